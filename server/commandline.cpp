@@ -1,0 +1,275 @@
+// Flag definitions and their parsing. Every error is one line naming the
+// flag and what would be accepted; the caller exits 2 with it.
+#include "commandline.h"
+
+#include "configfile.h"
+#include "duration.h"
+
+namespace Vigil {
+
+namespace {
+struct OptionSpec
+{
+    const char *name;
+    const char *valueName;
+    const char *help;
+};
+
+// PROTOCOL.md §5, in its order.
+const OptionSpec ValueOptions[] = {
+    {"listen", "HOST:PORT", "Address to listen on (repeatable; port 0 picks one). Default 127.0.0.1:7600."},
+    {"framing", "NAME", "vigil, legacy, line or raw. Default vigil."},
+    {"policy", "NAME", "Default policy: long (idle timeout) or short (lifetime too). Default long."},
+    {"idle-timeout", "DUR", "Close after this long without a complete message. Default 30s; 0 = off."},
+    {"max-lifetime", "DUR", "Close this long after accept. Default 0 (off); the short policy uses 10s."},
+    {"write-timeout", "DUR", "Close a peer whose output does not drain this long. Default 10s."},
+    {"probe-interval", "DUR", "vigil framing: PING a peer silent this long. Default 0 (off)."},
+    {"min-keepalive", "DUR", "Smallest HELLO keepalive honoured. Default 1s."},
+    {"max-keepalive", "DUR", "Largest HELLO keepalive honoured. Default 1h."},
+    {"max-payload", "BYTES", "Largest accepted payload. Default 1048576."},
+    {"max-send-buffer", "BYTES", "Unsent output allowed per connection. Default max(4M, 2 x max payload)."},
+    {"max-connections", "N", "Refuse connections beyond N with BYE server-full. Default 0 (no limit)."},
+    {"max-per-ip", "N", "Refuse a client address's connections beyond N. Default 0 (no limit)."},
+    {"max-msg-rate", "N", "Close a client sending more than N messages a second. Default 0 (no limit)."},
+    {"mode", "NAME", "echo (answer every DATA) or sink (count only). Default echo."},
+    {"threads", "N", "Network threads. Default: one per available core."},
+    {"log-format", "NAME", "text or json (one JSON object per line). Default text."},
+    {"config", "FILE", "INI file of these options (key = value); flags given here win."},
+};
+
+bool parseBool(const QString &value, bool *ok)
+{
+    const QString v = value.toLower();
+    *ok = true;
+    if (v == QLatin1String("true") || v == QLatin1String("yes") || v == QLatin1String("on") || v == QLatin1String("1"))
+        return true;
+    if (v == QLatin1String("false") || v == QLatin1String("no") || v == QLatin1String("off") || v == QLatin1String("0"))
+        return false;
+    *ok = false;
+    return false;
+}
+} // namespace
+
+ServerCommandLine::ServerCommandLine(const QString &program)
+    : m_program(program)
+{
+    m_parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    for (const OptionSpec &spec : ValueOptions) {
+        m_parser.addOption(QCommandLineOption(QString::fromLatin1(spec.name), QString::fromLatin1(spec.help),
+                                              QString::fromLatin1(spec.valueName)));
+    }
+    m_parser.addOption(QCommandLineOption(QStringLiteral("log-messages"), QStringLiteral("Log every DATA message (event \"message\").")));
+    if (program != QLatin1String("vigild")) {
+        m_parser.addOption(QCommandLineOption(QStringLiteral("headless"),
+                                              QStringLiteral("Run without a window, exactly like vigild.")));
+        m_parser.addOption(QCommandLineOption(QStringLiteral("start"), QStringLiteral("Start serving at once.")));
+    }
+    m_parser.addOption(QCommandLineOption(QStringLiteral("version"), QStringLiteral("Print the version and exit.")));
+    m_parser.addOption(QCommandLineOption({QStringLiteral("h"), QStringLiteral("help")},
+                                          QStringLiteral("Print this help and exit.")));
+}
+
+QStringList ServerCommandLine::keys()
+{
+    QStringList k;
+    for (const OptionSpec &spec : ValueOptions) {
+        if (qstrcmp(spec.name, "config") != 0)
+            k << QString::fromLatin1(spec.name);
+    }
+    k << QStringLiteral("log-messages");
+    return k;
+}
+
+QString ServerCommandLine::apply(ServerConfig &config, const QString &key, const QString &value)
+{
+    auto invalid = [&](const QString &why) { return QStringLiteral("invalid value for --%1: %2").arg(key, why); };
+    auto duration = [&](qint64 &target) -> QString {
+        QString why;
+        const auto ms = parseDuration(value, &why);
+        if (!ms)
+            return invalid(why);
+        target = *ms;
+        return QString();
+    };
+    auto bytes = [&](qint64 &target) -> QString {
+        QString why;
+        const auto n = parseByteSize(value, &why);
+        if (!n)
+            return invalid(why);
+        target = *n;
+        return QString();
+    };
+    auto count = [&](int &target, int min, int max) -> QString {
+        bool ok = false;
+        const qint64 n = value.trimmed().toLongLong(&ok);
+        if (!ok || n < min || n > max)
+            return invalid(QStringLiteral("'%1' is not a whole number from %2 to %3").arg(value).arg(min).arg(max));
+        target = int(n);
+        return QString();
+    };
+
+    if (key == QLatin1String("listen")) {
+        QString why;
+        const auto address = ListenAddress::parse(value, &why);
+        if (!address)
+            return why;
+        config.listen.append(*address);
+        return QString();
+    }
+    if (key == QLatin1String("framing")) {
+        const auto f = parseFraming(value);
+        if (!f)
+            return invalid(QStringLiteral("'%1' (use vigil, legacy, line or raw)").arg(value));
+        config.framing = *f;
+        return QString();
+    }
+    if (key == QLatin1String("policy")) {
+        const auto p = parsePolicy(value);
+        if (!p)
+            return invalid(QStringLiteral("'%1' (use long or short)").arg(value));
+        config.policy = *p;
+        return QString();
+    }
+    if (key == QLatin1String("mode")) {
+        const auto m = parseMode(value);
+        if (!m)
+            return invalid(QStringLiteral("'%1' (use echo or sink)").arg(value));
+        config.mode = *m;
+        return QString();
+    }
+    if (key == QLatin1String("log-format")) {
+        const auto f = parseLogFormat(value);
+        if (!f)
+            return invalid(QStringLiteral("'%1' (use text or json)").arg(value));
+        config.logFormat = *f;
+        return QString();
+    }
+    if (key == QLatin1String("idle-timeout"))
+        return duration(config.idleTimeoutMs);
+    if (key == QLatin1String("max-lifetime"))
+        return duration(config.maxLifetimeMs);
+    if (key == QLatin1String("write-timeout"))
+        return duration(config.writeTimeoutMs);
+    if (key == QLatin1String("probe-interval"))
+        return duration(config.probeIntervalMs);
+    if (key == QLatin1String("min-keepalive"))
+        return duration(config.minKeepaliveMs);
+    if (key == QLatin1String("max-keepalive"))
+        return duration(config.maxKeepaliveMs);
+    if (key == QLatin1String("max-payload"))
+        return bytes(config.maxPayload);
+    if (key == QLatin1String("max-send-buffer"))
+        return bytes(config.maxSendBuffer);
+    if (key == QLatin1String("max-connections"))
+        return count(config.maxConnections, 0, 10000000);
+    if (key == QLatin1String("max-per-ip"))
+        return count(config.maxPerIp, 0, 10000000);
+    if (key == QLatin1String("max-msg-rate"))
+        return count(config.maxMsgRate, 0, 100000000);
+    if (key == QLatin1String("threads"))
+        return count(config.threads, 1, 256);
+    if (key == QLatin1String("log-messages")) {
+        bool ok = false;
+        config.logMessages = parseBool(value, &ok);
+        return ok ? QString() : invalid(QStringLiteral("'%1' (use true or false)").arg(value));
+    }
+    return QStringLiteral("unknown option '%1'").arg(key);
+}
+
+QString ServerCommandLine::helpText() const
+{
+    // Qt's usage line names the binary's path; ours names the program.
+    QString options = m_parser.helpText();
+    options = options.mid(options.indexOf(QLatin1String("Options:")));
+    QString text = QStringLiteral("Usage: %1 [options]\n").arg(m_program);
+    text += m_program == QLatin1String("vigild")
+        ? QStringLiteral("Vigil TCP server: every connection carries idle, lifetime, write and probe watchdogs.\n\n")
+        : QStringLiteral("Vigil monitor: run a Vigil server and watch every connection's watchdogs.\n\n");
+    text += options;
+    text += QStringLiteral(
+        "\nDurations (DUR) take a unit: 250ms, 5s, 2m, 1h, 1m30s; 0 turns a timer off.\n"
+        "Sizes (BYTES) are bytes, or with k, M, G (powers of 1024).\n"
+        "\nOutput: one line per listener, \"listening on HOST:PORT framing=NAME\", then one\n"
+        "line per event (connected, hello, message, timeout, rejected, closed, stopped);\n"
+        "--log-format json makes each a JSON object with \"ts\" and \"event\".\n"
+        "\nSIGINT/SIGTERM: stop accepting, BYE server-shutdown to every client, exit 0 within 2 s.\n"
+        "Exit status: 0 stopped by a signal, 1 cannot listen, 2 bad flag or value.\n");
+    return text;
+}
+
+ParsedCommandLine ServerCommandLine::parse(const QStringList &arguments)
+{
+    ParsedCommandLine result;
+    auto fail = [&result](const QString &error) {
+        result.action = ParsedCommandLine::Action::Error;
+        result.error = error;
+        return result;
+    };
+    if (!m_parser.parse(arguments))
+        return fail(m_parser.errorText());
+    if (m_parser.isSet(QStringLiteral("help"))) {
+        result.action = ParsedCommandLine::Action::Help;
+        result.text = helpText();
+        return result;
+    }
+    if (m_parser.isSet(QStringLiteral("version"))) {
+        result.action = ParsedCommandLine::Action::Version;
+        result.text = m_program + QLatin1Char(' ') + QStringLiteral(VIGIL_VERSION) + QLatin1Char('\n');
+        return result;
+    }
+    if (!m_parser.positionalArguments().isEmpty())
+        return fail(QStringLiteral("unexpected argument '%1'").arg(m_parser.positionalArguments().constFirst()));
+
+    // The config file first, then the command line on top: flags win. A
+    // --listen on the command line replaces the file's listen addresses.
+    ServerConfig config;
+    config.listen.clear();
+    QList<QPair<QString, QString>> settings;
+    if (m_parser.isSet(QStringLiteral("config"))) {
+        QString error;
+        const auto entries = ConfigFile::load(m_parser.value(QStringLiteral("config")), &error);
+        if (!entries)
+            return fail(error);
+        const QStringList known = keys();
+        for (const ConfigEntry &e : *entries) {
+            if (!known.contains(e.key))
+                return fail(QStringLiteral("%1: line %2: unknown key '%3'")
+                                .arg(m_parser.value(QStringLiteral("config")))
+                                .arg(e.line)
+                                .arg(e.key));
+            if (e.key == QLatin1String("listen") && m_parser.isSet(QStringLiteral("listen")))
+                continue;
+            settings.append({e.key, e.value});
+        }
+    }
+    for (const QString &key : keys()) {
+        if (key == QLatin1String("log-messages")) {
+            if (m_parser.isSet(key))
+                settings.append({key, QStringLiteral("true")});
+            continue;
+        }
+        const QStringList values = m_parser.values(key);
+        if (key != QLatin1String("listen") && values.size() > 1)
+            return fail(QStringLiteral("--%1 given more than once").arg(key));
+        for (const QString &value : values)
+            settings.append({key, value});
+    }
+    for (const auto &setting : std::as_const(settings)) {
+        const QString error = apply(config, setting.first, setting.second);
+        if (!error.isEmpty())
+            return fail(error);
+    }
+    if (config.listen.isEmpty())
+        config.listen.append(ListenAddress());
+    const QString invalid = config.validate();
+    if (!invalid.isEmpty())
+        return fail(invalid);
+    result.config = config;
+    if (m_program != QLatin1String("vigild")) {
+        result.start = m_parser.isSet(QStringLiteral("start"));
+        result.headless = m_parser.isSet(QStringLiteral("headless"));
+    }
+    return result;
+}
+
+} // namespace Vigil

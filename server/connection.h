@@ -1,0 +1,94 @@
+// One accepted TCP connection on a network thread: its decoder, its unsent
+// output and its watchdogs. Not a QObject: 10,000 of these must stay cheap
+// (a few hundred bytes each, no heap buffers while idle). All methods run
+// on the owning NetworkThread.
+#pragma once
+
+#include "bytebuffer.h"
+#include "framedecoder.h"
+#include "peeraddress.h"
+#include "snapshots.h"
+#include "watchdogs.h"
+
+namespace Vigil {
+
+class NetworkThread;
+
+class Connection final : public MessageSink
+{
+public:
+    Connection(NetworkThread &thread, int fd, quint64 id, const PeerAddress &peer, qint64 nowNs);
+    ~Connection() override;
+    Connection(const Connection &) = delete;
+    Connection &operator=(const Connection &) = delete;
+
+    // State
+    quint64 id() const { return m_id; }
+    int fd() const { return m_fd; }
+    const PeerAddress &peer() const { return m_peer; }
+    ConnectionState state() const { return m_state; }
+    bool isRetired() const { return m_fd < 0; }
+    const Watchdogs &watchdogs() const { return m_watchdogs; }
+    ConnectionSnapshot snapshot() const;
+
+    // I/O (from epoll)
+    void handleReadable(qint64 nowNs);
+    void handleWritable(qint64 nowNs);
+    void handleHangup(qint64 nowNs);
+
+    // Watchdogs (from the thread's TimerQueue)
+    qint64 nextDeadline() const;
+    void handleDeadline(qint64 nowNs);
+    void setTimers(const ConnectionTimers &timers);
+    // Re-derives timers from the server config (apply-to-open).
+    void reapplyConfig();
+
+    // Ends the connection: BYE where the framing has it, a best-effort
+    // flush of at most 1 s, then close. Logged and counted once.
+    void close(CloseReason reason, qint64 nowNs);
+    // close() and start the flush at once (for closes outside a read).
+    void closeAndFlush(CloseReason reason, qint64 nowNs);
+    // Closes the socket now, flushed or not (the stop budget ran out).
+    void abort() { retire(); }
+
+    // Publishing bookkeeping (owned by NetworkThread)
+    qint64 armedAtNs = Watchdogs::Never; // deadline of our live TimerQueue entry
+    bool dirty = false;
+
+private:
+    bool onMessage(const DecodedMessage &message) override;
+    void handleHello(const DecodedMessage &message);
+    void sendFrame(FrameType type, const char *payload, size_t size);
+    ByteBuffer &outbound();
+    void flushOutbound(qint64 nowNs);
+    void setWriteInterest(bool on);
+    bool admitByRate(qint64 nowNs);
+    void retire();
+
+    NetworkThread &m_thread;
+    FrameDecoder m_decoder;
+    ByteBuffer m_out;
+    Watchdogs m_watchdogs;
+    PeerAddress m_peer;
+    quint64 m_id;
+    quint64 m_messagesIn = 0;
+    quint64 m_messagesOut = 0;
+    quint64 m_bytesIn = 0;
+    quint64 m_bytesOut = 0;
+    qint64 m_nowNs = 0;          // arrival time of the bytes being decoded
+    qint64 m_closeDeadlineNs = 0; // Closing: when to give up flushing
+    qint64 m_rateTatNs = 0;       // --max-msg-rate: GCRA theoretical arrival time
+    quint64 m_probesSent = 0;
+    QString m_client;             // from HELLO
+    std::optional<Policy> m_helloPolicy;
+    std::optional<qint64> m_helloKeepaliveMs;
+    QByteArray m_lastMessage;     // preview, kept only while publishing
+    int m_fd;
+    CloseReason m_closeReason = CloseReason::None;
+    ConnectionState m_state = ConnectionState::Open;
+    bool m_writeInterest = false;
+    bool m_sawMessage = false;
+    bool m_hello = false;
+};
+
+} // namespace Vigil

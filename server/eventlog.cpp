@@ -1,0 +1,248 @@
+// Event log formatting. The listening line's text form is fixed by the
+// protocol ("listening on HOST:PORT framing=NAME"); the other text lines
+// use the same names as the JSON keys: "closed conn=3 peer=... reason=...".
+#include "eventlog.h"
+
+#include <cerrno>
+#include <ctime>
+#include <unistd.h>
+
+namespace Vigil {
+
+namespace {
+constexpr size_t MessagePreviewBytes = 1024;
+constexpr size_t FlushThreshold = 64 * 1024;
+} // namespace
+
+EventLog::EventLog(LogFormat format, bool enabled, int fd)
+    : m_fd(fd)
+    , m_format(format)
+    , m_enabled(enabled)
+{
+}
+
+std::string EventLog::timestamp()
+{
+    timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    tm utc;
+    gmtime_r(&ts.tv_sec, &utc);
+    char text[96];
+    snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
+             utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, int(ts.tv_nsec / 1000000));
+    return text;
+}
+
+void EventLog::appendEscaped(std::string &out, const char *data, size_t size, bool json)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < size; ++i) {
+        const auto c = static_cast<unsigned char>(data[i]);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += char(c);
+        } else if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\r') {
+            out += "\\r";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (c < 0x20 || c == 0x7f || (!json && c >= 0x80)) {
+            out += json ? "\\u00" : "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        } else {
+            out += char(c); // JSON: UTF-8 passes through; the reader decides
+        }
+    }
+}
+
+void EventLog::begin(const char *event)
+{
+    m_firstField = true;
+    if (m_format == LogFormat::Json) {
+        m_buffer += "{\"ts\": \"";
+        m_buffer += timestamp();
+        m_buffer += "\", \"event\": \"";
+        m_buffer += event;
+        m_buffer += '"';
+    } else {
+        m_buffer += event;
+    }
+}
+
+void EventLog::rawField(const char *key, const std::string &text)
+{
+    if (m_format == LogFormat::Json) {
+        m_buffer += ", \"";
+        m_buffer += key;
+        m_buffer += "\": ";
+    } else {
+        m_buffer += ' ';
+        m_buffer += key;
+        m_buffer += '=';
+    }
+    m_buffer += text;
+}
+
+void EventLog::field(const char *key, const std::string &value)
+{
+    // Text form quotes only values that need it, so "reason=idle-timeout"
+    // stays greppable while a message payload stays one line.
+    const bool json = m_format == LogFormat::Json;
+    bool quote = json;
+    if (!json) {
+        for (char c : value) {
+            if (c == ' ' || c == '"' || c == '=' || static_cast<unsigned char>(c) < 0x21
+                || static_cast<unsigned char>(c) >= 0x7f) {
+                quote = true;
+                break;
+            }
+        }
+        quote = quote || value.empty();
+    }
+    std::string text;
+    if (quote)
+        text += '"';
+    appendEscaped(text, value.data(), value.size(), json);
+    if (quote)
+        text += '"';
+    rawField(key, text);
+}
+
+void EventLog::field(const char *key, qint64 value)
+{
+    rawField(key, std::to_string(value));
+}
+
+void EventLog::end()
+{
+    m_buffer += m_format == LogFormat::Json ? "}\n" : "\n";
+    if (m_buffer.size() >= FlushThreshold)
+        flush();
+}
+
+void EventLog::connectionFields(quint64 conn, const PeerAddress &peer)
+{
+    field("conn", qint64(conn));
+    field("peer", peer.toStdString());
+}
+
+void EventLog::listening(const QString &address, Framing framing)
+{
+    if (!m_enabled)
+        return;
+    if (m_format == LogFormat::Json) {
+        begin("listening");
+        field("address", address);
+        field("framing", framingName(framing));
+        end();
+    } else {
+        m_buffer += "listening on " + address.toStdString() + " framing=" + framingName(framing).toStdString() + '\n';
+    }
+    flush();
+}
+
+void EventLog::connected(quint64 conn, const PeerAddress &peer)
+{
+    if (!m_enabled)
+        return;
+    begin("connected");
+    connectionFields(conn, peer);
+    end();
+}
+
+void EventLog::hello(quint64 conn, const PeerAddress &peer, const QString &client, const ConnectionTimers &timers)
+{
+    if (!m_enabled)
+        return;
+    begin("hello");
+    connectionFields(conn, peer);
+    field("client", client);
+    field("policy", policyName(timers.policy));
+    field("idle_timeout_ms", timers.idleTimeoutMs);
+    field("max_lifetime_ms", timers.maxLifetimeMs);
+    end();
+}
+
+void EventLog::message(quint64 conn, const PeerAddress &peer, const char *data, size_t size)
+{
+    if (!m_enabled)
+        return;
+    begin("message");
+    connectionFields(conn, peer);
+    field("bytes", qint64(size));
+    field("payload", std::string(data, std::min(size, MessagePreviewBytes)));
+    end();
+}
+
+void EventLog::timeout(quint64 conn, const PeerAddress &peer, TimeoutKind kind, qint64 afterMs)
+{
+    if (!m_enabled)
+        return;
+    begin("timeout");
+    connectionFields(conn, peer);
+    field("kind", timeoutKindName(kind));
+    field("after_ms", afterMs);
+    end();
+}
+
+void EventLog::closed(quint64 conn, const PeerAddress &peer, CloseReason reason, const ConnectionTotals &totals)
+{
+    if (!m_enabled)
+        return;
+    begin("closed");
+    connectionFields(conn, peer);
+    field("reason", closeReasonName(reason));
+    field("msgs_in", qint64(totals.messagesIn));
+    field("msgs_out", qint64(totals.messagesOut));
+    field("bytes_in", qint64(totals.bytesIn));
+    field("bytes_out", qint64(totals.bytesOut));
+    field("duration_ms", totals.durationMs);
+    end();
+}
+
+void EventLog::rejected(const PeerAddress &peer, CloseReason reason)
+{
+    if (!m_enabled)
+        return;
+    begin("rejected");
+    field("peer", peer.toStdString());
+    field("reason", closeReasonName(reason));
+    end();
+}
+
+void EventLog::stopped()
+{
+    if (!m_enabled)
+        return;
+    begin("stopped");
+    end();
+    flush();
+}
+
+void EventLog::notice(const QString &what)
+{
+    if (!m_enabled)
+        return;
+    begin("notice");
+    field("message", what);
+    end();
+    flush();
+}
+
+void EventLog::flush()
+{
+    size_t done = 0;
+    while (done < m_buffer.size()) {
+        const ssize_t n = ::write(m_fd, m_buffer.data() + done, m_buffer.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break; // stdout gone (closed pipe): drop the log, keep serving
+        done += size_t(n);
+    }
+    m_buffer.clear();
+}
+
+} // namespace Vigil

@@ -1,0 +1,73 @@
+// Turns a byte stream into messages for one framing (PROTOCOL.md §1, §2, §4).
+// Pure: no sockets, no clocks, so it can be unit-tested and fuzzed.
+#pragma once
+
+#include "bytebuffer.h"
+#include "closereason.h"
+#include "framing.h"
+
+namespace Vigil {
+
+// One complete inbound message. data points into the caller's bytes or the
+// decoder's own buffer and is valid only during MessageSink::onMessage().
+struct DecodedMessage
+{
+    FrameType type = FrameType::Data;
+    const char *data = nullptr;
+    size_t size = 0;
+};
+
+class MessageSink
+{
+public:
+    virtual ~MessageSink() = default;
+    // Return false to stop decoding (the connection is closing).
+    virtual bool onMessage(const DecodedMessage &message) = 0;
+};
+
+class FrameDecoder final
+{
+public:
+    explicit FrameDecoder(Framing framing = Framing::Vigil, quint32 maxPayload = 1u << 20);
+
+    Framing framing() const { return m_framing; }
+    quint32 maxPayload() const { return m_maxPayload; }
+
+    // Decodes data, calling sink for each complete message. Returns
+    // CloseReason::None while the stream is well-formed (also when the sink
+    // stopped it), else the reason to close. Parses in place; only the
+    // unfinished tail is copied, and never more than max payload + header.
+    CloseReason feed(const char *data, size_t size, MessageSink &sink);
+
+    // Bytes held for an unfinished message.
+    size_t buffered() const { return m_pending.size(); }
+    // The most this decoder may ever hold (max payload + header).
+    size_t bufferLimit() const;
+    // Frees the partial-message buffer's memory if it is empty.
+    void releaseMemory();
+
+private:
+    enum class Status { Complete, NeedMore, Skip, Error };
+    struct Scan
+    {
+        Status status = Status::NeedMore;
+        size_t length = 0;      // Complete/Skip: bytes consumed; NeedMore: total bytes wanted (0 = unknown)
+        DecodedMessage message; // Complete
+        CloseReason error = CloseReason::None;
+    };
+
+    Scan scan(const char *data, size_t size);
+    Scan scanVigil(const char *data, size_t size) const;
+    Scan scanLegacy(const char *data, size_t size) const;
+    Scan scanLine(const char *data, size_t size) const;
+    Scan scanRaw(const char *data, size_t size) const;
+    // How many more input bytes the pending buffer may take for the message it holds.
+    size_t takeForPending(const Scan &need, const char *data, size_t size) const;
+
+    ByteBuffer m_pending;
+    quint32 m_maxPayload;
+    quint32 m_garbage = 0; // legacy: bytes skipped since the last header
+    Framing m_framing;
+};
+
+} // namespace Vigil

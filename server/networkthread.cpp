@@ -1,0 +1,417 @@
+// The epoll loop of a network thread.
+#include "networkthread.h"
+
+#include "connection.h"
+#include "frameencoder.h"
+#include "monotonicclock.h"
+
+#include <QDateTime>
+
+#include <cerrno>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace Vigil {
+
+namespace {
+constexpr size_t ReadScratchBytes = 64 * 1024;
+constexpr int MaxEventsPerWait = 512;
+// Per publish tick and thread: beyond this, events are only counted.
+constexpr int MaxEventsPerBatch = 2000;
+// PROTOCOL.md §5: exit within 2 s of SIGTERM, even with 10,000 connections.
+constexpr qint64 StopBudgetNs = 1500 * MonotonicClock::NsPerMs;
+// Tag for the eventfd in epoll (connections use their pointer).
+char WakeTag;
+} // namespace
+
+NetworkThread::NetworkThread(int index, std::shared_ptr<const ServerConfig> config, AdmissionControl &admission,
+                             Publisher publisher)
+    : m_index(index)
+    , m_config(std::move(config))
+    , m_admission(admission)
+    , m_publisher(std::move(publisher))
+    , m_log(m_config->logFormat, m_config->logToStdout)
+    , m_readScratch(ReadScratchBytes)
+{
+    setObjectName(QStringLiteral("vigil-net-%1").arg(index));
+    m_epoll = epoll_create1(EPOLL_CLOEXEC);
+    m_wakeFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.ptr = &WakeTag;
+    epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wakeFd, &ev);
+}
+
+NetworkThread::~NetworkThread()
+{
+    if (isRunning()) {
+        requestStop();
+        wait();
+    }
+    for (auto &entry : m_connections)
+        delete entry.second;
+    buryRetired();
+    for (const Command &c : m_commands) {
+        if (c.fd >= 0)
+            ::close(c.fd);
+    }
+    ::close(m_wakeFd);
+    ::close(m_epoll);
+}
+
+void NetworkThread::post(Command &&command)
+{
+    bool wasEmpty;
+    {
+        std::lock_guard<std::mutex> lock(m_commandMutex);
+        wasEmpty = m_commands.empty();
+        m_commands.push_back(std::move(command));
+    }
+    // One wake-up per batch of commands, not per command.
+    if (wasEmpty) {
+        const quint64 one = 1;
+        [[maybe_unused]] ssize_t n = ::write(m_wakeFd, &one, sizeof(one));
+    }
+}
+
+void NetworkThread::adopt(int fd, quint64 id, const PeerAddress &peer)
+{
+    Command c(Command::Type::Adopt);
+    c.fd = fd;
+    c.id = id;
+    c.peer = peer;
+    post(std::move(c));
+}
+
+void NetworkThread::reject(int fd, const PeerAddress &peer, CloseReason reason)
+{
+    Command c(Command::Type::Reject);
+    c.fd = fd;
+    c.peer = peer;
+    c.reason = reason;
+    post(std::move(c));
+}
+
+void NetworkThread::kick(quint64 id)
+{
+    Command c(Command::Type::Kick);
+    c.id = id;
+    post(std::move(c));
+}
+
+void NetworkThread::applyConfig(std::shared_ptr<const ServerConfig> config, bool applyToOpen)
+{
+    Command c(Command::Type::ApplyConfig);
+    c.config = std::move(config);
+    c.flag = applyToOpen;
+    post(std::move(c));
+}
+
+void NetworkThread::setPublishInterval(int ms, bool fullSnapshot)
+{
+    Command c(Command::Type::Publish);
+    c.value = ms;
+    c.flag = fullSnapshot;
+    post(std::move(c));
+}
+
+void NetworkThread::requestStop()
+{
+    post(Command(Command::Type::Stop));
+}
+
+void NetworkThread::setInterest(Connection *connection, bool read, bool write)
+{
+    epoll_event ev{};
+    ev.events = (read ? EPOLLIN : 0u) | (write ? EPOLLOUT : 0u);
+    ev.data.ptr = connection;
+    epoll_ctl(m_epoll, EPOLL_CTL_MOD, connection->fd(), &ev);
+}
+
+void NetworkThread::reschedule(Connection *connection)
+{
+    const qint64 next = connection->nextDeadline();
+    if (next < connection->armedAtNs) {
+        connection->armedAtNs = next;
+        m_timers.push(next, connection->id());
+    }
+}
+
+void NetworkThread::markDirty(Connection *connection)
+{
+    if (m_publishIntervalMs > 0 && !connection->dirty) {
+        connection->dirty = true;
+        m_dirty.push_back(connection->id());
+    }
+}
+
+void NetworkThread::recordEvent(ServerEvent &&event)
+{
+    if (m_publishIntervalMs <= 0)
+        return;
+    if (m_batch.events.size() >= MaxEventsPerBatch) {
+        ++m_batch.eventsDropped;
+        return;
+    }
+    event.atMs = MonotonicClock::nowMs();
+    event.wallMs = QDateTime::currentMSecsSinceEpoch();
+    if (event.peer.isEmpty() && event.conn) {
+        auto it = m_connections.find(event.conn);
+        if (it != m_connections.end())
+            event.peer = it->second->peer().toString();
+    }
+    m_batch.events.push_back(std::move(event));
+}
+
+void NetworkThread::connectionClosing(Connection *connection, CloseReason reason)
+{
+    m_counters.closes[size_t(closeReasonIndex(reason))].add();
+    if (m_log.isEnabled()) {
+        const ConnectionSnapshot s = connection->snapshot();
+        ConnectionTotals totals{s.messagesIn, s.messagesOut, s.bytesIn, s.bytesOut,
+                                s.snapshotAtMs - s.acceptedAtMs};
+        m_log.closed(connection->id(), connection->peer(), reason, totals);
+    }
+    if (m_publishIntervalMs > 0) {
+        ServerEvent e;
+        e.kind = EventKind::Closed;
+        e.conn = connection->id();
+        e.reason = reason;
+        recordEvent(std::move(e));
+        m_batch.closed.push_back({connection->id(), reason});
+    }
+}
+
+void NetworkThread::connectionRetired(Connection *connection)
+{
+    m_counters.closed.add();
+    m_admission.release(connection->peer());
+    m_connections.erase(connection->id());
+    m_retired.push_back(connection);
+}
+
+void NetworkThread::buryRetired()
+{
+    for (Connection *c : m_retired)
+        delete c;
+    m_retired.clear();
+}
+
+void NetworkThread::runAdopt(const Command &command, qint64 nowNs)
+{
+    if (m_stopping) {
+        Command refusal(Command::Type::Reject);
+        refusal.fd = command.fd;
+        refusal.peer = command.peer;
+        refusal.reason = CloseReason::ServerShutdown;
+        runReject(refusal);
+        m_admission.release(command.peer);
+        return;
+    }
+    auto *connection = new Connection(*this, command.fd, command.id, command.peer, nowNs);
+    m_connections.emplace(command.id, connection);
+    m_counters.accepted.add();
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.ptr = connection;
+    epoll_ctl(m_epoll, EPOLL_CTL_ADD, command.fd, &ev);
+    reschedule(connection);
+    m_log.connected(command.id, command.peer);
+    if (m_publishIntervalMs > 0) {
+        markDirty(connection);
+        ServerEvent e;
+        e.kind = EventKind::Connected;
+        e.conn = command.id;
+        recordEvent(std::move(e));
+    }
+}
+
+void NetworkThread::runReject(const Command &command)
+{
+    // PROTOCOL.md §7: BYE server-full where the framing has BYE. A fresh
+    // socket's send buffer is empty, so this write does not block.
+    if (hasTypedFrames(m_config->framing)) {
+        const QByteArray bye = FrameEncoder::bye(command.reason);
+        [[maybe_unused]] ssize_t n = ::send(command.fd, bye.constData(), size_t(bye.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+    }
+    ::shutdown(command.fd, SHUT_WR);
+    ::close(command.fd);
+    m_counters.rejected.add();
+    m_log.rejected(command.peer, command.reason);
+    if (m_publishIntervalMs > 0) {
+        ServerEvent e;
+        e.kind = EventKind::Rejected;
+        e.peer = command.peer.toString();
+        e.reason = command.reason;
+        recordEvent(std::move(e));
+    }
+}
+
+void NetworkThread::runCommands(qint64 nowNs)
+{
+    quint64 drained;
+    [[maybe_unused]] ssize_t n = ::read(m_wakeFd, &drained, sizeof(drained));
+    {
+        std::lock_guard<std::mutex> lock(m_commandMutex);
+        m_running.swap(m_commands);
+    }
+    for (Command &c : m_running) {
+        switch (c.type) {
+        case Command::Type::Adopt:
+            runAdopt(c, nowNs);
+            break;
+        case Command::Type::Reject:
+            runReject(c);
+            break;
+        case Command::Type::Kick: {
+            auto it = m_connections.find(c.id);
+            if (it != m_connections.end())
+                it->second->closeAndFlush(CloseReason::Kicked, nowNs);
+            break;
+        }
+        case Command::Type::ApplyConfig:
+            m_config = c.config;
+            if (c.flag) {
+                for (auto &entry : m_connections)
+                    entry.second->reapplyConfig();
+            }
+            break;
+        case Command::Type::Publish:
+            m_publishIntervalMs = c.value;
+            m_nextPublishNs = nowNs;
+            if (c.flag || c.value > 0)
+                m_fullSnapshotDue = true;
+            break;
+        case Command::Type::Stop:
+            beginStop(nowNs);
+            break;
+        }
+    }
+    m_running.clear();
+}
+
+void NetworkThread::beginStop(qint64 nowNs)
+{
+    if (m_stopping)
+        return;
+    m_stopping = true;
+    m_stopDeadlineNs = nowNs + StopBudgetNs;
+    // Collect first: closing may retire and erase from the map.
+    std::vector<Connection *> open;
+    open.reserve(m_connections.size());
+    for (auto &entry : m_connections)
+        open.push_back(entry.second);
+    for (Connection *c : open)
+        c->closeAndFlush(CloseReason::ServerShutdown, nowNs);
+}
+
+void NetworkThread::runTimers(qint64 nowNs)
+{
+    TimerQueue::Entry entry;
+    while (m_timers.popDue(nowNs, &entry)) {
+        auto it = m_connections.find(entry.id);
+        if (it == m_connections.end())
+            continue;
+        Connection *c = it->second;
+        if (entry.deadlineNs != c->armedAtNs)
+            continue; // superseded by an earlier entry
+        c->armedAtNs = Watchdogs::Never;
+        c->handleDeadline(nowNs);
+        if (!c->isRetired())
+            reschedule(c);
+    }
+}
+
+void NetworkThread::publish(qint64 nowNs)
+{
+    m_nextPublishNs = nowNs + qint64(m_publishIntervalMs) * MonotonicClock::NsPerMs;
+    if (m_fullSnapshotDue) {
+        m_fullSnapshotDue = false;
+        m_batch.full = true;
+        m_batch.updated.reserve(qsizetype(m_connections.size()));
+        for (auto &entry : m_connections) {
+            entry.second->dirty = false;
+            m_batch.updated.push_back(entry.second->snapshot());
+        }
+    } else {
+        for (quint64 id : m_dirty) {
+            auto it = m_connections.find(id);
+            if (it == m_connections.end())
+                continue;
+            it->second->dirty = false;
+            m_batch.updated.push_back(it->second->snapshot());
+        }
+    }
+    m_dirty.clear();
+    m_batch.thread = m_index;
+    if (m_publisher && (m_batch.full || !m_batch.updated.isEmpty() || !m_batch.closed.isEmpty()
+                        || !m_batch.events.isEmpty() || m_batch.eventsDropped))
+        m_publisher(std::move(m_batch));
+    m_batch = ServerBatch();
+}
+
+int NetworkThread::waitTimeoutMs(qint64 nowNs) const
+{
+    int cap = -1;
+    if (m_publishIntervalMs > 0)
+        cap = int(std::max<qint64>(0, (m_nextPublishNs - nowNs + 999999) / 1000000));
+    if (m_stopping)
+        cap = cap < 0 ? 10 : std::min(cap, 10);
+    return m_timers.waitMs(nowNs, cap);
+}
+
+void NetworkThread::run()
+{
+    epoll_event events[MaxEventsPerWait];
+    for (;;) {
+        const qint64 before = MonotonicClock::nowNs();
+        if (m_stopping && (m_connections.empty() || before >= m_stopDeadlineNs))
+            break;
+        m_log.flush();
+        const int n = epoll_wait(m_epoll, events, MaxEventsPerWait, waitTimeoutMs(before));
+        const qint64 nowNs = MonotonicClock::nowNs();
+        for (int i = 0; i < n; ++i) {
+            if (events[i].data.ptr == &WakeTag) {
+                runCommands(nowNs);
+                continue;
+            }
+            auto *c = static_cast<Connection *>(events[i].data.ptr);
+            if (c->isRetired())
+                continue;
+            const quint32 what = events[i].events;
+            if (what & (EPOLLERR | EPOLLHUP))
+                c->handleHangup(nowNs);
+            else {
+                if (what & EPOLLIN)
+                    c->handleReadable(nowNs);
+                if ((what & EPOLLOUT) && !c->isRetired())
+                    c->handleWritable(nowNs);
+            }
+        }
+        runTimers(nowNs);
+        if (m_publishIntervalMs > 0 && nowNs >= m_nextPublishNs)
+            publish(nowNs);
+        buryRetired();
+    }
+    // Out of time while stopping: whatever has not flushed is closed now.
+    std::vector<Connection *> left;
+    for (auto &entry : m_connections)
+        left.push_back(entry.second);
+    const qint64 nowNs = MonotonicClock::nowNs();
+    for (Connection *c : left) {
+        c->closeAndFlush(CloseReason::ServerShutdown, nowNs);
+        c->abort();
+    }
+    buryRetired();
+    // Connections handed over after the stop began are refused.
+    runCommands(nowNs);
+    if (m_publishIntervalMs > 0)
+        publish(nowNs);
+    m_log.flush();
+}
+
+} // namespace Vigil

@@ -1,0 +1,124 @@
+// A network thread: one epoll loop that owns a share of the connections,
+// their watchdog schedule and their counters. It runs no Qt event loop
+// (the glib dispatcher's O(n) notifier bookkeeping was the naive server's
+// main cost); other threads talk to it through a command queue and an
+// eventfd, and it reports out through counters, the log and batches.
+#pragma once
+
+#include "admissioncontrol.h"
+#include "bytebuffer.h"
+#include "eventlog.h"
+#include "serverconfig.h"
+#include "serverstats.h"
+#include "snapshots.h"
+#include "timerqueue.h"
+
+#include <QThread>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+namespace Vigil {
+
+class Connection;
+
+class NetworkThread final : public QThread
+{
+    Q_OBJECT
+public:
+    using Publisher = std::function<void(ServerBatch &&)>;
+
+    NetworkThread(int index, std::shared_ptr<const ServerConfig> config, AdmissionControl &admission,
+                  Publisher publisher);
+    ~NetworkThread() override;
+
+    // Thread-safe commands (queued; the loop runs them in order).
+    void adopt(int fd, quint64 id, const PeerAddress &peer);
+    void reject(int fd, const PeerAddress &peer, CloseReason reason);
+    void kick(quint64 id);
+    void applyConfig(std::shared_ptr<const ServerConfig> config, bool applyToOpen);
+    void setPublishInterval(int ms, bool fullSnapshot);
+    void requestStop();
+
+    const ThreadCounters &counters() const { return m_counters; }
+    int index() const { return m_index; }
+
+    // For Connection (loop thread only)
+    const ServerConfig &config() const { return *m_config; }
+    EventLog &log() { return m_log; }
+    ThreadCounters &mutableCounters() { return m_counters; }
+    ByteBuffer &replyScratch() { return m_replyScratch; }
+    char *readScratch() { return m_readScratch.data(); }
+    size_t readScratchSize() const { return m_readScratch.size(); }
+    bool isPublishing() const { return m_publishIntervalMs > 0; }
+    void setInterest(Connection *connection, bool read, bool write);
+    void reschedule(Connection *connection);
+    void markDirty(Connection *connection);
+    void recordEvent(ServerEvent &&event);
+    void connectionClosing(Connection *connection, CloseReason reason);
+    void connectionRetired(Connection *connection);
+
+protected:
+    void run() override;
+
+private:
+    struct Command
+    {
+        enum class Type { Adopt, Reject, Kick, ApplyConfig, Publish, Stop };
+        explicit Command(Type t)
+            : type(t)
+        {
+        }
+        Type type;
+        int fd = -1;
+        quint64 id = 0;
+        PeerAddress peer;
+        CloseReason reason = CloseReason::None;
+        std::shared_ptr<const ServerConfig> config;
+        bool flag = false;
+        int value = 0;
+    };
+
+    void post(Command &&command);
+    void runCommands(qint64 nowNs);
+    void runAdopt(const Command &command, qint64 nowNs);
+    void runReject(const Command &command);
+    void runTimers(qint64 nowNs);
+    void publish(qint64 nowNs);
+    void beginStop(qint64 nowNs);
+    void buryRetired();
+    int waitTimeoutMs(qint64 nowNs) const;
+
+    const int m_index;
+    std::shared_ptr<const ServerConfig> m_config;
+    AdmissionControl &m_admission;
+    Publisher m_publisher;
+    EventLog m_log;
+    ThreadCounters m_counters;
+
+    int m_epoll = -1;
+    int m_wakeFd = -1;
+    std::mutex m_commandMutex;
+    std::vector<Command> m_commands; // guarded by m_commandMutex
+    std::vector<Command> m_running;  // loop thread: the batch being run
+
+    std::unordered_map<quint64, Connection *> m_connections;
+    std::vector<Connection *> m_retired;
+    TimerQueue m_timers;
+    std::vector<char> m_readScratch;
+    ByteBuffer m_replyScratch;
+
+    // Publishing (loop thread only)
+    int m_publishIntervalMs = 0;
+    qint64 m_nextPublishNs = 0;
+    std::vector<quint64> m_dirty;
+    ServerBatch m_batch;
+    bool m_fullSnapshotDue = false;
+
+    bool m_stopping = false;
+    qint64 m_stopDeadlineNs = 0;
+};
+
+} // namespace Vigil

@@ -1,0 +1,185 @@
+// Server facade: wiring of config, accept thread and network threads.
+#include "server.h"
+
+#include "acceptor.h"
+#include "networkthread.h"
+
+#include <csignal>
+#include <sys/resource.h>
+
+namespace Vigil {
+
+namespace {
+// PROTOCOL.md §7: honour the inherited hard limit on open files.
+void raiseOpenFileLimit()
+{
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+} // namespace
+
+Server::Server(QObject *parent)
+    : QObject(parent)
+{
+    qRegisterMetaType<Vigil::ServerBatch>();
+    qRegisterMetaType<Vigil::ServerStats>();
+    m_acceptThread.setObjectName(QStringLiteral("vigil-accept"));
+}
+
+Server::~Server()
+{
+    stopAndWait();
+}
+
+bool Server::start(const ServerConfig &config)
+{
+    if (m_running) {
+        m_error = QStringLiteral("the server is already running");
+        return false;
+    }
+    m_error = config.validate();
+    if (!m_error.isEmpty())
+        return false;
+    raiseOpenFileLimit();
+    // A peer that vanishes mid-write must not kill the process.
+    std::signal(SIGPIPE, SIG_IGN);
+
+    m_config = std::make_shared<const ServerConfig>(config);
+    m_admission.configure(config.maxConnections, config.maxPerIp);
+    std::vector<NetworkThread *> raw;
+    const int count = config.effectiveThreads();
+    for (int i = 0; i < count; ++i) {
+        auto publisher = [this](ServerBatch &&batch) {
+            QMetaObject::invokeMethod(this, [this, b = std::move(batch)]() { emit batchPublished(b); },
+                                      Qt::QueuedConnection);
+        };
+        m_threads.push_back(std::make_unique<NetworkThread>(i, m_config, m_admission, publisher));
+        NetworkThread *thread = m_threads.back().get();
+        connect(thread, &QThread::finished, this, &Server::handleThreadFinished);
+        if (m_publishIntervalMs > 0)
+            thread->setPublishInterval(m_publishIntervalMs, true);
+        thread->start();
+        raw.push_back(thread);
+    }
+    m_threadsRunning = count;
+    m_running = true;
+    m_stopping = false;
+
+    m_acceptThread.start();
+    m_acceptor = new Acceptor(raw, m_admission, m_config);
+    m_acceptor->moveToThread(&m_acceptThread);
+    connect(m_acceptor, &Acceptor::acceptPaused, this, &Server::acceptPaused);
+    QString error;
+    QMetaObject::invokeMethod(m_acceptor, "bindAll", Qt::BlockingQueuedConnection, Q_RETURN_ARG(QString, error));
+    if (!error.isEmpty()) {
+        stopAndWait();
+        m_error = error;
+        return false;
+    }
+    m_bound = m_acceptor->boundAddresses();
+    emit started();
+    return true;
+}
+
+void Server::stop()
+{
+    if (!m_running || m_stopping)
+        return;
+    m_stopping = true;
+    // No new connections first, then BYE to the open ones.
+    QMetaObject::invokeMethod(m_acceptor, "closeAll", Qt::BlockingQueuedConnection);
+    for (auto &thread : m_threads)
+        thread->requestStop();
+}
+
+void Server::stopAndWait()
+{
+    if (!m_running)
+        return;
+    stop();
+    for (auto &thread : m_threads)
+        thread->wait();
+    teardown();
+}
+
+void Server::handleThreadFinished()
+{
+    if (!m_running || --m_threadsRunning > 0)
+        return;
+    teardown();
+}
+
+void Server::teardown()
+{
+    if (!m_running)
+        return;
+    m_acceptThread.quit();
+    m_acceptThread.wait();
+    delete m_acceptor;
+    m_acceptor = nullptr;
+    for (auto &thread : m_threads)
+        thread->wait();
+    ServerStats last;
+    for (auto &thread : m_threads)
+        thread->counters().addTo(last);
+    m_lastStats = last;
+    m_threads.clear();
+    m_running = false;
+    m_stopping = false;
+    m_threadsRunning = 0;
+    emit stopped();
+}
+
+ServerStats Server::stats() const
+{
+    ServerStats s;
+    if (m_threads.empty())
+        s = m_lastStats;
+    for (const auto &thread : m_threads)
+        thread->counters().addTo(s);
+    return s;
+}
+
+void Server::setPublishInterval(int intervalMs)
+{
+    m_publishIntervalMs = intervalMs <= 0 ? 0 : std::max(intervalMs, MinPublishIntervalMs);
+    for (auto &thread : m_threads)
+        thread->setPublishInterval(m_publishIntervalMs, true);
+}
+
+void Server::requestFullSnapshot()
+{
+    for (auto &thread : m_threads)
+        thread->setPublishInterval(m_publishIntervalMs, true);
+}
+
+void Server::applyConfig(const ServerConfig &config, bool applyToOpen)
+{
+    if (!m_running) {
+        m_config = std::make_shared<const ServerConfig>(config);
+        return;
+    }
+    // Listeners, framing and threads are fixed while running; the rest applies.
+    auto next = std::make_shared<ServerConfig>(config);
+    next->listen = m_config->listen;
+    next->framing = m_config->framing;
+    next->threads = m_config->threads;
+    next->logFormat = m_config->logFormat;
+    next->logToStdout = m_config->logToStdout;
+    m_config = next;
+    m_admission.configure(next->maxConnections, next->maxPerIp);
+    for (auto &thread : m_threads)
+        thread->applyConfig(m_config, applyToOpen);
+}
+
+void Server::closeConnection(quint64 id)
+{
+    if (m_threads.empty() || id == 0)
+        return;
+    m_threads[id % m_threads.size()]->kick(id);
+}
+
+} // namespace Vigil

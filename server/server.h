@@ -1,0 +1,81 @@
+// The core facade: starts listeners and network threads from a
+// ServerConfig, reports through batches and stats, and takes operator
+// commands (kick, new timeouts). Lives in the thread that created it
+// (the GUI thread in the monitor); does no socket work there.
+#pragma once
+
+#include "admissioncontrol.h"
+#include "serverconfig.h"
+#include "serverstats.h"
+#include "snapshots.h"
+
+#include <QObject>
+#include <QThread>
+#include <memory>
+#include <vector>
+
+namespace Vigil {
+
+class Acceptor;
+class NetworkThread;
+
+class Server final : public QObject
+{
+    Q_OBJECT
+public:
+    // PROTOCOL.md-independent, but the GUI contract: at most 30 batches a second.
+    static constexpr int MinPublishIntervalMs = 33;
+
+    explicit Server(QObject *parent = nullptr);
+    ~Server() override;
+
+    // Binds every listener or none. false: see errorString().
+    bool start(const ServerConfig &config);
+    // Stops accepting, sends BYE server-shutdown to every connection and
+    // closes within 2 s; emits stopped() when done.
+    void stop();
+    // Like stop(), then waits for it (destructor, tests).
+    void stopAndWait();
+    bool isRunning() const { return m_running; }
+    QString errorString() const { return m_error; }
+    QList<ListenAddress> boundAddresses() const { return m_bound; }
+    ServerConfig config() const { return m_config ? *m_config : ServerConfig(); }
+    ServerStats stats() const;
+
+    // Batches of snapshots and events every intervalMs (0 stops them).
+    void setPublishInterval(int intervalMs);
+    int publishInterval() const { return m_publishIntervalMs; }
+    // The next batch of every thread carries all its connections.
+    void requestFullSnapshot();
+    // New timeouts, limits, mode for new connections; with applyToOpen
+    // also for the open ones (their HELLO choices are kept).
+    void applyConfig(const ServerConfig &config, bool applyToOpen);
+
+public slots:
+    void closeConnection(quint64 id); // BYE kicked
+
+signals:
+    void started();
+    void batchPublished(const Vigil::ServerBatch &batch);
+    void acceptPaused(const QString &error);
+    void stopped();
+
+private:
+    void handleThreadFinished();
+    void teardown();
+
+    std::shared_ptr<const ServerConfig> m_config;
+    AdmissionControl m_admission;
+    std::vector<std::unique_ptr<NetworkThread>> m_threads;
+    QThread m_acceptThread;
+    Acceptor *m_acceptor = nullptr;
+    QList<ListenAddress> m_bound;
+    QString m_error;
+    ServerStats m_lastStats; // kept after stop, for the final figures
+    int m_publishIntervalMs = 0;
+    int m_threadsRunning = 0;
+    bool m_running = false;
+    bool m_stopping = false;
+};
+
+} // namespace Vigil

@@ -1,0 +1,175 @@
+// Server settings: names, address parsing, validation and the policy rules.
+#include "serverconfig.h"
+
+#include <sched.h>
+
+namespace Vigil {
+
+namespace {
+constexpr qint64 MaxPayloadLimit = qint64(256) * 1024 * 1024; // keeps buffers within 32-bit sizes
+constexpr qint64 MinSendBuffer = qint64(4) * 1024 * 1024;
+} // namespace
+
+QString policyName(Policy policy)
+{
+    return policy == Policy::Short ? QStringLiteral("short") : QStringLiteral("long");
+}
+
+std::optional<Policy> parsePolicy(const QString &name)
+{
+    if (name == QLatin1String("long"))
+        return Policy::Long;
+    if (name == QLatin1String("short"))
+        return Policy::Short;
+    return std::nullopt;
+}
+
+QString modeName(Mode mode)
+{
+    return mode == Mode::Sink ? QStringLiteral("sink") : QStringLiteral("echo");
+}
+
+std::optional<Mode> parseMode(const QString &name)
+{
+    if (name == QLatin1String("echo"))
+        return Mode::Echo;
+    if (name == QLatin1String("sink"))
+        return Mode::Sink;
+    return std::nullopt;
+}
+
+QString logFormatName(LogFormat format)
+{
+    return format == LogFormat::Json ? QStringLiteral("json") : QStringLiteral("text");
+}
+
+std::optional<LogFormat> parseLogFormat(const QString &name)
+{
+    if (name == QLatin1String("text"))
+        return LogFormat::Text;
+    if (name == QLatin1String("json"))
+        return LogFormat::Json;
+    return std::nullopt;
+}
+
+QString ListenAddress::toString() const
+{
+    if (host.protocol() == QAbstractSocket::IPv6Protocol)
+        return QStringLiteral("[%1]:%2").arg(host.toString()).arg(port);
+    if (host == QHostAddress(QHostAddress::Any) || host == QHostAddress(QHostAddress::AnyIPv4))
+        return QStringLiteral("0.0.0.0:%1").arg(port);
+    return QStringLiteral("%1:%2").arg(host.toString()).arg(port);
+}
+
+std::optional<ListenAddress> ListenAddress::parse(const QString &input, QString *error)
+{
+    const QString text = input.trimmed();
+    const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
+    auto fail = [&](const QString &why) -> std::optional<ListenAddress> {
+        if (error)
+            *error = QStringLiteral("invalid listen address '%1': %2").arg(text, why);
+        return std::nullopt;
+    };
+    if (colon < 0)
+        return fail(QStringLiteral("expected HOST:PORT"));
+    QString hostPart = text.left(colon);
+    const QString portPart = text.mid(colon + 1);
+    bool ok = false;
+    const uint port = portPart.toUInt(&ok);
+    if (!ok || port > 65535)
+        return fail(QStringLiteral("port must be a number from 0 to 65535"));
+    ListenAddress address;
+    address.port = quint16(port);
+    if (hostPart.startsWith(QLatin1Char('[')) && hostPart.endsWith(QLatin1Char(']')))
+        hostPart = hostPart.mid(1, hostPart.size() - 2);
+    if (hostPart.isEmpty() || hostPart == QLatin1String("*")) {
+        address.host = QHostAddress(QHostAddress::AnyIPv4);
+    } else if (hostPart == QLatin1String("localhost")) {
+        address.host = QHostAddress(QHostAddress::LocalHost);
+    } else if (!address.host.setAddress(hostPart)) {
+        return fail(QStringLiteral("'%1' is not an IP address").arg(hostPart));
+    } else if (address.host.protocol() == QAbstractSocket::IPv6Protocol && !text.startsWith(QLatin1Char('['))) {
+        return fail(QStringLiteral("write IPv6 addresses in brackets, e.g. [::1]:7600"));
+    }
+    return address;
+}
+
+QString ServerConfig::validate() const
+{
+    if (listen.isEmpty())
+        return QStringLiteral("no listen address");
+    for (qsizetype i = 0; i < listen.size(); ++i) {
+        for (qsizetype j = i + 1; j < listen.size(); ++j) {
+            if (listen[i] == listen[j] && listen[i].port != 0)
+                return QStringLiteral("listen address %1 given twice").arg(listen[i].toString());
+        }
+    }
+    const struct {
+        qint64 value;
+        const char *name;
+    } durations[] = {{idleTimeoutMs, "idle-timeout"}, {maxLifetimeMs, "max-lifetime"},
+                     {writeTimeoutMs, "write-timeout"}, {probeIntervalMs, "probe-interval"},
+                     {minKeepaliveMs, "min-keepalive"}, {maxKeepaliveMs, "max-keepalive"}};
+    for (const auto &d : durations) {
+        if (d.value < 0)
+            return QStringLiteral("--%1 must not be negative").arg(QLatin1String(d.name));
+    }
+    if (maxKeepaliveMs && minKeepaliveMs > maxKeepaliveMs)
+        return QStringLiteral("--min-keepalive is larger than --max-keepalive");
+    if (maxPayload < 1 || maxPayload > MaxPayloadLimit)
+        return QStringLiteral("--max-payload must be from 1 to %1 bytes").arg(MaxPayloadLimit);
+    if (maxSendBuffer != 0 && maxSendBuffer < maxPayload + 64)
+        return QStringLiteral("--max-send-buffer must hold at least one message (max payload + 64 bytes)");
+    if (maxSendBuffer > (qint64(1) << 31))
+        return QStringLiteral("--max-send-buffer must be at most 2 GiB");
+    if (maxConnections < 0 || maxPerIp < 0 || maxMsgRate < 0)
+        return QStringLiteral("limits must not be negative");
+    if (threads < 0 || threads > 256)
+        return QStringLiteral("--threads must be from 1 to 256");
+    return QString();
+}
+
+qint64 ServerConfig::effectiveMaxSendBuffer() const
+{
+    if (maxSendBuffer > 0)
+        return maxSendBuffer;
+    return std::max(MinSendBuffer, 2 * (maxPayload + 64));
+}
+
+int ServerConfig::effectiveThreads() const
+{
+    if (threads > 0)
+        return threads;
+    // The cores this process may run on (taskset, cgroups), not the box's.
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) == 0)
+        return std::max(1, CPU_COUNT(&set));
+    return 1;
+}
+
+ConnectionTimers ServerConfig::timersFor(std::optional<Policy> requested, std::optional<qint64> keepaliveMs) const
+{
+    ConnectionTimers t;
+    t.policy = requested.value_or(policy);
+    t.idleTimeoutMs = idleTimeoutMs;
+    t.writeTimeoutMs = writeTimeoutMs;
+    t.probeIntervalMs = framing == Framing::Vigil ? probeIntervalMs : 0;
+    if (t.policy == Policy::Short)
+        t.maxLifetimeMs = maxLifetimeMs > 0 ? maxLifetimeMs : DefaultShortLifetimeMs;
+    else
+        t.maxLifetimeMs = maxLifetimeMs;
+    // MQTT-style keepalive: the client promises to speak every K ms, the
+    // server allows 1.5 x K within its bounds. 0 (or none) keeps the default.
+    if (t.policy == Policy::Long && keepaliveMs && *keepaliveMs > 0) {
+        qint64 k = *keepaliveMs;
+        if (minKeepaliveMs > 0)
+            k = std::max(k, minKeepaliveMs);
+        if (maxKeepaliveMs > 0)
+            k = std::min(k, maxKeepaliveMs);
+        t.idleTimeoutMs = k + k / 2;
+    }
+    return t;
+}
+
+} // namespace Vigil

@@ -1,0 +1,87 @@
+// Everything a server is told to do: listeners, watchdog timeouts, limits
+// and logging (PROTOCOL.md §3 and §5). A plain value, copied to each
+// network thread.
+#pragma once
+
+#include "framing.h"
+
+#include <QHostAddress>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+#include <optional>
+
+namespace Vigil {
+
+enum class Policy : quint8 { Long, Short };
+enum class Mode : quint8 { Echo, Sink };
+enum class LogFormat : quint8 { Text, Json };
+
+QString policyName(Policy policy);
+std::optional<Policy> parsePolicy(const QString &name);
+QString modeName(Mode mode);
+std::optional<Mode> parseMode(const QString &name);
+QString logFormatName(LogFormat format);
+std::optional<LogFormat> parseLogFormat(const QString &name);
+
+struct ListenAddress
+{
+    QHostAddress host = QHostAddress(QHostAddress::LocalHost);
+    quint16 port = 7600;
+
+    // "127.0.0.1:7600", "[::1]:7600"
+    QString toString() const;
+    // Accepts HOST:PORT, [V6]:PORT, :PORT and *:PORT (all addresses),
+    // localhost. Host names other than localhost are refused: a server
+    // binds addresses, not names.
+    static std::optional<ListenAddress> parse(const QString &text, QString *error = nullptr);
+    bool operator==(const ListenAddress &other) const { return host == other.host && port == other.port; }
+};
+
+// The watchdog settings one connection runs with (after any HELLO).
+struct ConnectionTimers
+{
+    Policy policy = Policy::Long;
+    qint64 idleTimeoutMs = 0;
+    qint64 maxLifetimeMs = 0;
+    qint64 writeTimeoutMs = 0;
+    qint64 probeIntervalMs = 0;
+};
+
+struct ServerConfig
+{
+    static constexpr qint64 DefaultShortLifetimeMs = 10000;
+
+    QList<ListenAddress> listen{ListenAddress()};
+    Framing framing = Framing::Vigil;
+    Policy policy = Policy::Long;
+    qint64 idleTimeoutMs = 30000;
+    qint64 maxLifetimeMs = 0; // 0: off for long, 10 s for short
+    qint64 writeTimeoutMs = 10000;
+    qint64 probeIntervalMs = 0;
+    qint64 minKeepaliveMs = 1000;
+    qint64 maxKeepaliveMs = 3600 * 1000;
+    qint64 maxPayload = 1024 * 1024;
+    qint64 maxSendBuffer = 0; // 0: max(4 MiB, 2 x (max payload + header))
+    int maxConnections = 0;   // 0: no limit but the open-file limit
+    int maxPerIp = 0;
+    int maxMsgRate = 0; // messages per second per connection; 0: no limit
+    Mode mode = Mode::Echo;
+    int threads = 0; // 0: one per available core
+    LogFormat logFormat = LogFormat::Text;
+    bool logMessages = false;
+    bool logToStdout = true; // vigild logs; the embedded monitor server does not
+
+    // One-line description of the first invalid setting, or empty.
+    QString validate() const;
+    qint64 effectiveMaxSendBuffer() const;
+    int effectiveThreads() const;
+    // Timers for a connection that sent no HELLO, or asked for a policy
+    // and keepalive (PROTOCOL.md §2: idle = 1.5 x keepalive, clamped).
+    ConnectionTimers timersFor(std::optional<Policy> requested = std::nullopt,
+                               std::optional<qint64> keepaliveMs = std::nullopt) const;
+};
+
+} // namespace Vigil
+
+Q_DECLARE_METATYPE(Vigil::ServerConfig)

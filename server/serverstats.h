@@ -1,0 +1,64 @@
+// Server-wide counters. Each network thread owns a ThreadCounters it alone
+// writes (no locked instructions on the hot path); readers sum them.
+#pragma once
+
+#include "closereason.h"
+
+#include <QMetaType>
+#include <array>
+#include <atomic>
+
+namespace Vigil {
+
+// Watchdog lateness buckets (how long after its deadline a timer fired):
+// upper bounds in microseconds, the last bucket is "more".
+constexpr std::array<qint64, 12> LatenessBucketsUs = {100, 250, 500, 1000, 2000, 5000, 10000,
+                                                      25000, 50000, 100000, 250000, 1000000};
+constexpr int LatenessBucketCount = int(LatenessBucketsUs.size()) + 1;
+
+struct ServerStats
+{
+    quint64 accepted = 0;
+    quint64 rejected = 0;
+    quint64 open = 0;
+    quint64 messagesIn = 0;
+    quint64 messagesOut = 0;
+    quint64 bytesIn = 0;
+    quint64 bytesOut = 0;
+    std::array<quint64, CloseReasonCount> closes{};
+    std::array<quint64, 3> timeouts{}; // by TimeoutKind
+    std::array<quint64, LatenessBucketCount> lateness{};
+    quint64 latenessSumUs = 0;
+    qint64 sampledAtMs = 0; // monotonic
+
+    quint64 closesFor(CloseReason reason) const { return closes[size_t(closeReasonIndex(reason))]; }
+    quint64 timeoutsFor(TimeoutKind kind) const { return timeouts[size_t(kind)]; }
+    ServerStats &operator+=(const ServerStats &other);
+};
+
+// A counter with one writer thread and any number of readers.
+class SingleWriterCounter
+{
+public:
+    void add(quint64 n = 1) { m_value.store(m_value.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+    quint64 value() const { return m_value.load(std::memory_order_relaxed); }
+
+private:
+    std::atomic<quint64> m_value{0};
+};
+
+struct alignas(64) ThreadCounters
+{
+    SingleWriterCounter accepted, rejected, closed, messagesIn, messagesOut, bytesIn, bytesOut;
+    std::array<SingleWriterCounter, CloseReasonCount> closes;
+    std::array<SingleWriterCounter, 3> timeouts;
+    std::array<SingleWriterCounter, LatenessBucketCount> lateness;
+    SingleWriterCounter latenessSumUs;
+
+    void recordLateness(qint64 lateNs);
+    void addTo(ServerStats &stats) const;
+};
+
+} // namespace Vigil
+
+Q_DECLARE_METATYPE(Vigil::ServerStats)

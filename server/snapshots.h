@@ -1,0 +1,93 @@
+// What the core tells the outside world (GUI, admin endpoint): value
+// records of connections and a bounded stream of events, delivered in
+// batches at most every publish interval, never one signal per message.
+#pragma once
+
+#include "closereason.h"
+#include "framing.h"
+#include "serverconfig.h"
+
+#include <QByteArray>
+#include <QMetaType>
+#include <QString>
+#include <QVector>
+
+namespace Vigil {
+
+enum class ConnectionState : quint8 { Open, Closing };
+
+struct ConnectionSnapshot
+{
+    quint64 id = 0;
+    QString peer;   // "127.0.0.1:50123"
+    QString client; // from HELLO, empty without one
+    Framing framing = Framing::Vigil;
+    ConnectionState state = ConnectionState::Open;
+    ConnectionTimers timers;
+    bool hello = false;
+    // Monotonic milliseconds (MonotonicClock::nowMs()); 0 = not applicable.
+    qint64 acceptedAtMs = 0;
+    qint64 lastActivityAtMs = 0; // last complete inbound message, or accept
+    qint64 idleDeadlineMs = 0;
+    qint64 lifetimeDeadlineMs = 0;
+    qint64 writeDeadlineMs = 0;
+    quint64 messagesIn = 0;
+    quint64 messagesOut = 0;
+    quint64 bytesIn = 0;
+    quint64 bytesOut = 0;
+    quint64 pendingOut = 0;
+    QByteArray lastMessage; // preview of the last inbound DATA (at most PreviewBytes)
+    qint64 snapshotAtMs = 0;
+
+    static constexpr int PreviewBytes = 64;
+};
+
+enum class EventKind : quint8 {
+    Connected,
+    Hello,
+    MessageIn,
+    MessageOut,
+    PingIn,
+    PingOut,
+    PongIn,
+    Timeout,
+    Closed,
+    Rejected,
+};
+QString eventKindName(EventKind kind);
+
+struct ServerEvent
+{
+    qint64 atMs = 0;     // monotonic
+    qint64 wallMs = 0;   // UTC, for display only
+    EventKind kind = EventKind::Connected;
+    quint64 conn = 0;
+    QString peer;
+    CloseReason reason = CloseReason::None; // Closed, Rejected
+    TimeoutKind timeout = TimeoutKind::Idle; // Timeout
+    quint32 size = 0;                         // Message*, Ping*
+    QByteArray preview;                       // Message*: first bytes
+};
+
+struct ClosedConnection
+{
+    quint64 id = 0;
+    CloseReason reason = CloseReason::None;
+};
+
+// One publish tick of one network thread.
+struct ServerBatch
+{
+    QVector<ConnectionSnapshot> updated; // opened or changed since the last batch
+    QVector<ClosedConnection> closed;
+    QVector<ServerEvent> events;
+    quint64 eventsDropped = 0; // events not sent because the tick's budget was spent
+    bool full = false;         // updated holds every open connection of its thread
+    int thread = 0;
+};
+
+} // namespace Vigil
+
+Q_DECLARE_METATYPE(Vigil::ConnectionSnapshot)
+Q_DECLARE_METATYPE(Vigil::ServerEvent)
+Q_DECLARE_METATYPE(Vigil::ServerBatch)

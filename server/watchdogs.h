@@ -1,0 +1,72 @@
+// The four per-connection timers of PROTOCOL.md §3 as timestamp
+// arithmetic. Nothing is re-armed per message: a message only stores its
+// arrival time, and the network thread asks next() when a timer fires.
+#pragma once
+
+#include "serverconfig.h"
+
+#include <limits>
+
+namespace Vigil {
+
+struct Watchdogs
+{
+    static constexpr qint64 Never = std::numeric_limits<qint64>::max();
+    enum class Due : quint8 { None, Idle, Lifetime, Write, Probe };
+
+    ConnectionTimers timers;
+    qint64 acceptedAtNs = 0;
+    qint64 lastActivityNs = 0;     // last complete inbound message (or accept)
+    qint64 lastProbeSentNs = 0;    // 0: no probe sent since the last activity
+    qint64 writeBlockedSinceNs = 0; // 0: the outbound queue is empty
+
+    void start(qint64 nowNs, const ConnectionTimers &t)
+    {
+        timers = t;
+        acceptedAtNs = lastActivityNs = nowNs;
+    }
+    void activity(qint64 nowNs) { lastActivityNs = nowNs; }
+
+    qint64 idleDeadline() const { return at(lastActivityNs, timers.idleTimeoutMs); }
+    qint64 lifetimeDeadline() const { return at(acceptedAtNs, timers.maxLifetimeMs); }
+    qint64 writeDeadline() const
+    {
+        return writeBlockedSinceNs ? at(writeBlockedSinceNs, timers.writeTimeoutMs) : Never;
+    }
+    // A probe goes out after probe-interval without inbound messages, and
+    // again every interval while the peer stays silent.
+    qint64 probeDeadline() const
+    {
+        return at(std::max(lastActivityNs, lastProbeSentNs), timers.probeIntervalMs);
+    }
+    qint64 next() const
+    {
+        return std::min(std::min(idleDeadline(), lifetimeDeadline()), std::min(writeDeadline(), probeDeadline()));
+    }
+
+    // The earliest timer whose deadline has passed at nowNs (never before
+    // it: a watchdog must not fire early), with that deadline.
+    Due due(qint64 nowNs, qint64 *deadline = nullptr) const
+    {
+        Due which = Due::None;
+        qint64 best = Never;
+        auto consider = [&](qint64 d, Due kind) {
+            if (d <= nowNs && d < best) {
+                best = d;
+                which = kind;
+            }
+        };
+        consider(lifetimeDeadline(), Due::Lifetime);
+        consider(idleDeadline(), Due::Idle);
+        consider(writeDeadline(), Due::Write);
+        consider(probeDeadline(), Due::Probe);
+        if (deadline)
+            *deadline = best;
+        return which;
+    }
+
+private:
+    static qint64 at(qint64 fromNs, qint64 ms) { return ms > 0 ? fromNs + ms * 1000000 : Never; }
+};
+
+} // namespace Vigil
