@@ -75,7 +75,11 @@ bool Server::start(const ServerConfig &config)
     QString error;
     QMetaObject::invokeMethod(m_acceptor, "bindAll", Qt::BlockingQueuedConnection, Q_RETURN_ARG(QString, error));
     if (!error.isEmpty()) {
-        stopAndWait();
+        // Nothing was served: shut the threads down without a stopped().
+        m_stopping = true;
+        for (auto &thread : m_threads)
+            thread->requestStop();
+        teardown(false);
         m_error = error;
         return false;
     }
@@ -102,17 +106,17 @@ void Server::stopAndWait()
     stop();
     for (auto &thread : m_threads)
         thread->wait();
-    teardown();
+    teardown(true);
 }
 
 void Server::handleThreadFinished()
 {
     if (!m_running || --m_threadsRunning > 0)
         return;
-    teardown();
+    teardown(true);
 }
 
-void Server::teardown()
+void Server::teardown(bool announce)
 {
     if (!m_running)
         return;
@@ -130,7 +134,8 @@ void Server::teardown()
     m_running = false;
     m_stopping = false;
     m_threadsRunning = 0;
-    emit stopped();
+    if (announce)
+        emit stopped();
 }
 
 ServerStats Server::stats() const

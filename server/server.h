@@ -62,7 +62,7 @@ signals:
 
 private:
     void handleThreadFinished();
-    void teardown();
+    void teardown(bool announce);
 
     std::shared_ptr<const ServerConfig> m_config;
     AdmissionControl m_admission;
