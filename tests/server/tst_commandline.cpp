@@ -1,0 +1,298 @@
+// ServerCommandLine: every vigild flag of PROTOCOL.md §5, its errors, and
+// --config with flags winning.
+#include "commandline.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Vigil;
+
+namespace {
+ParsedCommandLine parse(const QStringList &flags)
+{
+    ServerCommandLine commandLine(QStringLiteral("vigild"));
+    return commandLine.parse(QStringList{QStringLiteral("vigild")} + flags);
+}
+
+QString configField(const ServerConfig &c, const QString &field)
+{
+    if (field == QLatin1String("listen")) {
+        QStringList all;
+        for (const ListenAddress &a : c.listen)
+            all << a.toString();
+        return all.join(QLatin1Char(','));
+    }
+    if (field == QLatin1String("framing"))
+        return framingName(c.framing);
+    if (field == QLatin1String("policy"))
+        return policyName(c.policy);
+    if (field == QLatin1String("idle"))
+        return QString::number(c.idleTimeoutMs);
+    if (field == QLatin1String("lifetime"))
+        return QString::number(c.maxLifetimeMs);
+    if (field == QLatin1String("write"))
+        return QString::number(c.writeTimeoutMs);
+    if (field == QLatin1String("probe"))
+        return QString::number(c.probeIntervalMs);
+    if (field == QLatin1String("minKeepalive"))
+        return QString::number(c.minKeepaliveMs);
+    if (field == QLatin1String("maxKeepalive"))
+        return QString::number(c.maxKeepaliveMs);
+    if (field == QLatin1String("maxPayload"))
+        return QString::number(c.maxPayload);
+    if (field == QLatin1String("maxSendBuffer"))
+        return QString::number(c.maxSendBuffer);
+    if (field == QLatin1String("maxConnections"))
+        return QString::number(c.maxConnections);
+    if (field == QLatin1String("maxPerIp"))
+        return QString::number(c.maxPerIp);
+    if (field == QLatin1String("maxMsgRate"))
+        return QString::number(c.maxMsgRate);
+    if (field == QLatin1String("mode"))
+        return modeName(c.mode);
+    if (field == QLatin1String("threads"))
+        return QString::number(c.threads);
+    if (field == QLatin1String("logFormat"))
+        return logFormatName(c.logFormat);
+    if (field == QLatin1String("logMessages"))
+        return c.logMessages ? QStringLiteral("true") : QStringLiteral("false");
+    return QStringLiteral("<unknown field %1>").arg(field);
+}
+
+QString writeConfig(const QTemporaryDir &dir, const QByteArray &text)
+{
+    const QString path = dir.filePath(QStringLiteral("vigild.conf"));
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return QString();
+    file.write(text);
+    return path;
+}
+} // namespace
+
+class tst_CommandLine : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void defaults();
+    void everyFlag_data();
+    void everyFlag();
+    void badValues_data();
+    void badValues();
+    void helpAndVersion();
+    void configFile_data();
+    void configFile();
+    void configFileErrors_data();
+    void configFileErrors();
+    void keysCoverEveryValueFlag();
+};
+
+void tst_CommandLine::defaults()
+{
+    const ParsedCommandLine p = parse({});
+    QCOMPARE(p.action, ParsedCommandLine::Action::Run);
+    QCOMPARE(configField(p.config, QStringLiteral("listen")), QStringLiteral("127.0.0.1:7600"));
+    QCOMPARE(p.config.framing, Framing::Vigil);
+    QCOMPARE(p.config.policy, Policy::Long);
+    QCOMPARE(p.config.idleTimeoutMs, qint64(30000));
+    QCOMPARE(p.config.maxLifetimeMs, qint64(0));
+    QCOMPARE(p.config.writeTimeoutMs, qint64(10000));
+    QCOMPARE(p.config.maxPayload, qint64(1048576));
+    QCOMPARE(p.config.mode, Mode::Echo);
+    QCOMPARE(p.config.logFormat, LogFormat::Text);
+    QVERIFY(!p.config.logMessages);
+}
+
+void tst_CommandLine::everyFlag_data()
+{
+    QTest::addColumn<QStringList>("flags");
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("value");
+
+    QTest::newRow("--listen") << QStringList{"--listen", "127.0.0.1:0"} << "listen" << "127.0.0.1:0";
+    QTest::newRow("--listen=") << QStringList{"--listen=127.0.0.1:9"} << "listen" << "127.0.0.1:9";
+    QTest::newRow("--listen repeated") << QStringList{"--listen", "127.0.0.1:0", "--listen", "[::1]:0"} << "listen"
+                                       << "127.0.0.1:0,[::1]:0";
+    QTest::newRow("--framing legacy") << QStringList{"--framing", "legacy"} << "framing" << "legacy";
+    QTest::newRow("--framing line") << QStringList{"--framing", "line"} << "framing" << "line";
+    QTest::newRow("--framing raw") << QStringList{"--framing", "raw"} << "framing" << "raw";
+    QTest::newRow("--policy short") << QStringList{"--policy", "short"} << "policy" << "short";
+    QTest::newRow("--idle-timeout") << QStringList{"--idle-timeout", "5s"} << "idle" << "5000";
+    QTest::newRow("--idle-timeout 0") << QStringList{"--idle-timeout", "0"} << "idle" << "0";
+    QTest::newRow("--max-lifetime") << QStringList{"--max-lifetime", "1s"} << "lifetime" << "1000";
+    QTest::newRow("--write-timeout") << QStringList{"--write-timeout", "250ms"} << "write" << "250";
+    QTest::newRow("--probe-interval") << QStringList{"--probe-interval", "300ms"} << "probe" << "300";
+    QTest::newRow("--min-keepalive") << QStringList{"--min-keepalive", "2s"} << "minKeepalive" << "2000";
+    QTest::newRow("--max-keepalive") << QStringList{"--max-keepalive", "2m"} << "maxKeepalive" << "120000";
+    QTest::newRow("--max-payload") << QStringList{"--max-payload", "64k"} << "maxPayload" << "65536";
+    QTest::newRow("--max-send-buffer") << QStringList{"--max-send-buffer", "8M"} << "maxSendBuffer" << "8388608";
+    QTest::newRow("--max-connections") << QStringList{"--max-connections", "10"} << "maxConnections" << "10";
+    QTest::newRow("--max-per-ip") << QStringList{"--max-per-ip", "2"} << "maxPerIp" << "2";
+    QTest::newRow("--max-msg-rate") << QStringList{"--max-msg-rate", "100"} << "maxMsgRate" << "100";
+    QTest::newRow("--mode sink") << QStringList{"--mode", "sink"} << "mode" << "sink";
+    QTest::newRow("--threads") << QStringList{"--threads", "4"} << "threads" << "4";
+    QTest::newRow("--log-format json") << QStringList{"--log-format", "json"} << "logFormat" << "json";
+    QTest::newRow("--log-messages") << QStringList{"--log-messages"} << "logMessages" << "true";
+}
+
+void tst_CommandLine::everyFlag()
+{
+    QFETCH(QStringList, flags);
+    QFETCH(QString, field);
+    QFETCH(QString, value);
+
+    const ParsedCommandLine p = parse(flags);
+    QVERIFY2(p.action == ParsedCommandLine::Action::Run, qPrintable(p.error));
+    QCOMPARE(configField(p.config, field), value);
+}
+
+// PROTOCOL.md §5: a bad flag or value is one line naming it.
+void tst_CommandLine::badValues_data()
+{
+    QTest::addColumn<QStringList>("flags");
+    QTest::addColumn<QString>("error");
+
+    QTest::newRow("unknown flag") << QStringList{"--bogus"} << "Unknown option 'bogus'.";
+    QTest::newRow("missing value") << QStringList{"--idle-timeout"} << "Missing value after '--idle-timeout'.";
+    QTest::newRow("positional argument") << QStringList{"extra"} << "unexpected argument 'extra'";
+    QTest::newRow("bad framing") << QStringList{"--framing", "json"}
+                                 << "invalid value for --framing: 'json' (use vigil, legacy, line or raw)";
+    QTest::newRow("bad policy") << QStringList{"--policy", "medium"}
+                                << "invalid value for --policy: 'medium' (use long or short)";
+    QTest::newRow("bad mode") << QStringList{"--mode", "loud"} << "invalid value for --mode: 'loud' (use echo or sink)";
+    QTest::newRow("bad log format") << QStringList{"--log-format", "xml"}
+                                    << "invalid value for --log-format: 'xml' (use text or json)";
+    QTest::newRow("duration without unit") << QStringList{"--idle-timeout", "5"}
+                                           << "invalid value for --idle-timeout: duration '5' needs a unit (ms, s, m or h)";
+    QTest::newRow("bad duration") << QStringList{"--write-timeout", "soon"}
+                                  << "invalid value for --write-timeout: invalid duration 'soon' (use e.g. 250ms, 5s, 2m, 1h)";
+    QTest::newRow("bad size") << QStringList{"--max-payload", "big"}
+                              << "invalid value for --max-payload: invalid size 'big' (a number of bytes, optionally with k, M or G)";
+    QTest::newRow("max payload 0") << QStringList{"--max-payload", "0"}
+                                   << "--max-payload must be from 1 to 268435456 bytes";
+    QTest::newRow("bad count") << QStringList{"--max-connections", "many"}
+                               << "invalid value for --max-connections: 'many' is not a whole number from 0 to 10000000";
+    QTest::newRow("negative count") << QStringList{"--max-per-ip", "-1"}
+                                    << "invalid value for --max-per-ip: '-1' is not a whole number from 0 to 10000000";
+    QTest::newRow("threads 0") << QStringList{"--threads", "0"}
+                               << "invalid value for --threads: '0' is not a whole number from 1 to 256";
+    QTest::newRow("bad listen") << QStringList{"--listen", "nowhere"}
+                                << "invalid listen address 'nowhere': expected HOST:PORT";
+    QTest::newRow("listen twice") << QStringList{"--listen", "127.0.0.1:5", "--listen", "127.0.0.1:5"}
+                                  << "listen address 127.0.0.1:5 given twice";
+    QTest::newRow("flag twice") << QStringList{"--idle-timeout", "1s", "--idle-timeout", "2s"}
+                                << "--idle-timeout given more than once";
+    QTest::newRow("keepalive bounds crossed") << QStringList{"--min-keepalive", "2h"}
+                                              << "--min-keepalive is larger than --max-keepalive";
+    QTest::newRow("missing config file") << QStringList{"--config", "/nonexistent/vigild.conf"}
+                                         << "cannot read config file /nonexistent/vigild.conf: no such file or directory";
+}
+
+void tst_CommandLine::badValues()
+{
+    QFETCH(QStringList, flags);
+    QFETCH(QString, error);
+
+    const ParsedCommandLine p = parse(flags);
+    QCOMPARE(p.action, ParsedCommandLine::Action::Error);
+    QCOMPARE(p.error, error);
+    QVERIFY(!p.error.contains(QLatin1Char('\n')));
+}
+
+void tst_CommandLine::helpAndVersion()
+{
+    const ParsedCommandLine help = parse({QStringLiteral("--help")});
+    QCOMPARE(help.action, ParsedCommandLine::Action::Help);
+    QVERIFY(help.text.startsWith(QLatin1String("Usage: vigild [options]")));
+    for (const QString &key : ServerCommandLine::keys())
+        QVERIFY2(help.text.contains(QLatin1String("--") + key), qPrintable(key));
+    QVERIFY(help.text.contains(QLatin1String("--config")));
+    QVERIFY(help.text.contains(QLatin1String("--version")));
+
+    QCOMPARE(parse({QStringLiteral("-h")}).action, ParsedCommandLine::Action::Help);
+
+    const ParsedCommandLine version = parse({QStringLiteral("--version")});
+    QCOMPARE(version.action, ParsedCommandLine::Action::Version);
+    QCOMPARE(version.text, QStringLiteral("vigild " VIGIL_VERSION "\n"));
+}
+
+void tst_CommandLine::configFile_data()
+{
+    QTest::addColumn<QByteArray>("file");
+    QTest::addColumn<QStringList>("flags");
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("value");
+
+    const QByteArray file = "# vigild test config\n[vigild]\nidle-timeout = 2s\nframing = line\n"
+                            "listen = 127.0.0.1:0\nlisten = 127.0.0.1:7\nlog-messages = yes\nmax-per-ip = 3\n";
+    QTest::newRow("file value") << file << QStringList{} << "idle" << "2000";
+    QTest::newRow("file framing") << file << QStringList{} << "framing" << "line";
+    QTest::newRow("file listen repeated") << file << QStringList{} << "listen" << "127.0.0.1:0,127.0.0.1:7";
+    QTest::newRow("file bool") << file << QStringList{} << "logMessages" << "true";
+    QTest::newRow("flag wins") << file << QStringList{"--idle-timeout", "300ms"} << "idle" << "300";
+    QTest::newRow("flag wins for framing") << file << QStringList{"--framing", "raw"} << "framing" << "raw";
+    QTest::newRow("flag --listen replaces the file's")
+        << file << QStringList{"--listen", "127.0.0.1:9"} << "listen" << "127.0.0.1:9";
+    QTest::newRow("untouched keys stay") << file << QStringList{"--idle-timeout", "1s"} << "maxPerIp" << "3";
+    QTest::newRow("log-messages off in file") << QByteArray("log-messages = off\n") << QStringList{} << "logMessages"
+                                              << "false";
+    QTest::newRow("--log-messages wins over file")
+        << QByteArray("log-messages = off\n") << QStringList{"--log-messages"} << "logMessages" << "true";
+}
+
+void tst_CommandLine::configFile()
+{
+    QFETCH(QByteArray, file);
+    QFETCH(QStringList, flags);
+    QFETCH(QString, field);
+    QFETCH(QString, value);
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = writeConfig(dir, file);
+    QVERIFY(!path.isEmpty());
+    const ParsedCommandLine p = parse(QStringList{QStringLiteral("--config"), path} + flags);
+    QVERIFY2(p.action == ParsedCommandLine::Action::Run, qPrintable(p.error));
+    QCOMPARE(configField(p.config, field), value);
+}
+
+void tst_CommandLine::configFileErrors_data()
+{
+    QTest::addColumn<QByteArray>("file");
+    QTest::addColumn<QString>("errorEnd"); // after "<path>: "
+
+    QTest::newRow("unknown key") << QByteArray("idle-timeout = 1s\nbogus = 1\n") << "line 2: unknown key 'bogus'";
+    QTest::newRow("config inside config") << QByteArray("config = other.conf\n") << "line 1: unknown key 'config'";
+    QTest::newRow("syntax") << QByteArray("idle-timeout 1s\n") << "line 1: expected 'key = value'";
+}
+
+void tst_CommandLine::configFileErrors()
+{
+    QFETCH(QByteArray, file);
+    QFETCH(QString, errorEnd);
+
+    QTemporaryDir dir;
+    const QString path = writeConfig(dir, file);
+    const ParsedCommandLine p = parse({QStringLiteral("--config"), path});
+    QCOMPARE(p.action, ParsedCommandLine::Action::Error);
+    QCOMPARE(p.error, path + QStringLiteral(": ") + errorEnd);
+
+    // A bad value in the file is reported like the flag.
+    const QString bad = writeConfig(dir, "idle-timeout = 5\n");
+    const ParsedCommandLine q = parse({QStringLiteral("--config"), bad});
+    QCOMPARE(q.action, ParsedCommandLine::Action::Error);
+    QVERIFY2(q.error.startsWith(QLatin1String("invalid value for --idle-timeout")), qPrintable(q.error));
+}
+
+void tst_CommandLine::keysCoverEveryValueFlag()
+{
+    const QStringList expected{"listen", "framing", "policy", "idle-timeout", "max-lifetime", "write-timeout",
+                               "probe-interval", "min-keepalive", "max-keepalive", "max-payload", "max-send-buffer",
+                               "max-connections", "max-per-ip", "max-msg-rate", "mode", "threads", "log-format",
+                               "log-messages"};
+    QCOMPARE(ServerCommandLine::keys(), expected);
+}
+
+QTEST_GUILESS_MAIN(tst_CommandLine)
+#include "tst_commandline.moc"

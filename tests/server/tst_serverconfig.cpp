@@ -1,0 +1,352 @@
+// ServerConfig: policy presets, HELLO keepalive clamping (PROTOCOL.md §2,
+// §3), validation messages and listen address parsing.
+#include "serverconfig.h"
+
+#include <QTest>
+
+using namespace Vigil;
+
+Q_DECLARE_METATYPE(Vigil::Policy)
+Q_DECLARE_METATYPE(Vigil::Framing)
+
+namespace {
+using Optional = std::optional<qint64>;
+}
+Q_DECLARE_METATYPE(Optional)
+
+class tst_ServerConfig : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void defaults();
+    void policyPresets_data();
+    void policyPresets();
+    void keepaliveClamping_data();
+    void keepaliveClamping();
+    void probesOnlyInVigilFraming_data();
+    void probesOnlyInVigilFraming();
+    void validate_data();
+    void validate();
+    void effectiveMaxSendBuffer_data();
+    void effectiveMaxSendBuffer();
+    void effectiveThreads();
+    void listenAddressParse_data();
+    void listenAddressParse();
+    void badListenAddress_data();
+    void badListenAddress();
+    void names_data();
+    void names();
+};
+
+// PROTOCOL.md §5 defaults.
+void tst_ServerConfig::defaults()
+{
+    const ServerConfig c;
+    QCOMPARE(c.listen.size(), 1);
+    QCOMPARE(c.listen.constFirst().toString(), QStringLiteral("127.0.0.1:7600"));
+    QCOMPARE(c.framing, Framing::Vigil);
+    QCOMPARE(c.policy, Policy::Long);
+    QCOMPARE(c.idleTimeoutMs, qint64(30000));
+    QCOMPARE(c.maxLifetimeMs, qint64(0));
+    QCOMPARE(c.writeTimeoutMs, qint64(10000));
+    QCOMPARE(c.maxPayload, qint64(1048576));
+    QCOMPARE(c.mode, Mode::Echo);
+    QCOMPARE(c.logFormat, LogFormat::Text);
+    QVERIFY(c.validate().isEmpty());
+}
+
+void tst_ServerConfig::policyPresets_data()
+{
+    QTest::addColumn<Policy>("listenerPolicy");
+    QTest::addColumn<qint64>("maxLifetime");
+    QTest::addColumn<int>("requested"); // -1: no HELLO policy, else Policy
+    QTest::addColumn<Policy>("policy");
+    QTest::addColumn<qint64>("idle");
+    QTest::addColumn<qint64>("lifetime");
+
+    QTest::newRow("long default: idle on, lifetime off") << Policy::Long << qint64(0) << -1 << Policy::Long
+                                                         << qint64(30000) << qint64(0);
+    QTest::newRow("short default: lifetime 10s") << Policy::Short << qint64(0) << -1 << Policy::Short
+                                                 << qint64(30000) << qint64(10000);
+    QTest::newRow("short with --max-lifetime 1s") << Policy::Short << qint64(1000) << -1 << Policy::Short
+                                                  << qint64(30000) << qint64(1000);
+    QTest::newRow("HELLO short on a long listener") << Policy::Long << qint64(0) << int(Policy::Short)
+                                                    << Policy::Short << qint64(30000) << qint64(10000);
+    QTest::newRow("HELLO long on a short listener") << Policy::Short << qint64(0) << int(Policy::Long)
+                                                    << Policy::Long << qint64(30000) << qint64(0);
+    QTest::newRow("--max-lifetime caps long too") << Policy::Long << qint64(5000) << -1 << Policy::Long
+                                                  << qint64(30000) << qint64(5000);
+}
+
+void tst_ServerConfig::policyPresets()
+{
+    QFETCH(Policy, listenerPolicy);
+    QFETCH(qint64, maxLifetime);
+    QFETCH(int, requested);
+    QFETCH(Policy, policy);
+    QFETCH(qint64, idle);
+    QFETCH(qint64, lifetime);
+
+    ServerConfig c;
+    c.policy = listenerPolicy;
+    c.maxLifetimeMs = maxLifetime;
+    c.writeTimeoutMs = 1234;
+    const ConnectionTimers t = requested < 0 ? c.timersFor() : c.timersFor(Policy(requested));
+    QCOMPARE(t.policy, policy);
+    QCOMPARE(t.idleTimeoutMs, idle);
+    QCOMPARE(t.maxLifetimeMs, lifetime);
+    QCOMPARE(t.writeTimeoutMs, qint64(1234));
+}
+
+// PROTOCOL.md §2: idle = 1.5 x K, K clamped to --min/--max-keepalive.
+void tst_ServerConfig::keepaliveClamping_data()
+{
+    QTest::addColumn<qint64>("minKeepalive");
+    QTest::addColumn<qint64>("maxKeepalive");
+    QTest::addColumn<int>("requested");
+    QTest::addColumn<Optional>("keepalive");
+    QTest::addColumn<qint64>("idle");
+
+    const int none = -1;
+    const int shortPolicy = int(Policy::Short);
+    const int longPolicy = int(Policy::Long);
+    QTest::newRow("no keepalive keeps the listener's idle") << qint64(1000) << qint64(3600000) << none << Optional()
+                                                            << qint64(30000);
+    QTest::newRow("10s -> 15s") << qint64(1000) << qint64(3600000) << longPolicy << Optional(10000) << qint64(15000);
+    QTest::newRow("no policy on a long listener") << qint64(1000) << qint64(3600000) << none << Optional(10000)
+                                                  << qint64(15000);
+    QTest::newRow("below min is raised") << qint64(1000) << qint64(3600000) << longPolicy << Optional(100)
+                                         << qint64(1500);
+    QTest::newRow("at min") << qint64(1000) << qint64(3600000) << longPolicy << Optional(1000) << qint64(1500);
+    QTest::newRow("above max is lowered") << qint64(1000) << qint64(60000) << longPolicy << Optional(600000)
+                                          << qint64(90000);
+    QTest::newRow("at max") << qint64(1000) << qint64(60000) << longPolicy << Optional(60000) << qint64(90000);
+    QTest::newRow("0 keeps the listener's idle") << qint64(1000) << qint64(3600000) << longPolicy << Optional(0)
+                                                 << qint64(30000);
+    QTest::newRow("short policy ignores keepalive") << qint64(1000) << qint64(3600000) << shortPolicy
+                                                    << Optional(10000) << qint64(30000);
+    QTest::newRow("min 0 allows tiny") << qint64(0) << qint64(0) << longPolicy << Optional(2) << qint64(3);
+}
+
+void tst_ServerConfig::keepaliveClamping()
+{
+    QFETCH(qint64, minKeepalive);
+    QFETCH(qint64, maxKeepalive);
+    QFETCH(int, requested);
+    QFETCH(Optional, keepalive);
+    QFETCH(qint64, idle);
+
+    ServerConfig c;
+    c.minKeepaliveMs = minKeepalive;
+    c.maxKeepaliveMs = maxKeepalive;
+    const std::optional<Policy> policy = requested < 0 ? std::nullopt : std::optional<Policy>(Policy(requested));
+    QCOMPARE(c.timersFor(policy, keepalive).idleTimeoutMs, idle);
+}
+
+void tst_ServerConfig::probesOnlyInVigilFraming_data()
+{
+    QTest::addColumn<Framing>("framing");
+    QTest::addColumn<qint64>("probe");
+
+    QTest::newRow("vigil") << Framing::Vigil << qint64(300);
+    QTest::newRow("legacy") << Framing::Legacy << qint64(0);
+    QTest::newRow("line") << Framing::Line << qint64(0);
+    QTest::newRow("raw") << Framing::Raw << qint64(0);
+}
+
+// PROTOCOL.md §3: the probe interval exists in vigil framing only.
+void tst_ServerConfig::probesOnlyInVigilFraming()
+{
+    QFETCH(Framing, framing);
+    QFETCH(qint64, probe);
+
+    ServerConfig c;
+    c.framing = framing;
+    c.probeIntervalMs = 300;
+    QCOMPARE(c.timersFor().probeIntervalMs, probe);
+}
+
+void tst_ServerConfig::validate_data()
+{
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<qint64>("value");
+    QTest::addColumn<QString>("error"); // empty: valid
+
+    QTest::newRow("negative idle") << "idle" << qint64(-1) << "--idle-timeout must not be negative";
+    QTest::newRow("negative lifetime") << "lifetime" << qint64(-1) << "--max-lifetime must not be negative";
+    QTest::newRow("negative write") << "write" << qint64(-1) << "--write-timeout must not be negative";
+    QTest::newRow("negative probe") << "probe" << qint64(-5) << "--probe-interval must not be negative";
+    QTest::newRow("min keepalive above max") << "minKeepalive" << qint64(7200000)
+                                             << "--min-keepalive is larger than --max-keepalive";
+    QTest::newRow("max payload 0") << "maxPayload" << qint64(0) << "--max-payload must be from 1 to 268435456 bytes";
+    QTest::newRow("max payload 1") << "maxPayload" << qint64(1) << "";
+    QTest::newRow("max payload 256M") << "maxPayload" << qint64(268435456) << "";
+    QTest::newRow("max payload 256M + 1") << "maxPayload" << qint64(268435457)
+                                          << "--max-payload must be from 1 to 268435456 bytes";
+    QTest::newRow("send buffer below one message")
+        << "maxSendBuffer" << qint64(1000)
+        << "--max-send-buffer must hold at least one message (max payload + 64 bytes)";
+    QTest::newRow("send buffer above 2 GiB") << "maxSendBuffer" << (qint64(1) << 31) + 1
+                                             << "--max-send-buffer must be at most 2 GiB";
+    QTest::newRow("negative max connections") << "maxConnections" << qint64(-1) << "limits must not be negative";
+    QTest::newRow("negative rate") << "maxMsgRate" << qint64(-1) << "limits must not be negative";
+    QTest::newRow("threads 257") << "threads" << qint64(257) << "--threads must be from 1 to 256";
+    QTest::newRow("zero timers are fine") << "idle" << qint64(0) << "";
+}
+
+void tst_ServerConfig::validate()
+{
+    QFETCH(QString, field);
+    QFETCH(qint64, value);
+    QFETCH(QString, error);
+
+    ServerConfig c;
+    if (field == QLatin1String("idle"))
+        c.idleTimeoutMs = value;
+    else if (field == QLatin1String("lifetime"))
+        c.maxLifetimeMs = value;
+    else if (field == QLatin1String("write"))
+        c.writeTimeoutMs = value;
+    else if (field == QLatin1String("probe"))
+        c.probeIntervalMs = value;
+    else if (field == QLatin1String("minKeepalive"))
+        c.minKeepaliveMs = value;
+    else if (field == QLatin1String("maxPayload"))
+        c.maxPayload = value;
+    else if (field == QLatin1String("maxSendBuffer"))
+        c.maxSendBuffer = value;
+    else if (field == QLatin1String("maxConnections"))
+        c.maxConnections = int(value);
+    else if (field == QLatin1String("maxMsgRate"))
+        c.maxMsgRate = int(value);
+    else if (field == QLatin1String("threads"))
+        c.threads = int(value);
+    else
+        QFAIL("unknown field");
+    QCOMPARE(c.validate(), error);
+}
+
+void tst_ServerConfig::effectiveMaxSendBuffer_data()
+{
+    QTest::addColumn<qint64>("maxPayload");
+    QTest::addColumn<qint64>("maxSendBuffer");
+    QTest::addColumn<qint64>("effective");
+
+    QTest::newRow("default: 4 MiB") << qint64(1048576) << qint64(0) << qint64(4194304);
+    QTest::newRow("large payload: two messages") << qint64(8388608) << qint64(0) << 2 * (qint64(8388608) + 64);
+    QTest::newRow("explicit") << qint64(1048576) << qint64(2000000) << qint64(2000000);
+}
+
+void tst_ServerConfig::effectiveMaxSendBuffer()
+{
+    QFETCH(qint64, maxPayload);
+    QFETCH(qint64, maxSendBuffer);
+    QFETCH(qint64, effective);
+
+    ServerConfig c;
+    c.maxPayload = maxPayload;
+    c.maxSendBuffer = maxSendBuffer;
+    QCOMPARE(c.effectiveMaxSendBuffer(), effective);
+}
+
+void tst_ServerConfig::effectiveThreads()
+{
+    ServerConfig c;
+    QVERIFY(c.effectiveThreads() >= 1);
+    c.threads = 3;
+    QCOMPARE(c.effectiveThreads(), 3);
+}
+
+void tst_ServerConfig::listenAddressParse_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<int>("port");
+    QTest::addColumn<QString>("canonical");
+
+    QTest::newRow("IPv4") << "127.0.0.1:7600" << "127.0.0.1" << 7600 << "127.0.0.1:7600";
+    QTest::newRow("port 0") << "127.0.0.1:0" << "127.0.0.1" << 0 << "127.0.0.1:0";
+    QTest::newRow("port 65535") << "127.0.0.1:65535" << "127.0.0.1" << 65535 << "127.0.0.1:65535";
+    QTest::newRow("localhost") << "localhost:80" << "127.0.0.1" << 80 << "127.0.0.1:80";
+    QTest::newRow(":PORT is every address") << ":9000" << "0.0.0.0" << 9000 << "0.0.0.0:9000";
+    QTest::newRow("*:PORT is every address") << "*:9000" << "0.0.0.0" << 9000 << "0.0.0.0:9000";
+    QTest::newRow("0.0.0.0") << "0.0.0.0:1" << "0.0.0.0" << 1 << "0.0.0.0:1";
+    QTest::newRow("IPv6 in brackets") << "[::1]:7600" << "::1" << 7600 << "[::1]:7600";
+    QTest::newRow("spaces") << " 127.0.0.1:5 " << "127.0.0.1" << 5 << "127.0.0.1:5";
+}
+
+void tst_ServerConfig::listenAddressParse()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, host);
+    QFETCH(int, port);
+    QFETCH(QString, canonical);
+
+    QString error;
+    const auto address = ListenAddress::parse(text, &error);
+    QVERIFY2(address.has_value(), qPrintable(error));
+    QCOMPARE(address->host, QHostAddress(host));
+    QCOMPARE(int(address->port), port);
+    QCOMPARE(address->toString(), canonical);
+    QCOMPARE(ListenAddress::parse(address->toString()).value_or(ListenAddress()).toString(), canonical);
+}
+
+void tst_ServerConfig::badListenAddress_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("why");
+
+    QTest::newRow("no port") << "127.0.0.1" << "expected HOST:PORT";
+    QTest::newRow("empty") << "" << "expected HOST:PORT";
+    QTest::newRow("port too big") << "127.0.0.1:65536" << "port must be a number from 0 to 65535";
+    QTest::newRow("negative port") << "127.0.0.1:-1" << "port must be a number from 0 to 65535";
+    QTest::newRow("empty port") << "127.0.0.1:" << "port must be a number from 0 to 65535";
+    QTest::newRow("named port") << "127.0.0.1:http" << "port must be a number from 0 to 65535";
+    QTest::newRow("host name") << "example.org:80" << "'example.org' is not an IP address";
+    QTest::newRow("bad IPv4") << "127.0.0.256:80" << "'127.0.0.256' is not an IP address";
+    QTest::newRow("IPv6 without brackets") << "::1:7600" << "write IPv6 addresses in brackets";
+}
+
+void tst_ServerConfig::badListenAddress()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, why);
+
+    QString error;
+    QVERIFY(!ListenAddress::parse(text, &error).has_value());
+    QVERIFY2(error.startsWith(QStringLiteral("invalid listen address '%1'").arg(text.trimmed())), qPrintable(error));
+    QVERIFY2(error.contains(why), qPrintable(error));
+}
+
+void tst_ServerConfig::names_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<bool>("valid");
+
+    QTest::newRow("long") << "long" << true;
+    QTest::newRow("short") << "short" << true;
+    QTest::newRow("LONG") << "LONG" << false;
+    QTest::newRow("empty") << "" << false;
+}
+
+void tst_ServerConfig::names()
+{
+    QFETCH(QString, name);
+    QFETCH(bool, valid);
+
+    const auto policy = parsePolicy(name);
+    QCOMPARE(policy.has_value(), valid);
+    if (policy)
+        QCOMPARE(policyName(*policy), name);
+    QCOMPARE(parseMode(QStringLiteral("echo")), std::optional<Mode>(Mode::Echo));
+    QCOMPARE(parseMode(QStringLiteral("sink")), std::optional<Mode>(Mode::Sink));
+    QVERIFY(!parseMode(name).has_value());
+    QCOMPARE(parseLogFormat(QStringLiteral("json")), std::optional<LogFormat>(LogFormat::Json));
+    QCOMPARE(parseLogFormat(QStringLiteral("text")), std::optional<LogFormat>(LogFormat::Text));
+    QCOMPARE(logFormatName(LogFormat::Json), QStringLiteral("json"));
+    QCOMPARE(modeName(Mode::Sink), QStringLiteral("sink"));
+}
+
+QTEST_GUILESS_MAIN(tst_ServerConfig)
+#include "tst_serverconfig.moc"
