@@ -96,7 +96,9 @@ void Connection::handleReadable(qint64 nowNs)
         if (n > 0) {
             m_bytesIn += quint64(n);
             m_thread.mutableCounters().bytesIn.add(quint64(n));
-            m_nowNs = nowNs;
+            // Stamp activity when the bytes were read, not when the loop
+            // woke: a busy iteration must not make a watchdog start early.
+            m_nowNs = MonotonicClock::nowNs();
             const CloseReason error = m_decoder.feed(buffer, size_t(n), *this);
             if (error != CloseReason::None)
                 close(error, nowNs);
