@@ -1,0 +1,137 @@
+// ConnectionDetails: reads the connection's latest snapshot and scans the
+// traffic log backwards for its recent events.
+#include "connectiondetails.h"
+
+#include "connectiontablemodel.h"
+#include "duration.h"
+#include "monotonicclock.h"
+#include "trafficlogmodel.h"
+
+#include <QDateTime>
+#include <QFontDatabase>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QVBoxLayout>
+
+namespace Vigil {
+
+namespace {
+// How many of the connection's latest events the pane lists.
+constexpr int RecentEvents = 30;
+
+QString timerText(qint64 timeoutMs, qint64 deadlineMs, qint64 now)
+{
+    if (timeoutMs <= 0)
+        return QObject::tr("off");
+    if (deadlineMs <= 0)
+        return formatDuration(timeoutMs);
+    return QObject::tr("%1 (%2 left)").arg(formatDuration(timeoutMs), formatDuration(std::max<qint64>(0, deadlineMs - now)));
+}
+
+QString printable(const QByteArray &bytes)
+{
+    QString text = QString::fromUtf8(bytes);
+    for (QChar &c : text) {
+        if (!c.isPrint())
+            c = QLatin1Char('.');
+    }
+    return text;
+}
+} // namespace
+
+ConnectionDetails::ConnectionDetails(const ConnectionTableModel *connections, const TrafficLogModel *traffic,
+                                     QWidget *parent)
+    : QWidget(parent)
+    , m_connections(connections)
+    , m_traffic(traffic)
+    , m_summary(new QLabel(this))
+    , m_recent(new QPlainTextEdit(this))
+{
+    m_summary->setTextFormat(Qt::RichText);
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_summary->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    m_summary->setWordWrap(true);
+    m_recent->setReadOnly(true);
+    m_recent->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_recent->setPlaceholderText(tr("Recent events of the selected connection"));
+    m_recent->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->addWidget(m_summary);
+    layout->addWidget(m_recent, 1);
+    setConnection(0);
+}
+
+void ConnectionDetails::setConnection(quint64 id)
+{
+    m_id = id;
+    m_closed = false;
+    m_last = ConnectionSnapshot();
+    m_recentSeenRows = -1;
+    m_recent->clear();
+    refresh();
+}
+
+void ConnectionDetails::refresh()
+{
+    if (m_id == 0) {
+        m_summary->setText(tr("<i>Select a connection to see its watchdogs.</i>"));
+        return;
+    }
+    if (const ConnectionSnapshot *s = m_connections->snapshotFor(m_id))
+        m_last = *s;
+    else
+        m_closed = true;
+    const ConnectionSnapshot &s = m_last;
+    const qint64 now = MonotonicClock::nowMs();
+    auto row = [](const QString &name, const QString &value) {
+        return QStringLiteral("<tr><td style='padding-right:10px'><b>%1</b></td><td>%2</td></tr>")
+            .arg(name, value.toHtmlEscaped());
+    };
+    QString html = QStringLiteral("<table>");
+    html += row(tr("Connection"), m_closed ? tr("%1 (closed)").arg(m_id) : QString::number(m_id));
+    if (!s.peer.isEmpty()) {
+        html += row(tr("Peer"), s.peer);
+        html += row(tr("Client"), s.hello ? (s.client.isEmpty() ? tr("HELLO without a name") : s.client) : tr("no HELLO"));
+        html += row(tr("Framing / policy"), framingName(s.framing) + QStringLiteral(" / ") + policyName(s.timers.policy));
+        html += row(tr("Idle timeout"), timerText(s.timers.idleTimeoutMs, m_closed ? 0 : s.idleDeadlineMs, now));
+        html += row(tr("Max lifetime"), timerText(s.timers.maxLifetimeMs, m_closed ? 0 : s.lifetimeDeadlineMs, now));
+        html += row(tr("Write timeout"), timerText(s.timers.writeTimeoutMs, m_closed ? 0 : s.writeDeadlineMs, now));
+        html += row(tr("Probe interval"), s.timers.probeIntervalMs ? formatDuration(s.timers.probeIntervalMs) : tr("off"));
+        html += row(tr("Messages in / out"), QStringLiteral("%1 / %2").arg(s.messagesIn).arg(s.messagesOut));
+        html += row(tr("Bytes in / out"), QStringLiteral("%1 / %2").arg(s.bytesIn).arg(s.bytesOut));
+        html += row(tr("Pending out"), QString::number(s.pendingOut));
+    }
+    html += QStringLiteral("</table>");
+    m_summary->setText(html);
+
+    // The log only grows at its end (or is trimmed in front): rescan only
+    // when its size changed.
+    const int rows = m_traffic->rowCount();
+    if (rows == m_recentSeenRows)
+        return;
+    m_recentSeenRows = rows;
+    QStringList lines;
+    for (int r = rows - 1; r >= 0 && lines.size() < RecentEvents; --r) {
+        const ServerEvent *e = m_traffic->eventAt(r);
+        if (!e || e->conn != m_id)
+            continue;
+        QString line = QDateTime::fromMSecsSinceEpoch(e->wallMs).toString(QStringLiteral("HH:mm:ss.zzz  "))
+            + eventKindName(e->kind);
+        if (e->kind == EventKind::Closed || e->kind == EventKind::Rejected)
+            line += QStringLiteral("  ") + closeReasonName(e->reason);
+        else if (e->kind == EventKind::Timeout)
+            line += QStringLiteral("  ") + timeoutKindName(e->timeout);
+        else if (!e->preview.isEmpty())
+            line += QStringLiteral("  ") + printable(e->preview);
+        lines.prepend(line);
+    }
+    m_recent->setPlainText(lines.join(QLatin1Char('\n')));
+}
+
+QString ConnectionDetails::text() const
+{
+    return m_summary->text() + QLatin1Char('\n') + m_recent->toPlainText();
+}
+
+} // namespace Vigil

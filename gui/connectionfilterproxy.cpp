@@ -1,0 +1,33 @@
+// ConnectionFilterProxy: a substring match on the model's search text.
+#include "connectionfilterproxy.h"
+
+#include "connectiontablemodel.h"
+
+namespace Vigil {
+
+ConnectionFilterProxy::ConnectionFilterProxy(QObject *parent)
+    : QSortFilterProxyModel(parent)
+{
+    setSortRole(ConnectionTableModel::SortRole);
+    // Countdowns tick every repaint; re-sorting on each tick would make
+    // rows jump under the pointer. Sorting happens on batches and clicks.
+    setDynamicSortFilter(false);
+}
+
+void ConnectionFilterProxy::setFilterText(const QString &text)
+{
+    if (text == m_text)
+        return;
+    m_text = text;
+    invalidateFilter();
+}
+
+bool ConnectionFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
+{
+    if (m_text.isEmpty())
+        return true;
+    const QModelIndex index = sourceModel()->index(sourceRow, 0, sourceParent);
+    return index.data(ConnectionTableModel::SearchTextRole).toString().contains(m_text, Qt::CaseInsensitive);
+}
+
+} // namespace Vigil

@@ -1,0 +1,26 @@
+// Sorting and the filter box in front of ConnectionTableModel: numbers
+// sort as numbers, the filter matches id, peer or client name.
+#pragma once
+
+#include <QSortFilterProxyModel>
+
+namespace Vigil {
+
+class ConnectionFilterProxy final : public QSortFilterProxyModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ConnectionFilterProxy)
+public:
+    explicit ConnectionFilterProxy(QObject *parent = nullptr);
+
+    void setFilterText(const QString &text);
+    QString filterText() const { return m_text; }
+
+protected:
+    bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
+
+private:
+    QString m_text;
+};
+
+} // namespace Vigil

@@ -1,0 +1,343 @@
+// ConnectionTableModel: batch application in the qBittorrent
+// transferlistmodel shape, plus countdowns computed at paint time.
+#include "connectiontablemodel.h"
+
+#include "duration.h"
+#include "monotonicclock.h"
+
+#include <QLocale>
+#include <QSet>
+#include <algorithm>
+
+namespace Vigil {
+
+namespace {
+// Above this share of changed rows one whole-table dataChanged is cheaper
+// than many small ones (qBittorrent: "save the overhead").
+constexpr double WholeTableShare = 0.5;
+
+QString stateName(ConnectionState state)
+{
+    return state == ConnectionState::Open ? QStringLiteral("open") : QStringLiteral("closing");
+}
+
+// "12.3 s", "4 m 05 s": short, and stable in width for a ticking cell.
+QString formatSpan(qint64 ms)
+{
+    if (ms < 0)
+        ms = 0;
+    if (ms < 60000)
+        return QStringLiteral("%1 s").arg(double(ms) / 1000.0, 0, 'f', 1);
+    if (ms < 3600000)
+        return QStringLiteral("%1 m %2 s").arg(ms / 60000).arg((ms / 1000) % 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1 h %2 m").arg(ms / 3600000).arg((ms / 60000) % 60, 2, 10, QLatin1Char('0'));
+}
+
+QString formatBytes(quint64 bytes)
+{
+    return QLocale::c().formattedDataSize(qint64(bytes), 1, QLocale::DataSizeTraditionalFormat);
+}
+
+// Printable preview: control bytes become dots so a row stays one line.
+QString previewText(const QByteArray &bytes)
+{
+    QString text = QString::fromUtf8(bytes);
+    for (QChar &c : text) {
+        if (!c.isPrint())
+            c = QLatin1Char('.');
+    }
+    return text;
+}
+
+qint64 remaining(qint64 deadlineMs, qint64 now)
+{
+    return deadlineMs == 0 ? -1 : std::max<qint64>(0, deadlineMs - now);
+}
+} // namespace
+
+ConnectionTableModel::ConnectionTableModel(QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_nowMs([] { return MonotonicClock::nowMs(); })
+{
+}
+
+int ConnectionTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int ConnectionTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+const ConnectionSnapshot *ConnectionTableModel::snapshotAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? &m_rows[row].snapshot : nullptr;
+}
+
+const ConnectionSnapshot *ConnectionTableModel::snapshotFor(quint64 id) const
+{
+    return snapshotAt(rowOf(id));
+}
+
+QVariant ConnectionTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal)
+        return QVariant();
+    if (role == Qt::DisplayRole) {
+        switch (section) {
+        case IdColumn: return tr("ID");
+        case PeerColumn: return tr("Peer");
+        case ClientColumn: return tr("Client");
+        case FramingColumn: return tr("Framing");
+        case PolicyColumn: return tr("Policy");
+        case StateColumn: return tr("State");
+        case AgeColumn: return tr("Age");
+        case IdleLeftColumn: return tr("Idle left");
+        case LifetimeLeftColumn: return tr("Lifetime left");
+        case MessagesInColumn: return tr("Msgs in");
+        case MessagesOutColumn: return tr("Msgs out");
+        case BytesInColumn: return tr("Bytes in");
+        case BytesOutColumn: return tr("Bytes out");
+        case LastMessageColumn: return tr("Last msg");
+        case PreviewColumn: return tr("Preview");
+        }
+    }
+    if (role == Qt::ToolTipRole) {
+        switch (section) {
+        case IdleLeftColumn: return tr("Time until the idle watchdog closes the connection; any complete message resets it");
+        case LifetimeLeftColumn: return tr("Time until the connection's absolute lifetime runs out");
+        case ClientColumn: return tr("Client name from HELLO");
+        case LastMessageColumn: return tr("Time since the last complete inbound message");
+        }
+    }
+    return QVariant();
+}
+
+QVariant ConnectionTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return QVariant();
+    const Row &row = m_rows[index.row()];
+    const ConnectionSnapshot &s = row.snapshot;
+    const int column = index.column();
+    switch (role) {
+    case Qt::DisplayRole:
+        return display(row, column, m_nowMs());
+    case SortRole:
+        return sortValue(row, column, m_nowMs());
+    case IdRole:
+        return s.id;
+    case SearchTextRole:
+        return QString(QString::number(s.id) + QLatin1Char(' ') + s.peer + QLatin1Char(' ') + s.client);
+    case RemainingMsRole:
+        if (column == IdleLeftColumn)
+            return remaining(s.idleDeadlineMs, m_nowMs());
+        if (column == LifetimeLeftColumn)
+            return remaining(s.lifetimeDeadlineMs, m_nowMs());
+        return QVariant();
+    case TotalMsRole:
+        if (column == IdleLeftColumn)
+            return s.timers.idleTimeoutMs;
+        if (column == LifetimeLeftColumn)
+            return s.timers.maxLifetimeMs;
+        return QVariant();
+    case Qt::TextAlignmentRole:
+        switch (column) {
+        case IdColumn:
+        case AgeColumn:
+        case IdleLeftColumn:
+        case LifetimeLeftColumn:
+        case MessagesInColumn:
+        case MessagesOutColumn:
+        case BytesInColumn:
+        case BytesOutColumn:
+        case LastMessageColumn:
+            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        default:
+            return QVariant(Qt::AlignLeft | Qt::AlignVCenter);
+        }
+    case Qt::ToolTipRole:
+        if (column == PreviewColumn)
+            return previewText(s.lastMessage);
+        if (column == IdleLeftColumn && s.idleDeadlineMs)
+            return tr("idle timeout %1").arg(formatDuration(s.timers.idleTimeoutMs));
+        if (column == LifetimeLeftColumn && s.lifetimeDeadlineMs)
+            return tr("max lifetime %1").arg(formatDuration(s.timers.maxLifetimeMs));
+        return QVariant();
+    default:
+        return QVariant();
+    }
+}
+
+QVariant ConnectionTableModel::display(const Row &row, int column, qint64 now) const
+{
+    const ConnectionSnapshot &s = row.snapshot;
+    switch (column) {
+    case IdColumn: return QString::number(s.id);
+    case PeerColumn: return s.peer;
+    case ClientColumn: return s.client.isEmpty() ? QStringLiteral("-") : s.client;
+    case FramingColumn: return framingName(s.framing);
+    case PolicyColumn: return policyName(s.timers.policy);
+    case StateColumn: return stateName(s.state);
+    case AgeColumn: return formatSpan(now - s.acceptedAtMs);
+    case IdleLeftColumn:
+        return s.idleDeadlineMs ? formatSpan(s.idleDeadlineMs - now) : tr("off");
+    case LifetimeLeftColumn:
+        return s.lifetimeDeadlineMs ? formatSpan(s.lifetimeDeadlineMs - now) : tr("off");
+    case MessagesInColumn: return QString::number(s.messagesIn);
+    case MessagesOutColumn: return QString::number(s.messagesOut);
+    case BytesInColumn: return formatBytes(s.bytesIn);
+    case BytesOutColumn: return formatBytes(s.bytesOut);
+    case LastMessageColumn:
+        return s.messagesIn == 0 ? tr("never") : tr("%1 ago").arg(formatSpan(now - s.lastActivityAtMs));
+    case PreviewColumn: return previewText(s.lastMessage);
+    }
+    return QVariant();
+}
+
+QVariant ConnectionTableModel::sortValue(const Row &row, int column, qint64 now) const
+{
+    const ConnectionSnapshot &s = row.snapshot;
+    switch (column) {
+    case IdColumn: return s.id;
+    case AgeColumn: return now - s.acceptedAtMs;
+    // "off" sorts after every running countdown.
+    case IdleLeftColumn: return s.idleDeadlineMs ? s.idleDeadlineMs - now : std::numeric_limits<qint64>::max();
+    case LifetimeLeftColumn:
+        return s.lifetimeDeadlineMs ? s.lifetimeDeadlineMs - now : std::numeric_limits<qint64>::max();
+    case MessagesInColumn: return s.messagesIn;
+    case MessagesOutColumn: return s.messagesOut;
+    case BytesInColumn: return s.bytesIn;
+    case BytesOutColumn: return s.bytesOut;
+    case LastMessageColumn: return s.messagesIn == 0 ? std::numeric_limits<qint64>::max() : now - s.lastActivityAtMs;
+    default: return display(row, column, now);
+    }
+}
+
+void ConnectionTableModel::applyBatch(const ServerBatch &batch)
+{
+    // 1. Removals: closed ids, and with a full batch this thread's rows it
+    // no longer lists (closes we missed while not publishing).
+    QVector<int> gone;
+    for (const ClosedConnection &c : batch.closed) {
+        const int row = m_rowById.value(c.id, -1);
+        if (row >= 0)
+            gone.append(row);
+    }
+    if (batch.full) {
+        QSet<quint64> present;
+        present.reserve(batch.updated.size());
+        for (const ConnectionSnapshot &s : batch.updated)
+            present.insert(s.id);
+        for (int i = 0; i < m_rows.size(); ++i) {
+            if (m_rows[i].thread == batch.thread && !present.contains(m_rows[i].snapshot.id))
+                gone.append(i);
+        }
+    }
+    if (!gone.isEmpty())
+        removeRows(std::move(gone));
+
+    // 2. Updates in place, new connections collected for one appended block.
+    QVector<int> changed;
+    QVector<Row> added;
+    QHash<quint64, int> addedIndex;
+    for (const ConnectionSnapshot &s : batch.updated) {
+        const int row = m_rowById.value(s.id, -1);
+        if (row >= 0) {
+            m_rows[row].snapshot = s;
+            m_rows[row].thread = batch.thread;
+            changed.append(row);
+        } else if (const auto it = addedIndex.constFind(s.id); it != addedIndex.cend()) {
+            added[*it].snapshot = s;
+        } else {
+            addedIndex.insert(s.id, int(added.size()));
+            added.append(Row{s, batch.thread});
+        }
+    }
+    if (!added.isEmpty()) {
+        const int first = int(m_rows.size());
+        beginInsertRows(QModelIndex(), first, first + int(added.size()) - 1);
+        for (int i = 0; i < added.size(); ++i) {
+            m_rowById.insert(added[i].snapshot.id, first + i);
+            m_rows.append(std::move(added[i]));
+        }
+        endInsertRows();
+    }
+    if (!changed.isEmpty())
+        emitChanged(std::move(changed));
+}
+
+void ConnectionTableModel::removeRows(QVector<int> rows)
+{
+    std::sort(rows.begin(), rows.end(), std::greater<int>());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    // Highest first, so the lower indexes stay valid while we go.
+    int i = 0;
+    while (i < rows.size()) {
+        const int last = rows[i];
+        int first = last;
+        while (i + 1 < rows.size() && rows[i + 1] == first - 1) {
+            ++i;
+            --first;
+        }
+        ++i;
+        beginRemoveRows(QModelIndex(), first, last);
+        m_rows.remove(first, last - first + 1);
+        endRemoveRows();
+    }
+    rebuildIndex();
+}
+
+void ConnectionTableModel::rebuildIndex()
+{
+    m_rowById.clear();
+    m_rowById.reserve(m_rows.size());
+    for (int i = 0; i < m_rows.size(); ++i)
+        m_rowById.insert(m_rows[i].snapshot.id, i);
+}
+
+void ConnectionTableModel::emitChanged(QVector<int> rows)
+{
+    const int lastColumn = ColumnCount - 1;
+    if (rows.size() > WholeTableShare * double(m_rows.size())) {
+        emit dataChanged(index(0, 0), index(int(m_rows.size()) - 1, lastColumn));
+        return;
+    }
+    std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    int i = 0;
+    while (i < rows.size()) {
+        const int first = rows[i];
+        int last = first;
+        while (i + 1 < rows.size() && rows[i + 1] == last + 1) {
+            ++i;
+            ++last;
+        }
+        ++i;
+        emit dataChanged(index(first, 0), index(last, lastColumn));
+    }
+}
+
+void ConnectionTableModel::refreshCountdowns()
+{
+    if (m_rows.isEmpty())
+        return;
+    const int last = int(m_rows.size()) - 1;
+    // Age .. lifetime left are adjacent; "last msg" is on its own.
+    emit dataChanged(index(0, AgeColumn), index(last, LifetimeLeftColumn), {Qt::DisplayRole, SortRole, RemainingMsRole});
+    emit dataChanged(index(0, LastMessageColumn), index(last, LastMessageColumn), {Qt::DisplayRole, SortRole});
+}
+
+void ConnectionTableModel::clear()
+{
+    if (m_rows.isEmpty())
+        return;
+    beginResetModel();
+    m_rows.clear();
+    m_rowById.clear();
+    endResetModel();
+}
+
+} // namespace Vigil

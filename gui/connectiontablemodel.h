@@ -1,0 +1,84 @@
+// The open connections as a table: one row per connection, fed by the
+// core's batches (removals, one appended block, ranged dataChanged).
+#pragma once
+
+#include "snapshots.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QVector>
+#include <functional>
+
+namespace Vigil {
+
+class ConnectionTableModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ConnectionTableModel)
+public:
+    enum Column {
+        IdColumn,
+        PeerColumn,
+        ClientColumn,
+        FramingColumn,
+        PolicyColumn,
+        StateColumn,
+        AgeColumn,
+        IdleLeftColumn,
+        LifetimeLeftColumn,
+        MessagesInColumn,
+        MessagesOutColumn,
+        BytesInColumn,
+        BytesOutColumn,
+        LastMessageColumn,
+        PreviewColumn,
+        ColumnCount
+    };
+    enum Role {
+        SortRole = Qt::UserRole + 1, // numbers sort as numbers
+        IdRole,                      // quint64 connection id
+        RemainingMsRole,             // countdown columns: ms left, -1 = off
+        TotalMsRole,                 // countdown columns: the full timeout
+        SearchTextRole,              // id, peer and client, for the filter box
+    };
+
+    explicit ConnectionTableModel(QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+    int columnCount(const QModelIndex &parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    // Applies one network thread's publish tick.
+    void applyBatch(const ServerBatch &batch);
+    void clear();
+    // Repaints the time-derived columns (age, countdowns, last message);
+    // driven by one view-wide timer, not by traffic.
+    void refreshCountdowns();
+
+    int rowOf(quint64 id) const { return m_rowById.value(id, -1); }
+    const ConnectionSnapshot *snapshotAt(int row) const;
+    const ConnectionSnapshot *snapshotFor(quint64 id) const;
+
+    // Tests pin "now"; the monitor uses the monotonic clock.
+    void setClock(std::function<qint64()> nowMs) { m_nowMs = std::move(nowMs); }
+
+private:
+    struct Row
+    {
+        ConnectionSnapshot snapshot;
+        int thread = 0;
+    };
+
+    void removeRows(QVector<int> rows);
+    void rebuildIndex();
+    void emitChanged(QVector<int> rows);
+    QVariant display(const Row &row, int column, qint64 now) const;
+    QVariant sortValue(const Row &row, int column, qint64 now) const;
+
+    QVector<Row> m_rows;
+    QHash<quint64, int> m_rowById;
+    std::function<qint64()> m_nowMs;
+};
+
+} // namespace Vigil

@@ -1,0 +1,81 @@
+// CountdownDelegate: reads RemainingMsRole/TotalMsRole from the model; the
+// model's single refresh timer drives the repaints.
+#include "countdowndelegate.h"
+
+#include "connectiontablemodel.h"
+
+#include <QApplication>
+#include <QPainter>
+
+namespace Vigil {
+
+namespace {
+const QColor Green(0x2e, 0xa0, 0x43);
+const QColor Amber(0xe6, 0xa1, 0x17);
+const QColor Red(0xd6, 0x33, 0x2b);
+
+QColor mix(const QColor &a, const QColor &b, double t)
+{
+    return QColor::fromRgbF(float(a.redF() + (b.redF() - a.redF()) * t), float(a.greenF() + (b.greenF() - a.greenF()) * t),
+                            float(a.blueF() + (b.blueF() - a.blueF()) * t));
+}
+} // namespace
+
+CountdownDelegate::CountdownDelegate(QObject *parent)
+    : QStyledItemDelegate(parent)
+{
+}
+
+QColor CountdownDelegate::colorFor(double fraction)
+{
+    // Green while more than half is left, amber at a quarter, red near zero.
+    fraction = std::clamp(fraction, 0.0, 1.0);
+    if (fraction >= 0.5)
+        return Green;
+    if (fraction >= 0.25)
+        return mix(Amber, Green, (fraction - 0.25) / 0.25);
+    return mix(Red, Amber, fraction / 0.25);
+}
+
+void CountdownDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    const qint64 left = index.data(ConnectionTableModel::RemainingMsRole).toLongLong();
+    const qint64 total = index.data(ConnectionTableModel::TotalMsRole).toLongLong();
+    if (left < 0 || total <= 0) {
+        QStyledItemDelegate::paint(painter, option, index);
+        return;
+    }
+    QStyleOptionViewItem opt = option;
+    initStyleOption(&opt, index);
+    const QString text = opt.text;
+    opt.text.clear();
+    QStyle *style = opt.widget ? opt.widget->style() : QApplication::style();
+    style->drawControl(QStyle::CE_ItemViewItem, &opt, painter, opt.widget);
+
+    const double fraction = std::clamp(double(left) / double(total), 0.0, 1.0);
+    const QRect track = opt.rect.adjusted(3, 3, -3, -3);
+    QRect bar = track;
+    bar.setWidth(int(track.width() * fraction));
+    const QColor color = colorFor(fraction);
+
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing, true);
+    painter->setPen(Qt::NoPen);
+    QColor trackColor = color;
+    trackColor.setAlpha(40);
+    painter->setBrush(trackColor);
+    painter->drawRoundedRect(track, 3, 3);
+    painter->setBrush(color);
+    if (bar.width() > 0)
+        painter->drawRoundedRect(bar, 3, 3);
+    // Dark text reads on both the bar and the pale track.
+    painter->setPen(opt.state & QStyle::State_Selected ? opt.palette.color(QPalette::HighlightedText)
+                                                        : QColor(0x20, 0x20, 0x20));
+    QFont font = opt.font;
+    font.setBold(fraction < 0.25);
+    painter->setFont(font);
+    painter->drawText(track.adjusted(4, 0, -4, 0), Qt::AlignRight | Qt::AlignVCenter, text);
+    painter->restore();
+}
+
+} // namespace Vigil

@@ -1,0 +1,631 @@
+// MainWindow: wires the core's batches into the models, the actions into
+// the core, and keeps every periodic repaint on two view timers.
+#include "mainwindow.h"
+
+#include "connectiondetails.h"
+#include "connectionfilterproxy.h"
+#include "connectiontablemodel.h"
+#include "countdowndelegate.h"
+#include "monitorsettings.h"
+#include "settingsform.h"
+#include "statspanel.h"
+#include "trafficfilterproxy.h"
+#include "trafficlogmodel.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QRegularExpressionValidator>
+#include <QScrollArea>
+#include <QStatusBar>
+#include <QSystemTrayIcon>
+#include <QTableView>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+// Resources live in the static vigil_gui library: register them once.
+static void initVigilResources()
+{
+    Q_INIT_RESOURCE(vigil);
+}
+
+namespace Vigil {
+
+namespace {
+// Countdown bars move smoothly at ~7 Hz without costing anything per message.
+constexpr int CountdownRepaintMs = 150;
+// Statistics, rates and the status bar.
+constexpr int StatsSampleMs = 1000;
+
+struct ColumnWidth
+{
+    int column;
+    int chars; // in average character widths
+};
+// Fixed, content-independent widths: no resizeColumnsToContents on updates.
+constexpr ColumnWidth ConnectionColumnWidths[] = {
+    {ConnectionTableModel::IdColumn, 5},          {ConnectionTableModel::PeerColumn, 16},
+    {ConnectionTableModel::ClientColumn, 12},     {ConnectionTableModel::FramingColumn, 7},
+    {ConnectionTableModel::PolicyColumn, 6},      {ConnectionTableModel::StateColumn, 6},
+    {ConnectionTableModel::AgeColumn, 8},         {ConnectionTableModel::IdleLeftColumn, 15},
+    {ConnectionTableModel::LifetimeLeftColumn, 15}, {ConnectionTableModel::MessagesInColumn, 7},
+    {ConnectionTableModel::MessagesOutColumn, 7}, {ConnectionTableModel::BytesInColumn, 9},
+    {ConnectionTableModel::BytesOutColumn, 9},    {ConnectionTableModel::LastMessageColumn, 10},
+};
+
+void setupTable(QTableView *view)
+{
+    view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view->setAlternatingRowColors(true);
+    view->setWordWrap(false);
+    view->setTextElideMode(Qt::ElideRight);
+    view->verticalHeader()->hide();
+    // Fixed row heights: the view never measures rows while traffic flows.
+    view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 8);
+    view->horizontalHeader()->setHighlightSections(false);
+    view->horizontalHeader()->setStretchLastSection(true);
+}
+} // namespace
+
+MainWindow::MainWindow(const Options &options, QWidget *parent)
+    : QMainWindow(parent)
+    , m_persist(std::make_unique<MonitorSettings>(options.settingsPath))
+    , m_connectionModel(new ConnectionTableModel(this))
+    , m_connectionProxy(new ConnectionFilterProxy(this))
+    , m_trafficModel(new TrafficLogModel(this))
+    , m_trafficProxy(new TrafficFilterProxy(this))
+{
+    initVigilResources();
+    setWindowTitle(tr("Vigil Monitor"));
+    setWindowIcon(QIcon(QStringLiteral(":/vigil/vigil-monitor.png")));
+    m_connectionProxy->setSourceModel(m_connectionModel);
+    m_trafficProxy->setSourceModel(m_trafficModel);
+
+    createActions();
+    createMenus();
+    setCentralWidget(createConnectionsPanel());
+    createDocks();
+    createStatusBar();
+    restoreSettings(options);
+
+    connect(&m_server, &Server::batchPublished, this, &MainWindow::handleBatch);
+    connect(&m_server, &Server::started, this, &MainWindow::handleStarted);
+    connect(&m_server, &Server::stopped, this, &MainWindow::handleStopped);
+    connect(&m_server, &Server::acceptPaused, this,
+            [this](const QString &error) { statusBar()->showMessage(tr("Accepting paused: %1").arg(error), 5000); });
+    connect(m_settings, &SettingsForm::configEdited, this, &MainWindow::handleConfigEdited);
+    connect(m_settings, &SettingsForm::validityChanged, this, &MainWindow::updateActions);
+
+    m_countdownTimer.setInterval(CountdownRepaintMs);
+    m_countdownTimer.setTimerType(Qt::CoarseTimer);
+    connect(&m_countdownTimer, &QTimer::timeout, this, &MainWindow::handleCountdownTick);
+    m_statsTimer.setInterval(StatsSampleMs);
+    m_statsTimer.setTimerType(Qt::CoarseTimer);
+    connect(&m_statsTimer, &QTimer::timeout, this, &MainWindow::handleStatsTick);
+
+    createTray();
+    updateActions();
+    if (options.start)
+        QTimer::singleShot(0, this, [this] { startServer(); });
+}
+
+MainWindow::~MainWindow()
+{
+    m_server.stopAndWait();
+}
+
+void MainWindow::createActions()
+{
+    m_startAction = new QAction(QIcon(QStringLiteral(":/vigil/start.png")), tr("&Start"), this);
+    m_startAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_startAction->setToolTip(tr("Start serving with the current settings (Ctrl+R)"));
+    connect(m_startAction, &QAction::triggered, this, [this] { startServer(); });
+
+    m_stopAction = new QAction(QIcon(QStringLiteral(":/vigil/stop.png")), tr("S&top"), this);
+    m_stopAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
+    m_stopAction->setToolTip(tr("Stop: BYE server-shutdown to every connection (Ctrl+.)"));
+    connect(m_stopAction, &QAction::triggered, this, &MainWindow::stopServer);
+
+    m_applyToOpenAction = new QAction(QIcon(QStringLiteral(":/vigil/apply.png")), tr("&Apply to Open Connections"), this);
+    m_applyToOpenAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+    m_applyToOpenAction->setToolTip(
+        tr("Edited timeouts reach new connections at once; this applies them to the open ones too"));
+    connect(m_applyToOpenAction, &QAction::triggered, this, &MainWindow::applyToOpenConnections);
+
+    m_kickAction = new QAction(QIcon(QStringLiteral(":/vigil/kick.png")), tr("&Kick"), this);
+    m_kickAction->setShortcut(QKeySequence::Delete);
+    m_kickAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_kickAction->setToolTip(tr("Close the selected connections with BYE kicked"));
+    connect(m_kickAction, &QAction::triggered, this, &MainWindow::kickSelected);
+
+    m_copyPeerAction = new QAction(tr("&Copy Peer"), this);
+    m_copyPeerAction->setShortcut(QKeySequence::Copy);
+    m_copyPeerAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(m_copyPeerAction, &QAction::triggered, this, &MainWindow::copyPeer);
+
+    m_detailsAction = new QAction(tr("Show &Details"), this);
+    connect(m_detailsAction, &QAction::triggered, this, &MainWindow::showDetails);
+
+    m_quitAction = new QAction(tr("&Quit"), this);
+    m_quitAction->setShortcut(QKeySequence::Quit);
+    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+}
+
+void MainWindow::createMenus()
+{
+    QMenu *server = menuBar()->addMenu(tr("&Server"));
+    server->addAction(m_startAction);
+    server->addAction(m_stopAction);
+    server->addSeparator();
+    server->addAction(m_applyToOpenAction);
+    server->addSeparator();
+    server->addAction(m_quitAction);
+
+    QMenu *connection = menuBar()->addMenu(tr("&Connection"));
+    connection->addAction(m_kickAction);
+    connection->addAction(m_copyPeerAction);
+    connection->addAction(m_detailsAction);
+
+    m_connectionMenu = new QMenu(this);
+    m_connectionMenu->addAction(m_kickAction);
+    m_connectionMenu->addAction(m_copyPeerAction);
+    m_connectionMenu->addAction(m_detailsAction);
+
+    QToolBar *toolbar = addToolBar(tr("Server"));
+    toolbar->setObjectName(QStringLiteral("serverToolBar"));
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->setMovable(false);
+    toolbar->addAction(m_startAction);
+    toolbar->addAction(m_stopAction);
+    toolbar->addSeparator();
+    toolbar->addAction(m_applyToOpenAction);
+    toolbar->addAction(m_kickAction);
+}
+
+QWidget *MainWindow::createConnectionsPanel()
+{
+    auto *panel = new QWidget(this);
+    m_connectionFilter = new QLineEdit(panel);
+    m_connectionFilter->setPlaceholderText(tr("Filter by id, peer or client…"));
+    m_connectionFilter->setClearButtonEnabled(true);
+    connect(m_connectionFilter, &QLineEdit::textChanged, m_connectionProxy, &ConnectionFilterProxy::setFilterText);
+
+    m_connectionView = new QTableView(panel);
+    m_connectionView->setObjectName(QStringLiteral("connectionView"));
+    m_connectionView->setModel(m_connectionProxy);
+    setupTable(m_connectionView);
+    m_connectionView->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_connectionView->setSortingEnabled(true);
+    m_connectionView->sortByColumn(ConnectionTableModel::IdColumn, Qt::AscendingOrder);
+    auto *countdown = new CountdownDelegate(m_connectionView);
+    m_connectionView->setItemDelegateForColumn(ConnectionTableModel::IdleLeftColumn, countdown);
+    m_connectionView->setItemDelegateForColumn(ConnectionTableModel::LifetimeLeftColumn, countdown);
+    const int charWidth = m_connectionView->fontMetrics().averageCharWidth();
+    for (const ColumnWidth &w : ConnectionColumnWidths)
+        m_connectionView->setColumnWidth(w.column, w.chars * charWidth + 16);
+    m_connectionView->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_connectionView->addAction(m_kickAction);
+    m_connectionView->addAction(m_copyPeerAction);
+    connect(m_connectionView, &QWidget::customContextMenuRequested, this, &MainWindow::handleConnectionMenu);
+    connect(m_connectionView, &QAbstractItemView::doubleClicked, this, &MainWindow::showDetails);
+    connect(m_connectionView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &MainWindow::handleSelectionChanged);
+    // A sorted column is re-sorted when a batch lands, never per tick.
+    connect(m_connectionModel, &QAbstractItemModel::rowsInserted, this, [this] {
+        m_connectionProxy->sort(m_connectionView->horizontalHeader()->sortIndicatorSection(),
+                                m_connectionView->horizontalHeader()->sortIndicatorOrder());
+    });
+
+    auto *layout = new QVBoxLayout(panel);
+    layout->setContentsMargins(4, 4, 4, 0);
+    layout->addWidget(m_connectionFilter);
+    layout->addWidget(m_connectionView, 1);
+    return panel;
+}
+
+QWidget *MainWindow::createTrafficPanel()
+{
+    auto *panel = new QWidget(this);
+    m_trafficFilter = new QLineEdit(panel);
+    m_trafficFilter->setPlaceholderText(tr("Filter text…"));
+    m_trafficFilter->setClearButtonEnabled(true);
+    connect(m_trafficFilter, &QLineEdit::textChanged, m_trafficProxy, &TrafficFilterProxy::setText);
+
+    m_trafficKind = new QComboBox(panel);
+    m_trafficKind->addItem(tr("All events"), TrafficFilterProxy::AnyKind);
+    m_trafficKind->addItem(tr("Messages"), TrafficFilterProxy::MessagesKind);
+    m_trafficKind->addItem(tr("PING / PONG"), TrafficFilterProxy::PingsKind);
+    m_trafficKind->addItem(tr("Timeouts and closes"), TrafficFilterProxy::EndsKind);
+    for (EventKind k : {EventKind::Connected, EventKind::Hello, EventKind::Timeout, EventKind::Closed, EventKind::Rejected})
+        m_trafficKind->addItem(eventKindName(k), int(k));
+    connect(m_trafficKind, &QComboBox::currentIndexChanged, this,
+            [this] { m_trafficProxy->setKind(m_trafficKind->currentData().toInt()); });
+
+    m_trafficConnection = new QLineEdit(panel);
+    m_trafficConnection->setPlaceholderText(tr("Conn id"));
+    m_trafficConnection->setClearButtonEnabled(true);
+    m_trafficConnection->setMaximumWidth(fontMetrics().averageCharWidth() * 14);
+    m_trafficConnection->setValidator(new QRegularExpressionValidator(QRegularExpression(QStringLiteral("\\d*")), this));
+    connect(m_trafficConnection, &QLineEdit::textChanged, this,
+            [this](const QString &text) { m_trafficProxy->setConnection(text.toULongLong()); });
+
+    m_hexBox = new QCheckBox(tr("He&x"), panel);
+    connect(m_hexBox, &QCheckBox::toggled, m_trafficModel, &TrafficLogModel::setHexMode);
+    m_pauseBox = new QCheckBox(tr("&Pause"), panel);
+    connect(m_pauseBox, &QCheckBox::toggled, m_trafficModel, &TrafficLogModel::setPaused);
+    m_followBox = new QCheckBox(tr("&Follow"), panel);
+    m_followBox->setChecked(true);
+    m_skippedLabel = new QLabel(panel);
+    connect(m_trafficModel, &TrafficLogModel::skippedChanged, this, [this](quint64 skipped) {
+        m_skippedLabel->setText(skipped ? tr("<span style='color:#9a6b00'>%1 skipped</span>").arg(skipped) : QString());
+    });
+    auto *clear = new QPushButton(tr("Clear"), panel);
+    connect(clear, &QPushButton::clicked, m_trafficModel, &TrafficLogModel::clear);
+
+    m_trafficView = new QTableView(panel);
+    m_trafficView->setObjectName(QStringLiteral("trafficView"));
+    m_trafficView->setModel(m_trafficProxy);
+    setupTable(m_trafficView);
+    m_trafficView->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    const int charWidth = m_trafficView->fontMetrics().averageCharWidth();
+    m_trafficView->setColumnWidth(TrafficLogModel::TimeColumn, 13 * charWidth + 16);
+    m_trafficView->setColumnWidth(TrafficLogModel::ConnectionColumn, 6 * charWidth + 16);
+    m_trafficView->setColumnWidth(TrafficLogModel::PeerColumn, 16 * charWidth + 16);
+    m_trafficView->setColumnWidth(TrafficLogModel::EventColumn, 11 * charWidth + 16);
+    connect(m_trafficProxy, &QAbstractItemModel::rowsInserted, this, &MainWindow::scheduleFollowTail);
+
+    auto *bar = new QHBoxLayout;
+    bar->addWidget(m_trafficFilter, 1);
+    bar->addWidget(m_trafficKind);
+    bar->addWidget(m_trafficConnection);
+    bar->addWidget(m_hexBox);
+    bar->addWidget(m_pauseBox);
+    bar->addWidget(m_followBox);
+    bar->addWidget(m_skippedLabel);
+    bar->addWidget(clear);
+    auto *layout = new QVBoxLayout(panel);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addLayout(bar);
+    layout->addWidget(m_trafficView, 1);
+    return panel;
+}
+
+void MainWindow::createDocks()
+{
+    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+
+    m_settings = new SettingsForm(this);
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidget(m_settings);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto *settingsDock = new QDockWidget(tr("Settings"), this);
+    settingsDock->setObjectName(QStringLiteral("settingsDock"));
+    settingsDock->setWidget(scroll);
+    addDockWidget(Qt::LeftDockWidgetArea, settingsDock);
+
+    m_details = new ConnectionDetails(m_connectionModel, m_trafficModel, this);
+    m_detailsDock = new QDockWidget(tr("Connection Details"), this);
+    m_detailsDock->setObjectName(QStringLiteral("detailsDock"));
+    m_detailsDock->setWidget(m_details);
+    addDockWidget(Qt::LeftDockWidgetArea, m_detailsDock);
+
+    m_stats = new StatsPanel(this);
+    auto *statsDock = new QDockWidget(tr("Statistics"), this);
+    statsDock->setObjectName(QStringLiteral("statsDock"));
+    statsDock->setWidget(m_stats);
+    addDockWidget(Qt::RightDockWidgetArea, statsDock);
+
+    auto *trafficDock = new QDockWidget(tr("Traffic"), this);
+    trafficDock->setObjectName(QStringLiteral("trafficDock"));
+    trafficDock->setWidget(createTrafficPanel());
+    addDockWidget(Qt::BottomDockWidgetArea, trafficDock);
+    resizeDocks({trafficDock}, {320}, Qt::Vertical);
+    resizeDocks({settingsDock, statsDock}, {300, 300}, Qt::Horizontal);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget *dock : {settingsDock, m_detailsDock, statsDock, trafficDock})
+        view->addAction(dock->toggleViewAction());
+}
+
+void MainWindow::createStatusBar()
+{
+    m_listenLabel = new QLabel(tr("Stopped"), this);
+    m_countLabel = new QLabel(this);
+    m_rateLabel = new QLabel(this);
+    statusBar()->addWidget(m_listenLabel, 1);
+    statusBar()->addPermanentWidget(m_countLabel);
+    statusBar()->addPermanentWidget(m_rateLabel);
+}
+
+void MainWindow::createTray()
+{
+    // Only where a tray exists; the window works the same without one.
+    if (!QSystemTrayIcon::isSystemTrayAvailable())
+        return;
+    m_tray = new QSystemTrayIcon(windowIcon(), this);
+    m_tray->setToolTip(tr("Vigil Monitor"));
+    auto *menu = new QMenu(this);
+    menu->addAction(m_startAction);
+    menu->addAction(m_stopAction);
+    menu->addSeparator();
+    menu->addAction(m_quitAction);
+    m_tray->setContextMenu(menu);
+    connect(m_tray, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason reason) {
+        if (reason == QSystemTrayIcon::Trigger) {
+            showNormal();
+            raise();
+            activateWindow();
+        }
+    });
+    m_tray->show();
+    if (!m_persist->trayWelcomed()) {
+        m_tray->showMessage(tr("Vigil Monitor"),
+                            tr("Vigil Monitor watches every connection's idle, lifetime and write watchdogs. "
+                               "Press Start (Ctrl+R) to serve."),
+                            QSystemTrayIcon::Information, 6000);
+        m_persist->setTrayWelcomed();
+    }
+}
+
+void MainWindow::restoreSettings(const Options &options)
+{
+    ServerConfig config = options.config ? *options.config : m_persist->serverConfig();
+    config.logToStdout = false;
+    m_settings->setConfig(config);
+    const QByteArray geometry = m_persist->windowGeometry();
+    if (geometry.isEmpty() || !restoreGeometry(geometry))
+        resize(1500, 900);
+    restoreState(m_persist->windowState());
+    const QByteArray header = m_persist->connectionHeader();
+    if (!header.isEmpty())
+        m_connectionView->horizontalHeader()->restoreState(header);
+}
+
+void MainWindow::saveSettings()
+{
+    if (const auto config = m_settings->config())
+        m_persist->setServerConfig(*config);
+    m_persist->setWindow(saveGeometry(), saveState());
+    m_persist->setConnectionHeader(m_connectionView->horizontalHeader()->saveState());
+    m_persist->sync();
+}
+
+bool MainWindow::startServer()
+{
+    if (m_server.isRunning())
+        return true;
+    QString error;
+    const auto config = m_settings->config(&error);
+    if (!config) {
+        showError(tr("Settings not accepted"), error);
+        return false;
+    }
+    m_connectionModel->clear();
+    m_details->setConnection(0);
+    m_stats->reset();
+    m_server.setPublishInterval(isVisible() ? PublishIntervalMs : 0);
+    if (!m_server.start(*config)) {
+        showError(tr("Cannot start the server"), m_server.errorString());
+        updateActions();
+        return false;
+    }
+    saveSettings();
+    return true;
+}
+
+void MainWindow::stopServer()
+{
+    // Server::stop sends BYE server-shutdown to every connection.
+    m_server.stop();
+    updateActions();
+}
+
+void MainWindow::handleStarted()
+{
+    QStringList addresses;
+    for (const ListenAddress &a : m_server.boundAddresses())
+        addresses << a.toString();
+    m_listenLabel->setText(tr("Listening on %1 (%2)")
+                               .arg(addresses.join(QStringLiteral(", ")), framingName(m_server.config().framing)));
+    m_settings->setRunning(true);
+    m_countdownTimer.start();
+    m_statsTimer.start();
+    handleStatsTick();
+    updateActions();
+    if (m_tray)
+        m_tray->setToolTip(tr("Vigil Monitor: %1").arg(m_listenLabel->text()));
+}
+
+void MainWindow::handleStopped()
+{
+    m_countdownTimer.stop();
+    handleStatsTick();
+    m_statsTimer.stop();
+    // Every connection got BYE server-shutdown; the table starts empty next time.
+    m_connectionModel->clear();
+    m_details->refresh();
+    m_settings->setRunning(false);
+    m_listenLabel->setText(tr("Stopped"));
+    updateActions();
+    if (m_tray)
+        m_tray->setToolTip(tr("Vigil Monitor: stopped"));
+}
+
+void MainWindow::handleBatch(const ServerBatch &batch)
+{
+    m_connectionModel->applyBatch(batch);
+    if (!batch.events.isEmpty() || batch.eventsDropped)
+        m_trafficModel->appendEvents(batch.events, batch.eventsDropped);
+}
+
+void MainWindow::handleConfigEdited()
+{
+    // While running, edited timeouts and limits reach new connections at
+    // once; "Apply to Open Connections" extends them to the open ones.
+    if (!m_server.isRunning())
+        return;
+    if (const auto config = m_settings->config()) {
+        m_server.applyConfig(*config, false);
+        statusBar()->showMessage(tr("New settings apply to new connections"), 3000);
+    }
+}
+
+void MainWindow::applyToOpenConnections()
+{
+    QString error;
+    const auto config = m_settings->config(&error);
+    if (!config) {
+        showError(tr("Settings not accepted"), error);
+        return;
+    }
+    if (!m_server.isRunning())
+        return;
+    m_server.applyConfig(*config, true);
+    statusBar()->showMessage(tr("Settings applied to open connections"), 3000);
+    saveSettings();
+}
+
+void MainWindow::handleCountdownTick()
+{
+    m_connectionModel->refreshCountdowns();
+    if (m_detailsDock->isVisible())
+        m_details->refresh();
+}
+
+void MainWindow::handleStatsTick()
+{
+    const ServerStats stats = m_server.stats();
+    m_stats->addSample(stats);
+    m_countLabel->setText(tr("%n connection(s)", nullptr, int(stats.open)));
+    m_rateLabel->setText(tr("in %1 msg/s · out %2 msg/s")
+                             .arg(m_stats->messagesInPerSecond(), 0, 'f', 0)
+                             .arg(m_stats->messagesOutPerSecond(), 0, 'f', 0));
+}
+
+QList<quint64> MainWindow::selectedConnections() const
+{
+    QList<quint64> ids;
+    const QModelIndexList rows = m_connectionView->selectionModel()->selectedRows();
+    for (const QModelIndex &index : rows)
+        ids << index.data(ConnectionTableModel::IdRole).toULongLong();
+    return ids;
+}
+
+void MainWindow::handleSelectionChanged()
+{
+    const QList<quint64> ids = selectedConnections();
+    m_details->setConnection(ids.isEmpty() ? 0 : ids.constFirst());
+    updateActions();
+}
+
+void MainWindow::handleConnectionMenu(const QPoint &pos)
+{
+    if (!m_connectionView->indexAt(pos).isValid())
+        return;
+    m_connectionMenu->popup(m_connectionView->viewport()->mapToGlobal(pos));
+}
+
+void MainWindow::kickSelected()
+{
+    for (quint64 id : selectedConnections())
+        m_server.closeConnection(id);
+}
+
+void MainWindow::copyPeer()
+{
+    QStringList peers;
+    const QModelIndexList rows = m_connectionView->selectionModel()->selectedRows(ConnectionTableModel::PeerColumn);
+    for (const QModelIndex &index : rows)
+        peers << index.data().toString();
+    if (!peers.isEmpty())
+        QApplication::clipboard()->setText(peers.join(QLatin1Char('\n')));
+}
+
+void MainWindow::showDetails()
+{
+    m_detailsDock->show();
+    m_detailsDock->raise();
+    m_details->refresh();
+}
+
+void MainWindow::scheduleFollowTail()
+{
+    // Coalesce: one scroll per event-loop pass, however many batches landed.
+    if (m_followScheduled || !m_followBox->isChecked())
+        return;
+    m_followScheduled = true;
+    QTimer::singleShot(0, this, [this] {
+        m_followScheduled = false;
+        if (m_followBox->isChecked())
+            m_trafficView->scrollToBottom();
+    });
+}
+
+void MainWindow::updateActions()
+{
+    const bool running = m_server.isRunning();
+    m_startAction->setEnabled(!running && m_settings->isValid());
+    m_stopAction->setEnabled(running);
+    m_applyToOpenAction->setEnabled(running && m_settings->isValid());
+    const bool selected = m_connectionView->selectionModel()->hasSelection();
+    m_kickAction->setEnabled(running && selected);
+    m_copyPeerAction->setEnabled(selected);
+    m_detailsAction->setEnabled(selected);
+}
+
+void MainWindow::showError(const QString &title, const QString &text)
+{
+    m_lastError = text;
+    statusBar()->showMessage(text, 10000);
+    // Window-modal and non-blocking: the server and views keep running.
+    if (m_errorBox)
+        m_errorBox->close();
+    m_errorBox = new QMessageBox(QMessageBox::Critical, title, text, QMessageBox::Ok, this);
+    m_errorBox->setAttribute(Qt::WA_DeleteOnClose);
+    m_errorBox->open();
+}
+
+QString MainWindow::statusText() const
+{
+    return m_listenLabel->text() + QLatin1Char(' ') + m_countLabel->text() + QLatin1Char(' ') + m_rateLabel->text();
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    // Batches cost the core work: only while someone can see them. The
+    // first batch after this is a full snapshot, so the table catches up.
+    m_server.setPublishInterval(PublishIntervalMs);
+}
+
+void MainWindow::hideEvent(QHideEvent *event)
+{
+    QMainWindow::hideEvent(event);
+    if (!isMinimized())
+        m_server.setPublishInterval(0);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    m_server.stopAndWait();
+    event->accept();
+}
+
+} // namespace Vigil

@@ -1,0 +1,151 @@
+// vigil-monitor's window: runs an embedded Vigil server and shows its
+// connections, traffic and statistics live.
+#pragma once
+
+#include "server.h"
+#include "serverconfig.h"
+
+#include <QMainWindow>
+#include <QPointer>
+#include <QTimer>
+#include <memory>
+#include <optional>
+
+class QAction;
+class QCheckBox;
+class QComboBox;
+class QDockWidget;
+class QLabel;
+class QLineEdit;
+class QMenu;
+class QMessageBox;
+class QSystemTrayIcon;
+class QTableView;
+
+namespace Vigil {
+
+class ConnectionDetails;
+class ConnectionFilterProxy;
+class ConnectionTableModel;
+class MonitorSettings;
+class SettingsForm;
+class StatsPanel;
+class TrafficFilterProxy;
+class TrafficLogModel;
+
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MainWindow)
+public:
+    struct Options
+    {
+        // Set when the command line gave server flags: they win over the
+        // saved settings.
+        std::optional<ServerConfig> config;
+        bool start = false;
+        QString settingsPath; // empty: the user's settings
+    };
+
+    explicit MainWindow(const Options &options, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // Starts with the form's settings; false (and an error dialog) when
+    // the form is invalid or an address cannot be bound.
+    bool startServer();
+    void stopServer();
+
+    Server &server() { return m_server; }
+    SettingsForm *settingsForm() const { return m_settings; }
+    ConnectionTableModel *connectionModel() const { return m_connectionModel; }
+    ConnectionFilterProxy *connectionProxy() const { return m_connectionProxy; }
+    TrafficLogModel *trafficModel() const { return m_trafficModel; }
+    TrafficFilterProxy *trafficProxy() const { return m_trafficProxy; }
+    QTableView *connectionView() const { return m_connectionView; }
+    QTableView *trafficView() const { return m_trafficView; }
+    ConnectionDetails *details() const { return m_details; }
+    StatsPanel *statsPanel() const { return m_stats; }
+    QAction *startAction() const { return m_startAction; }
+    QAction *stopAction() const { return m_stopAction; }
+    QAction *applyToOpenAction() const { return m_applyToOpenAction; }
+    QAction *kickAction() const { return m_kickAction; }
+    // The last error shown in a dialog (empty if none).
+    QString lastError() const { return m_lastError; }
+    QString statusText() const;
+
+    // Publish ticks while the window is visible (10 Hz).
+    static constexpr int PublishIntervalMs = 100;
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
+    void hideEvent(QHideEvent *event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    QWidget *createConnectionsPanel();
+    QWidget *createTrafficPanel();
+    void createDocks();
+    void createStatusBar();
+    void createTray();
+    void restoreSettings(const Options &options);
+    void saveSettings();
+
+    void handleBatch(const ServerBatch &batch);
+    void handleStarted();
+    void handleStopped();
+    void handleConfigEdited();
+    void handleCountdownTick();
+    void handleStatsTick();
+    void handleSelectionChanged();
+    void handleConnectionMenu(const QPoint &pos);
+    void applyToOpenConnections();
+    void kickSelected();
+    void copyPeer();
+    void showDetails();
+    void scheduleFollowTail();
+    void updateActions();
+    void showError(const QString &title, const QString &text);
+    QList<quint64> selectedConnections() const;
+
+    Server m_server;
+    std::unique_ptr<MonitorSettings> m_persist;
+    ConnectionTableModel *m_connectionModel;
+    ConnectionFilterProxy *m_connectionProxy;
+    TrafficLogModel *m_trafficModel;
+    TrafficFilterProxy *m_trafficProxy;
+    QTableView *m_connectionView = nullptr;
+    QTableView *m_trafficView = nullptr;
+    QLineEdit *m_connectionFilter = nullptr;
+    QLineEdit *m_trafficFilter = nullptr;
+    QComboBox *m_trafficKind = nullptr;
+    QLineEdit *m_trafficConnection = nullptr;
+    QCheckBox *m_hexBox = nullptr;
+    QCheckBox *m_pauseBox = nullptr;
+    QCheckBox *m_followBox = nullptr;
+    QLabel *m_skippedLabel = nullptr;
+    SettingsForm *m_settings = nullptr;
+    StatsPanel *m_stats = nullptr;
+    ConnectionDetails *m_details = nullptr;
+    QDockWidget *m_detailsDock = nullptr;
+    QLabel *m_listenLabel = nullptr;
+    QLabel *m_countLabel = nullptr;
+    QLabel *m_rateLabel = nullptr;
+    QSystemTrayIcon *m_tray = nullptr;
+    QMenu *m_connectionMenu = nullptr;
+    QAction *m_startAction = nullptr;
+    QAction *m_stopAction = nullptr;
+    QAction *m_applyToOpenAction = nullptr;
+    QAction *m_kickAction = nullptr;
+    QAction *m_copyPeerAction = nullptr;
+    QAction *m_detailsAction = nullptr;
+    QAction *m_quitAction = nullptr;
+    QTimer m_countdownTimer;
+    QTimer m_statsTimer;
+    QPointer<QMessageBox> m_errorBox;
+    QString m_lastError;
+    bool m_followScheduled = false;
+};
+
+} // namespace Vigil

@@ -1,0 +1,198 @@
+// SettingsForm: every edit is re-validated at once (parseDuration and
+// ServerConfig::validate), so the reason shows before Start is pressed.
+#include "settingsform.h"
+
+#include "duration.h"
+
+#include <QComboBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QRegularExpression>
+#include <QSpinBox>
+
+namespace Vigil {
+
+namespace {
+QSpinBox *limitBox(QWidget *parent, int max, const QString &zeroText)
+{
+    auto *box = new QSpinBox(parent);
+    box->setRange(0, max);
+    box->setSpecialValueText(zeroText);
+    box->setAccelerated(true);
+    return box;
+}
+} // namespace
+
+SettingsForm::SettingsForm(QWidget *parent)
+    : QWidget(parent)
+    , m_listen(new QLineEdit(this))
+    , m_framing(new QComboBox(this))
+    , m_policy(new QComboBox(this))
+    , m_idleTimeout(new QLineEdit(this))
+    , m_lifetime(new QLineEdit(this))
+    , m_writeTimeout(new QLineEdit(this))
+    , m_probeInterval(new QLineEdit(this))
+    , m_maxPayload(new QLineEdit(this))
+    , m_maxConnections(limitBox(this, 10000000, tr("no limit")))
+    , m_maxPerIp(limitBox(this, 10000000, tr("no limit")))
+    , m_maxMsgRate(limitBox(this, 100000000, tr("no limit")))
+    , m_mode(new QComboBox(this))
+    , m_threads(limitBox(this, 256, tr("one per core")))
+    , m_errorLabel(new QLabel(this))
+{
+    for (Framing f : {Framing::Vigil, Framing::Legacy, Framing::Line, Framing::Raw})
+        m_framing->addItem(framingName(f), int(f));
+    for (Policy p : {Policy::Long, Policy::Short})
+        m_policy->addItem(policyName(p), int(p));
+    for (Mode m : {Mode::Echo, Mode::Sink})
+        m_mode->addItem(modeName(m), int(m));
+
+    m_listen->setToolTip(tr("HOST:PORT, several separated by commas; port 0 picks a free port"));
+    const QString durationHelp = tr("A number with a unit: 250ms, 5s, 2m, 1h; 0 turns it off");
+    for (QLineEdit *edit : {m_idleTimeout, m_lifetime, m_writeTimeout, m_probeInterval})
+        edit->setToolTip(durationHelp);
+    m_lifetime->setPlaceholderText(tr("0 (short policy: 10s)"));
+    m_maxPayload->setToolTip(tr("Bytes, or with k, M, G"));
+
+    auto *form = new QFormLayout(this);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    form->addRow(tr("&Listen on"), m_listen);
+    form->addRow(tr("&Framing"), m_framing);
+    form->addRow(tr("&Policy"), m_policy);
+    form->addRow(tr("&Idle timeout"), m_idleTimeout);
+    form->addRow(tr("Max &lifetime"), m_lifetime);
+    form->addRow(tr("&Write timeout"), m_writeTimeout);
+    form->addRow(tr("P&robe interval"), m_probeInterval);
+    form->addRow(tr("Max pa&yload"), m_maxPayload);
+    form->addRow(tr("Max &connections"), m_maxConnections);
+    form->addRow(tr("Max per I&P"), m_maxPerIp);
+    form->addRow(tr("Max msg &rate /s"), m_maxMsgRate);
+    form->addRow(tr("&Mode"), m_mode);
+    form->addRow(tr("&Threads"), m_threads);
+    m_errorLabel->setWordWrap(true);
+    m_errorLabel->setStyleSheet(QStringLiteral("color: #c0392b;"));
+    m_errorLabel->hide();
+    form->addRow(m_errorLabel);
+
+    for (QLineEdit *edit : {m_listen, m_idleTimeout, m_lifetime, m_writeTimeout, m_probeInterval, m_maxPayload}) {
+        connect(edit, &QLineEdit::textChanged, this, &SettingsForm::revalidate);
+        connect(edit, &QLineEdit::editingFinished, this, &SettingsForm::configEdited);
+    }
+    for (QComboBox *box : {m_framing, m_policy, m_mode}) {
+        connect(box, &QComboBox::currentIndexChanged, this, &SettingsForm::revalidate);
+        connect(box, &QComboBox::activated, this, &SettingsForm::configEdited);
+    }
+    for (QSpinBox *box : {m_maxConnections, m_maxPerIp, m_maxMsgRate, m_threads}) {
+        connect(box, &QSpinBox::valueChanged, this, &SettingsForm::revalidate);
+        connect(box, &QSpinBox::editingFinished, this, &SettingsForm::configEdited);
+    }
+    setConfig(ServerConfig());
+}
+
+void SettingsForm::setConfig(const ServerConfig &config)
+{
+    m_base = config;
+    QStringList addresses;
+    for (const ListenAddress &a : config.listen)
+        addresses << a.toString();
+    m_listen->setText(addresses.join(QStringLiteral(", ")));
+    m_framing->setCurrentIndex(m_framing->findData(int(config.framing)));
+    m_policy->setCurrentIndex(m_policy->findData(int(config.policy)));
+    m_idleTimeout->setText(formatDuration(config.idleTimeoutMs));
+    m_lifetime->setText(formatDuration(config.maxLifetimeMs));
+    m_writeTimeout->setText(formatDuration(config.writeTimeoutMs));
+    m_probeInterval->setText(formatDuration(config.probeIntervalMs));
+    m_maxPayload->setText(QString::number(config.maxPayload));
+    m_maxConnections->setValue(config.maxConnections);
+    m_maxPerIp->setValue(config.maxPerIp);
+    m_maxMsgRate->setValue(config.maxMsgRate);
+    m_mode->setCurrentIndex(m_mode->findData(int(config.mode)));
+    m_threads->setValue(config.threads);
+    revalidate();
+}
+
+std::optional<ServerConfig> SettingsForm::config(QString *error) const
+{
+    auto fail = [error](const QString &why) -> std::optional<ServerConfig> {
+        if (error)
+            *error = why;
+        return std::nullopt;
+    };
+    ServerConfig c = m_base;
+    c.listen.clear();
+    const QStringList parts = m_listen->text().split(QRegularExpression(QStringLiteral("[,\\s]+")), Qt::SkipEmptyParts);
+    if (parts.isEmpty())
+        return fail(tr("Listen on: give at least one HOST:PORT"));
+    for (const QString &part : parts) {
+        QString why;
+        const auto address = ListenAddress::parse(part, &why);
+        if (!address)
+            return fail(tr("Listen on: %1").arg(why));
+        c.listen.append(*address);
+    }
+    c.framing = Framing(m_framing->currentData().toInt());
+    c.policy = Policy(m_policy->currentData().toInt());
+    const struct
+    {
+        QLineEdit *edit;
+        qint64 *target;
+        QString label;
+    } durations[] = {
+        {m_idleTimeout, &c.idleTimeoutMs, tr("Idle timeout")},
+        {m_lifetime, &c.maxLifetimeMs, tr("Max lifetime")},
+        {m_writeTimeout, &c.writeTimeoutMs, tr("Write timeout")},
+        {m_probeInterval, &c.probeIntervalMs, tr("Probe interval")},
+    };
+    for (const auto &d : durations) {
+        const QString text = d.edit->text().trimmed();
+        if (text.isEmpty()) {
+            *d.target = 0;
+            continue;
+        }
+        QString why;
+        const auto ms = parseDuration(text, &why);
+        if (!ms)
+            return fail(tr("%1: %2").arg(d.label, why));
+        *d.target = *ms;
+    }
+    QString why;
+    const auto payload = parseByteSize(m_maxPayload->text().trimmed(), &why);
+    if (!payload)
+        return fail(tr("Max payload: %1").arg(why));
+    c.maxPayload = *payload;
+    c.maxConnections = m_maxConnections->value();
+    c.maxPerIp = m_maxPerIp->value();
+    c.maxMsgRate = m_maxMsgRate->value();
+    c.mode = Mode(m_mode->currentData().toInt());
+    c.threads = m_threads->value();
+    c.logToStdout = false; // the monitor shows events in its views instead
+    const QString invalid = c.validate();
+    if (!invalid.isEmpty())
+        return fail(invalid);
+    return c;
+}
+
+void SettingsForm::setRunning(bool running)
+{
+    for (QWidget *w : std::initializer_list<QWidget *>{m_listen, m_framing, m_threads}) {
+        w->setEnabled(!running);
+        w->setToolTip(running ? tr("Fixed while the server runs; stop it to change") : QString());
+    }
+    if (!running)
+        m_listen->setToolTip(tr("HOST:PORT, several separated by commas; port 0 picks a free port"));
+}
+
+void SettingsForm::revalidate()
+{
+    const bool wasValid = m_error.isEmpty();
+    QString error;
+    config(&error);
+    m_error = error;
+    m_errorLabel->setText(error.isEmpty() ? QString() : tr("Not accepted: %1").arg(error));
+    m_errorLabel->setVisible(!error.isEmpty());
+    if (wasValid != m_error.isEmpty())
+        emit validityChanged(m_error.isEmpty());
+}
+
+} // namespace Vigil

@@ -1,0 +1,72 @@
+// The traffic log: a bounded list of server events (connects, messages,
+// PINGs, timeouts, closes) that drops its oldest entries first.
+#pragma once
+
+#include "snapshots.h"
+
+#include <QAbstractTableModel>
+#include <deque>
+
+namespace Vigil {
+
+class TrafficLogModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TrafficLogModel)
+public:
+    static constexpr int DefaultCapacity = 10000;
+
+    enum Column { TimeColumn, ConnectionColumn, PeerColumn, EventColumn, DetailColumn, ColumnCount };
+    enum Role {
+        ConnectionRole = Qt::UserRole + 1, // quint64, 0 for server-wide entries
+        KindRole,                          // int(EventKind), -1 for "skipped" notes
+        ReasonRole,                        // close reason name, or empty
+    };
+
+    explicit TrafficLogModel(QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+    int columnCount(const QModelIndex &parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    // Appends a batch's events; dropped = events the core did not send.
+    void appendEvents(const QVector<ServerEvent> &events, quint64 dropped = 0);
+    void clear();
+
+    int capacity() const { return m_capacity; }
+    void setCapacity(int capacity);
+    // Payload previews as text (default) or hex bytes.
+    bool hexMode() const { return m_hex; }
+    void setHexMode(bool hex);
+    // While paused, new events wait (bounded) and arrive on resume.
+    bool isPaused() const { return m_paused; }
+    void setPaused(bool paused);
+    // Events never shown: dropped by the core under load, or by the bound
+    // while paused.
+    quint64 skipped() const { return m_skipped; }
+
+    const ServerEvent *eventAt(int row) const;
+
+signals:
+    void skippedChanged(quint64 skipped);
+
+private:
+    struct Entry
+    {
+        ServerEvent event;
+        quint64 skippedHere = 0; // > 0: a note "N events skipped", not an event
+    };
+
+    void insertEntries(std::deque<Entry> &&entries);
+    QString detail(const Entry &entry) const;
+
+    std::deque<Entry> m_entries;
+    std::deque<Entry> m_pending; // while paused
+    int m_capacity = DefaultCapacity;
+    quint64 m_skipped = 0;
+    bool m_hex = false;
+    bool m_paused = false;
+};
+
+} // namespace Vigil
