@@ -1,0 +1,428 @@
+// Parses vigil-client's two command-line forms with QCommandLineParser and
+// checks every value, so that main() only has to act on the result.
+#include "clientcommandline.h"
+
+#include "duration.h"
+
+#include <QCommandLineParser>
+#include <QHostAddress>
+
+namespace Vigil {
+
+namespace {
+
+constexpr int MaxCount = 1000000000;
+constexpr int MaxConnections = 1000000;
+constexpr int MaxInflight = 65536;
+constexpr qint64 MaxPayload = 64 * 1024 * 1024;
+constexpr int MaxThreads = 64;
+constexpr int MaxDialConcurrency = 4096;
+
+ParsedClientCommandLine failure(const QString &error)
+{
+    ParsedClientCommandLine r;
+    r.action = ParsedClientCommandLine::Action::Error;
+    r.error = error;
+    return r;
+}
+
+QCommandLineOption valueOption(const char *name, const char *valueName)
+{
+    return QCommandLineOption(QString::fromLatin1(name), QString(), QString::fromLatin1(valueName));
+}
+
+QCommandLineOption flagOption(const char *name)
+{
+    return QCommandLineOption(QString::fromLatin1(name));
+}
+
+// Integers in [low, high], named after their flag in the error.
+std::optional<qint64> parseInteger(const QString &flag, const QString &text, qint64 low, qint64 high, QString *error)
+{
+    bool ok = false;
+    const qint64 value = text.toLongLong(&ok);
+    if (!ok || value < low || value > high) {
+        *error = QStringLiteral("--%1: expected a whole number in %2..%3, got \"%4\"").arg(flag).arg(low).arg(high).arg(text);
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::optional<qint64> parseDurationFlag(const QString &flag, const QString &text, QString *error)
+{
+    QString why;
+    const auto ms = parseDuration(text, &why);
+    if (!ms || *ms < 0) {
+        *error = QStringLiteral("--%1: %2").arg(flag, why.isEmpty() ? QStringLiteral("bad duration \"%1\"").arg(text) : why);
+        return std::nullopt;
+    }
+    return ms;
+}
+
+// Builds a parser that treats "-count" like "--count" and knows no -h/-v
+// shortcuts: every flag is spelled out, as PROTOCOL.md lists them.
+void prepare(QCommandLineParser &parser)
+{
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
+}
+
+// Options both forms share: where to connect and in which framing.
+bool applyCommon(const QCommandLineParser &parser, ConnectTarget &target, Framing &framing, QString *error)
+{
+    if (parser.isSet(QStringLiteral("connect"))) {
+        const auto t = ConnectTarget::parse(parser.value(QStringLiteral("connect")), error);
+        if (!t)
+            return false;
+        target = *t;
+    }
+    if (parser.isSet(QStringLiteral("framing"))) {
+        const QString name = parser.value(QStringLiteral("framing"));
+        const auto f = parseFraming(name);
+        if (!f) {
+            *error = QStringLiteral("--framing: expected vigil, legacy, line or raw, got \"%1\"").arg(name);
+            return false;
+        }
+        framing = *f;
+    }
+    return true;
+}
+
+} // namespace
+
+QString ConnectTarget::toString() const
+{
+    if (host.contains(QLatin1Char(':')))
+        return QStringLiteral("[%1]:%2").arg(host).arg(port);
+    return QStringLiteral("%1:%2").arg(host).arg(port);
+}
+
+std::optional<ConnectTarget> ConnectTarget::parse(const QString &text, QString *error)
+{
+    auto fail = [&](const QString &why) -> std::optional<ConnectTarget> {
+        if (error)
+            *error = QStringLiteral("--connect: %1").arg(why);
+        return std::nullopt;
+    };
+    const int colon = text.lastIndexOf(QLatin1Char(':'));
+    if (colon <= 0)
+        return fail(QStringLiteral("expected HOST:PORT, got \"%1\"").arg(text));
+    QString host = text.left(colon);
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    else if (host.contains(QLatin1Char(':')))
+        return fail(QStringLiteral("write IPv6 addresses as [ADDR]:PORT, got \"%1\"").arg(text));
+    if (host.isEmpty())
+        return fail(QStringLiteral("expected HOST:PORT, got \"%1\"").arg(text));
+    bool ok = false;
+    const uint port = text.mid(colon + 1).toUInt(&ok);
+    if (!ok || port == 0 || port > 65535)
+        return fail(QStringLiteral("bad port in \"%1\"").arg(text));
+    ConnectTarget t;
+    t.host = host;
+    t.port = quint16(port);
+    return t;
+}
+
+QString benchModeName(BenchMode mode)
+{
+    switch (mode) {
+    case BenchMode::RequestResponse: return QStringLiteral("rr");
+    case BenchMode::Hold: return QStringLiteral("hold");
+    case BenchMode::Churn: return QStringLiteral("churn");
+    }
+    return QString();
+}
+
+std::optional<BenchMode> parseBenchMode(const QString &name)
+{
+    for (BenchMode m : {BenchMode::RequestResponse, BenchMode::Hold, BenchMode::Churn}) {
+        if (name == benchModeName(m))
+            return m;
+    }
+    return std::nullopt;
+}
+
+bool ClientCommandLine::isLoopbackHost(const QString &host)
+{
+    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
+        return true;
+    const QHostAddress address(host);
+    return !address.isNull() && address.isLoopback();
+}
+
+QString ClientCommandLine::versionText()
+{
+    return QStringLiteral("vigil-client " VIGIL_VERSION "\n");
+}
+
+QString ClientCommandLine::helpText()
+{
+    return QStringLiteral(
+        "Usage:\n"
+        "  vigil-client [--connect HOST:PORT] [--framing vigil|legacy|line|raw]\n"
+        "               [--count N] [--interval DUR] [--message TEXT] [--wait DUR]\n"
+        "               [--heartbeat DUR] [--hello POLICY[:KEEPALIVE]] [--quiet]\n"
+        "  vigil-client bench [--connect HOST:PORT] [--framing ...] --connections N\n"
+        "               [--inflight W] [--payload BYTES] [--duration DUR] [--warmup DUR]\n"
+        "               [--rate R] [--sources K] [--mode rr|hold|churn] [--heartbeat DUR]\n"
+        "               [--threads T] [--dial-concurrency C] [--json]\n"
+        "  vigil-client --help | --version\n"
+        "\n"
+        "Sender (the first form) sends --count messages \"<i> <message>\" (i from 0),\n"
+        "--interval apart, prints every echo as it arrives (\"echo: ...\"), prints\n"
+        "\"send over\" after the last one, waits briefly for the last echo (or --wait\n"
+        "long, silent, watching for the server's close) and exits.\n"
+        "  --connect HOST:PORT   server address (default 127.0.0.1:7600)\n"
+        "  --framing NAME        vigil (default), legacy, line or raw\n"
+        "  --count N             messages to send (default 5)\n"
+        "  --interval DUR        pause between messages (default 2s)\n"
+        "  --message TEXT        message text (default \"This was a test for long Conn\")\n"
+        "  --wait DUR            after the last message stay connected this long (default 0)\n"
+        "  --heartbeat DUR       vigil framing: send PING when nothing was sent for DUR,\n"
+        "                        count the PONGs\n"
+        "  --hello POLICY[:KA]   vigil framing: send HELLO {policy, keepalive_ms} first\n"
+        "                        and print the server's WELCOME JSON (e.g. long:10s)\n"
+        "  --quiet               do not print the echoes\n"
+        "\n"
+        "bench drives a loopback server (127.0.0.0/8 or ::1 only) from one epoll loop\n"
+        "per thread and prints a table, or with --json one JSON object with\n"
+        "connections, messages, msgs_per_sec, rtt_p50_us, rtt_p99_us, rtt_max_us,\n"
+        "errors and more.\n"
+        "  --connections N       connections to open (required)\n"
+        "  --mode MODE           rr: W requests in flight per connection (default);\n"
+        "                        hold: open N, heartbeat every --heartbeat, count how many\n"
+        "                        stay open; churn: connect, one message, close, at --rate/s\n"
+        "  --inflight W          rr: messages in flight per connection (default 1)\n"
+        "  --payload BYTES       payload size (default 64)\n"
+        "  --duration DUR        measured time (default 5s)\n"
+        "  --warmup DUR          load before the measurement starts (default 1s)\n"
+        "  --rate R              rr: cap on messages/s (default: closed loop);\n"
+        "                        churn: connections/s (default 1000)\n"
+        "  --sources K           spread connections over 127.0.0.1 .. 127.0.0.K (default 1)\n"
+        "  --heartbeat DUR       hold: heartbeat interval (default 2s)\n"
+        "  --threads T           event-loop threads (default 1)\n"
+        "  --dial-concurrency C  connects in progress at once (default 256)\n"
+        "  --json                print one JSON object instead of the table\n"
+        "\n"
+        "DUR is a number with a unit: 250ms, 5s, 2m, 1h. BYTES may end in k or M.\n"
+        "\n"
+        "Exit codes:\n"
+        "  0  done (sender: every message sent; bench: the run completed)\n"
+        "  1  could not connect (refused, unreachable, no connection established)\n"
+        "  2  bad flag or value\n"
+        "  3  sender: the server closed the connection first (the reason is printed)\n");
+}
+
+ParsedClientCommandLine ClientCommandLine::parse(const QStringList &arguments)
+{
+    for (int i = 1; i < arguments.size(); ++i) {
+        const QString &a = arguments.at(i);
+        if (a == QLatin1String("--help") || a == QLatin1String("-help") || a == QLatin1String("-h")) {
+            ParsedClientCommandLine r;
+            r.action = ParsedClientCommandLine::Action::Help;
+            r.text = helpText();
+            return r;
+        }
+        if (a == QLatin1String("--version") || a == QLatin1String("-version")) {
+            ParsedClientCommandLine r;
+            r.action = ParsedClientCommandLine::Action::Version;
+            r.text = versionText();
+            return r;
+        }
+    }
+    if (arguments.size() > 1 && arguments.at(1) == QLatin1String("bench"))
+        return parseBench(arguments);
+    return parseSender(arguments);
+}
+
+ParsedClientCommandLine ClientCommandLine::parseSender(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    prepare(parser);
+    parser.addOptions({valueOption("connect", "HOST:PORT"), valueOption("framing", "NAME"),
+                       valueOption("count", "N"), valueOption("interval", "DUR"),
+                       valueOption("message", "TEXT"), valueOption("heartbeat", "DUR"),
+                       valueOption("hello", "POLICY[:KEEPALIVE]"), valueOption("wait", "DUR"),
+                       flagOption("quiet")});
+    if (!parser.parse(arguments))
+        return failure(parser.errorText());
+    if (!parser.positionalArguments().isEmpty())
+        return failure(QStringLiteral("unexpected argument \"%1\" (try --help)").arg(parser.positionalArguments().constFirst()));
+
+    ParsedClientCommandLine r;
+    r.action = ParsedClientCommandLine::Action::Send;
+    SenderOptions &o = r.sender;
+    QString error;
+    if (!applyCommon(parser, o.target, o.framing, &error))
+        return failure(error);
+    if (parser.isSet(QStringLiteral("count"))) {
+        const auto n = parseInteger(QStringLiteral("count"), parser.value(QStringLiteral("count")), 0, MaxCount, &error);
+        if (!n)
+            return failure(error);
+        o.count = int(*n);
+    }
+    if (parser.isSet(QStringLiteral("interval"))) {
+        const auto ms = parseDurationFlag(QStringLiteral("interval"), parser.value(QStringLiteral("interval")), &error);
+        if (!ms)
+            return failure(error);
+        o.intervalMs = *ms;
+    }
+    if (parser.isSet(QStringLiteral("message")))
+        o.message = parser.value(QStringLiteral("message"));
+    if (o.framing == Framing::Line && o.message.contains(QLatin1Char('\n')))
+        return failure(QStringLiteral("--message: line framing cannot carry a newline inside a message"));
+    if (parser.isSet(QStringLiteral("wait"))) {
+        const auto ms = parseDurationFlag(QStringLiteral("wait"), parser.value(QStringLiteral("wait")), &error);
+        if (!ms)
+            return failure(error);
+        o.waitMs = *ms;
+    }
+    if (parser.isSet(QStringLiteral("heartbeat"))) {
+        const auto ms = parseDurationFlag(QStringLiteral("heartbeat"), parser.value(QStringLiteral("heartbeat")), &error);
+        if (!ms)
+            return failure(error);
+        if (*ms > 0 && !hasTypedFrames(o.framing))
+            return failure(QStringLiteral("--heartbeat needs --framing vigil (only it has PING frames)"));
+        o.heartbeatMs = *ms;
+    }
+    if (parser.isSet(QStringLiteral("hello"))) {
+        if (!hasTypedFrames(o.framing))
+            return failure(QStringLiteral("--hello needs --framing vigil (only it has HELLO frames)"));
+        const QString value = parser.value(QStringLiteral("hello"));
+        const int colon = value.indexOf(QLatin1Char(':'));
+        const QString policyText = colon < 0 ? value : value.left(colon);
+        const auto policy = parsePolicy(policyText);
+        if (!policy)
+            return failure(QStringLiteral("--hello: policy must be long or short, got \"%1\"").arg(policyText));
+        o.helloPolicy = policy;
+        if (colon >= 0) {
+            const auto ms = parseDurationFlag(QStringLiteral("hello"), value.mid(colon + 1), &error);
+            if (!ms)
+                return failure(error);
+            o.helloKeepaliveMs = *ms;
+        }
+    }
+    o.quiet = parser.isSet(QStringLiteral("quiet"));
+    return r;
+}
+
+ParsedClientCommandLine ClientCommandLine::parseBench(const QStringList &arguments)
+{
+    QStringList args = arguments;
+    args.removeAt(1); // "bench"
+    QCommandLineParser parser;
+    prepare(parser);
+    parser.addOptions({valueOption("connect", "HOST:PORT"), valueOption("framing", "NAME"),
+                       valueOption("connections", "N"), valueOption("inflight", "W"),
+                       valueOption("payload", "BYTES"), valueOption("duration", "DUR"),
+                       valueOption("warmup", "DUR"), valueOption("rate", "R"),
+                       valueOption("sources", "K"), valueOption("mode", "MODE"),
+                       valueOption("heartbeat", "DUR"), valueOption("threads", "T"),
+                       valueOption("dial-concurrency", "C"), flagOption("json")});
+    if (!parser.parse(args))
+        return failure(QStringLiteral("bench: %1").arg(parser.errorText()));
+    if (!parser.positionalArguments().isEmpty())
+        return failure(QStringLiteral("bench: unexpected argument \"%1\" (try --help)").arg(parser.positionalArguments().constFirst()));
+
+    ParsedClientCommandLine r;
+    r.action = ParsedClientCommandLine::Action::Bench;
+    BenchOptions &o = r.bench;
+    QString error;
+    auto fail = [&](const QString &why) { return failure(QStringLiteral("bench: %1").arg(why)); };
+    if (!applyCommon(parser, o.target, o.framing, &error))
+        return fail(error);
+    if (!isLoopbackHost(o.target.host))
+        return fail(QStringLiteral("refusing to load %1: bench only connects to loopback (127.0.0.0/8 or ::1)").arg(o.target.toString()));
+    if (parser.isSet(QStringLiteral("mode"))) {
+        const auto mode = parseBenchMode(parser.value(QStringLiteral("mode")));
+        if (!mode)
+            return fail(QStringLiteral("--mode: expected rr, hold or churn, got \"%1\"").arg(parser.value(QStringLiteral("mode"))));
+        o.mode = *mode;
+    }
+    if (!parser.isSet(QStringLiteral("connections")))
+        return fail(QStringLiteral("--connections N is required"));
+    auto integer = [&](const char *flag, qint64 low, qint64 high) -> std::optional<qint64> {
+        const QString name = QString::fromLatin1(flag);
+        return parseInteger(name, parser.value(name), low, high, &error);
+    };
+    auto duration = [&](const char *flag) -> std::optional<qint64> {
+        const QString name = QString::fromLatin1(flag);
+        return parseDurationFlag(name, parser.value(name), &error);
+    };
+    if (const auto n = integer("connections", 1, MaxConnections))
+        o.connections = int(*n);
+    else
+        return fail(error);
+    if (parser.isSet(QStringLiteral("inflight"))) {
+        const auto n = integer("inflight", 1, MaxInflight);
+        if (!n)
+            return fail(error);
+        o.inflight = int(*n);
+    }
+    if (parser.isSet(QStringLiteral("payload"))) {
+        QString why;
+        const auto bytes = parseByteSize(parser.value(QStringLiteral("payload")), &why);
+        if (!bytes || *bytes < 0 || *bytes > MaxPayload)
+            return fail(QStringLiteral("--payload: expected 0..%1 bytes, got \"%2\"").arg(MaxPayload).arg(parser.value(QStringLiteral("payload"))));
+        o.payload = *bytes;
+    }
+    if (o.framing == Framing::Raw && o.payload == 0)
+        return fail(QStringLiteral("--payload 0 cannot be measured in raw framing (no message boundaries)"));
+    if (parser.isSet(QStringLiteral("duration"))) {
+        const auto ms = duration("duration");
+        if (!ms)
+            return fail(error);
+        if (*ms <= 0)
+            return fail(QStringLiteral("--duration must be more than 0"));
+        o.durationMs = *ms;
+    }
+    if (parser.isSet(QStringLiteral("warmup"))) {
+        const auto ms = duration("warmup");
+        if (!ms)
+            return fail(error);
+        o.warmupMs = *ms;
+    }
+    if (parser.isSet(QStringLiteral("rate"))) {
+        bool ok = false;
+        const double rate = parser.value(QStringLiteral("rate")).toDouble(&ok);
+        if (!ok || rate < 0 || rate > 1e9)
+            return fail(QStringLiteral("--rate: expected a number >= 0, got \"%1\"").arg(parser.value(QStringLiteral("rate"))));
+        o.rate = rate;
+    }
+    if (o.mode == BenchMode::Hold && o.rate > 0)
+        return fail(QStringLiteral("--rate applies to --mode rr and churn"));
+    if (parser.isSet(QStringLiteral("sources"))) {
+        const auto n = integer("sources", 1, BenchOptions::MaxSources);
+        if (!n)
+            return fail(error);
+        o.sources = int(*n);
+    }
+    if (o.sources > 1 && QHostAddress(o.target.host).protocol() == QAbstractSocket::IPv6Protocol)
+        return fail(QStringLiteral("--sources needs an IPv4 target (127.0.0.x)"));
+    if (parser.isSet(QStringLiteral("heartbeat"))) {
+        const auto ms = duration("heartbeat");
+        if (!ms)
+            return fail(error);
+        o.heartbeatMs = *ms;
+    }
+    if (o.mode == BenchMode::Hold && o.heartbeatMs == 0)
+        o.heartbeatMs = 2000;
+    if (parser.isSet(QStringLiteral("threads"))) {
+        const auto n = integer("threads", 1, MaxThreads);
+        if (!n)
+            return fail(error);
+        o.threads = int(*n);
+    }
+    if (parser.isSet(QStringLiteral("dial-concurrency"))) {
+        const auto n = integer("dial-concurrency", 1, MaxDialConcurrency);
+        if (!n)
+            return fail(error);
+        o.dialConcurrency = int(*n);
+    }
+    o.threads = std::min(o.threads, o.connections);
+    o.json = parser.isSet(QStringLiteral("json"));
+    return r;
+}
+
+} // namespace Vigil

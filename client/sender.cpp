@@ -1,0 +1,269 @@
+// Sender: a QTcpSocket session driven by three precise timers (next
+// message, heartbeat, linger), decoding replies with the shared FrameDecoder.
+#include "sender.h"
+
+#include "closereason.h"
+#include "frameencoder.h"
+#include "hello.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace Vigil {
+
+namespace {
+// Largest reply we accept; the server's own limit is usually 1 MiB.
+constexpr quint32 MaxReplyPayload = 64u * 1024 * 1024;
+// How long to wait for the echo of the last message when --wait is 0.
+constexpr int EchoGraceMs = 1000;
+// A connect that takes this long is as good as refused.
+constexpr int ConnectTimeoutMs = 10000;
+// After our BYE, how long the close may take before we stop waiting.
+constexpr int CloseTimeoutMs = 1000;
+} // namespace
+
+Sender::Sender(const SenderOptions &options, FILE *out, FILE *err, QObject *parent)
+    : QObject(parent)
+    , m_options(options)
+    , m_out(out)
+    , m_err(err)
+    , m_decoder(options.framing, MaxReplyPayload)
+{
+    for (QTimer *timer : {&m_sendTimer, &m_heartbeatTimer, &m_lingerTimer, &m_connectTimer}) {
+        timer->setSingleShot(true);
+        timer->setTimerType(Qt::PreciseTimer);
+    }
+    connect(&m_socket, &QTcpSocket::connected, this, &Sender::handleConnected);
+    connect(&m_socket, &QTcpSocket::readyRead, this, &Sender::handleReadyRead);
+    connect(&m_socket, &QTcpSocket::errorOccurred, this, &Sender::handleSocketError);
+    connect(&m_socket, &QTcpSocket::disconnected, this, &Sender::handleDisconnected);
+    connect(&m_sendTimer, &QTimer::timeout, this, &Sender::sendNext);
+    connect(&m_heartbeatTimer, &QTimer::timeout, this, &Sender::handleHeartbeat);
+    connect(&m_lingerTimer, &QTimer::timeout, this, &Sender::handleLingerDone);
+    connect(&m_connectTimer, &QTimer::timeout, this, &Sender::handleConnectTimeout);
+}
+
+Sender::~Sender() = default;
+
+void Sender::start()
+{
+    m_connectTimer.start(ConnectTimeoutMs);
+    m_socket.connectToHost(m_options.target.host, m_options.target.port);
+}
+
+// HELLO must be the first frame (PROTOCOL.md §2), so it goes out before
+// message 0; the WELCOME is printed whenever it arrives.
+void Sender::handleConnected()
+{
+    m_connectTimer.stop();
+    m_connected = true;
+    m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    if (m_options.helloPolicy) {
+        Hello hello;
+        hello.client = QStringLiteral("vigil-client");
+        hello.policy = m_options.helloPolicy;
+        hello.keepaliveMs = m_options.helloKeepaliveMs;
+        sendFrame(FrameType::Hello, hello.toJson());
+    }
+    if (m_options.heartbeatMs > 0)
+        m_heartbeatTimer.start(int(m_options.heartbeatMs));
+    sendNext();
+}
+
+// Sends message m_sent, then either arms the next one or, after the last,
+// prints "send over" (as the blog's sender does) and lingers: --wait long,
+// or until the last echo is back, at most EchoGraceMs.
+void Sender::sendNext()
+{
+    if (m_finished)
+        return;
+    if (m_sent < m_options.count) {
+        const QByteArray payload = QString::number(m_sent).toUtf8() + ' ' + m_options.message.toUtf8();
+        sendFrame(FrameType::Data, payload);
+        m_echoBytesExpected += payload.size();
+        ++m_sent;
+        if (m_sent < m_options.count) {
+            m_sendTimer.start(int(m_options.intervalMs));
+            return;
+        }
+    }
+    printLine(QStringLiteral("send over"));
+    m_lingering = true;
+    if (m_options.waitMs > 0) {
+        m_waitingSilently = true;
+        m_lingerTimer.start(int(m_options.waitMs));
+    } else if (m_echoBytesReceived >= m_echoBytesExpected) {
+        QMetaObject::invokeMethod(this, &Sender::handleLingerDone, Qt::QueuedConnection);
+    } else {
+        m_lingerTimer.start(EchoGraceMs);
+    }
+}
+
+void Sender::sendFrame(FrameType type, const QByteArray &payload)
+{
+    QByteArray frame;
+    if (!FrameEncoder::append(m_options.framing, type, payload.constData(), size_t(payload.size()), frame))
+        return;
+    m_socket.write(frame);
+    // PROTOCOL.md §6: PINGs go out only while we are otherwise idle.
+    if (m_options.heartbeatMs > 0)
+        m_heartbeatTimer.start(int(m_options.heartbeatMs));
+}
+
+void Sender::handleHeartbeat()
+{
+    if (m_finished || !m_connected)
+        return;
+    ++m_pingsSent;
+    sendFrame(FrameType::Ping, QByteArray::number(m_pingsSent));
+}
+
+void Sender::handleReadyRead()
+{
+    while (!m_finished && m_socket.bytesAvailable() > 0) {
+        const QByteArray chunk = m_socket.read(64 * 1024);
+        if (chunk.isEmpty())
+            break;
+        const CloseReason error = m_decoder.feed(chunk.constData(), size_t(chunk.size()), *this);
+        if (error != CloseReason::None && !m_finished) {
+            printError(QStringLiteral("vigil-client: bad data from the server (%1)").arg(closeReasonName(error)));
+            finish(ExitCode::ClosedByServer);
+        }
+    }
+}
+
+bool Sender::onMessage(const DecodedMessage &message)
+{
+    const QByteArray payload = QByteArray::fromRawData(message.data, qsizetype(message.size));
+    switch (message.type) {
+    case FrameType::Data:
+        ++m_echoes;
+        m_echoBytesReceived += qint64(message.size);
+        if (!m_options.quiet)
+            printLine(QStringLiteral("echo: ") + QString::fromUtf8(payload));
+        if (m_lingering && !m_waitingSilently && m_echoBytesReceived >= m_echoBytesExpected)
+            QMetaObject::invokeMethod(this, &Sender::handleLingerDone, Qt::QueuedConnection);
+        return true;
+    case FrameType::Ping:
+        // The server's probe (PROTOCOL.md §3): answering is activity.
+        sendFrame(FrameType::Pong, QByteArray(payload.constData(), payload.size()));
+        return true;
+    case FrameType::Pong:
+        ++m_pongs;
+        return true;
+    case FrameType::Welcome:
+        if (!m_options.quiet)
+            printLine(QStringLiteral("welcome: ") + QString::fromUtf8(payload));
+        return true;
+    case FrameType::Bye: {
+        const quint8 code = message.size > 0 ? quint8(message.data[0]) : 0;
+        const auto reason = closeReasonFromByeCode(code);
+        const QString name = reason ? closeReasonName(*reason) : QStringLiteral("code %1").arg(code);
+        closedByServer(QStringLiteral("closed by server: ") + name);
+        return false;
+    }
+    case FrameType::Hello:
+        break;
+    }
+    printError(QStringLiteral("vigil-client: unexpected %1 frame from the server").arg(frameTypeName(message.type)));
+    return true;
+}
+
+void Sender::handleSocketError(QAbstractSocket::SocketError error)
+{
+    if (m_finished)
+        return;
+    if (!m_connected) {
+        printError(QStringLiteral("vigil-client: cannot connect to %1: %2").arg(m_options.target.toString(), m_socket.errorString()));
+        finish(ExitCode::ConnectFailed);
+        return;
+    }
+    handleReadyRead(); // the last echoes (or a BYE) may still be buffered
+    if (m_finished)
+        return;
+    if (error == QAbstractSocket::RemoteHostClosedError)
+        closedByServer(QStringLiteral("closed by server"));
+    else if (error == QAbstractSocket::ConnectionRefusedError || m_socket.errorString().contains(QLatin1String("reset"), Qt::CaseInsensitive))
+        closedByServer(QStringLiteral("reset"));
+    else
+        closedByServer(QStringLiteral("reset (%1)").arg(m_socket.errorString()));
+}
+
+void Sender::handleDisconnected()
+{
+    if (m_finished) {
+        emit finished(int(m_exitCode));
+        return;
+    }
+    handleReadyRead();
+    if (!m_finished)
+        closedByServer(QStringLiteral("closed by server"));
+}
+
+void Sender::handleConnectTimeout()
+{
+    if (m_connected || m_finished)
+        return;
+    printError(QStringLiteral("vigil-client: cannot connect to %1: timed out").arg(m_options.target.toString()));
+    m_socket.abort();
+    finish(ExitCode::ConnectFailed);
+}
+
+// The linger is over and the server kept the connection: a normal end.
+void Sender::handleLingerDone()
+{
+    if (!m_finished)
+        finish(ExitCode::Ok);
+}
+
+void Sender::closedByServer(const QString &why)
+{
+    printLine(why);
+    finish(ExitCode::ClosedByServer);
+}
+
+// Ends the session once: on a normal end we say BYE normal where the
+// framing has it (PROTOCOL.md §7) and close gracefully, so the last bytes
+// are flushed before finished() lets the program exit.
+void Sender::finish(ExitCode code)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_exitCode = code;
+    for (QTimer *timer : {&m_sendTimer, &m_heartbeatTimer, &m_lingerTimer, &m_connectTimer})
+        timer->stop();
+    if (m_options.heartbeatMs > 0)
+        printLine(QStringLiteral("heartbeat: %1 PING sent, %2 PONG received").arg(m_pingsSent).arg(m_pongs));
+    if (code == ExitCode::Ok && m_socket.state() == QAbstractSocket::ConnectedState) {
+        if (hasTypedFrames(m_options.framing))
+            m_socket.write(FrameEncoder::bye(CloseReason::Normal));
+        m_socket.disconnectFromHost();
+        if (m_socket.state() != QAbstractSocket::UnconnectedState) {
+            // handleDisconnected() emits finished; this is the fallback.
+            QTimer::singleShot(CloseTimeoutMs, this, [this] {
+                m_socket.abort();
+            });
+            return;
+        }
+    } else {
+        m_socket.abort();
+    }
+    QMetaObject::invokeMethod(this, [this] { emit finished(int(m_exitCode)); }, Qt::QueuedConnection);
+}
+
+void Sender::printLine(const QString &line)
+{
+    const QByteArray bytes = line.toUtf8() + '\n';
+    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), m_out);
+    std::fflush(m_out);
+}
+
+void Sender::printError(const QString &line)
+{
+    const QByteArray bytes = line.toUtf8() + '\n';
+    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), m_err);
+    std::fflush(m_err);
+}
+
+} // namespace Vigil

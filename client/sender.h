@@ -1,0 +1,81 @@
+// The blog's sender, grown up (PROTOCOL.md §6): sends numbered messages
+// at an interval, prints the echoes, optionally greets with HELLO and keeps
+// the connection alive with PINGs, and reports how the session ended.
+#pragma once
+
+#include "clientcommandline.h"
+#include "framedecoder.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QTcpSocket>
+#include <QTimer>
+#include <cstdio>
+
+namespace Vigil {
+
+class Sender final : public QObject, private MessageSink
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Sender)
+
+public:
+    // out receives the session's lines, err the one-line errors; both are
+    // flushed after every line so scripts can follow along.
+    explicit Sender(const SenderOptions &options, FILE *out = stdout, FILE *err = stderr, QObject *parent = nullptr);
+    ~Sender() override;
+
+    // State
+    void start();
+    bool isFinished() const { return m_finished; }
+    ExitCode exitCode() const { return m_exitCode; }
+    int echoesReceived() const { return m_echoes; }
+    int pingsSent() const { return m_pingsSent; }
+    int pongsReceived() const { return m_pongs; }
+
+signals:
+    void finished(int exitCode);
+
+private:
+    // Protocol
+    bool onMessage(const DecodedMessage &message) override;
+    void sendFrame(FrameType type, const QByteArray &payload);
+    void sendNext();
+
+    void handleConnected();
+    void handleReadyRead();
+    void handleSocketError(QAbstractSocket::SocketError error);
+    void handleDisconnected();
+    void handleHeartbeat();
+    void handleLingerDone();
+    void handleConnectTimeout();
+
+    void closedByServer(const QString &why);
+    void finish(ExitCode code);
+    void printLine(const QString &line);
+    void printError(const QString &line);
+
+    SenderOptions m_options;
+    FILE *m_out;
+    FILE *m_err;
+    QTcpSocket m_socket;
+    FrameDecoder m_decoder;
+    QTimer m_sendTimer;
+    QTimer m_heartbeatTimer;
+    QTimer m_lingerTimer;
+    QTimer m_connectTimer;
+    QElapsedTimer m_sinceLastSend;
+    int m_sent = 0;
+    int m_echoes = 0;
+    int m_pingsSent = 0;
+    int m_pongs = 0;
+    qint64 m_echoBytesExpected = 0;
+    qint64 m_echoBytesReceived = 0;
+    bool m_connected = false;
+    bool m_lingering = false;
+    bool m_waitingSilently = false; // --wait: the linger is not cut short by the last echo
+    bool m_finished = false;
+    ExitCode m_exitCode = ExitCode::Ok;
+};
+
+} // namespace Vigil

@@ -1,0 +1,220 @@
+// Sender, as a process: the real vigil-client against the real vigild on
+// loopback, in every framing, with idle timeouts, heartbeats and HELLO.
+#include "processhelpers.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTcpServer>
+#include <QTest>
+
+using namespace VigilTest;
+
+namespace {
+// Budgets for a loaded 2-core box: generous, never sleeps.
+constexpr int ClientTimeoutMs = 30000;
+
+QString echoLine(int i)
+{
+    return QStringLiteral("echo: %1 This was a test for long Conn\n").arg(i);
+}
+} // namespace
+
+class TestSender : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void echoesInEveryFraming_data();
+    void echoesInEveryFraming();
+    void idleTimeoutClosesSlowSender_data();
+    void idleTimeoutClosesSlowSender();
+    void heartbeatKeepsConnectionAlive();
+    void waitWatchesTheServerClose();
+    void helloWelcomeRoundTrip();
+    void serverShutdownIsReported();
+    void connectionRefused();
+    void badFlag();
+    void versionAndHelp();
+};
+
+void TestSender::echoesInEveryFraming_data()
+{
+    QTest::addColumn<QString>("framing");
+    QTest::newRow("vigil") << "vigil";
+    QTest::newRow("legacy") << "legacy";
+    QTest::newRow("line") << "line";
+    QTest::newRow("raw") << "raw";
+}
+
+void TestSender::echoesInEveryFraming()
+{
+    QFETCH(QString, framing);
+    VigildProcess server;
+    QVERIFY(server.start({QStringLiteral("--framing"), framing}));
+    const ProcessResult r = runClient({QStringLiteral("--connect"), server.address(), QStringLiteral("--framing"), framing,
+                                       QStringLiteral("--count"), QStringLiteral("4"), QStringLiteral("--interval"), QStringLiteral("50ms")},
+                                      ClientTimeoutMs);
+    QVERIFY2(r.finished, qPrintable(r.out + r.err));
+    QCOMPARE(r.exitCode, 0);
+    for (int i = 0; i < 4; ++i)
+        QVERIFY2(r.out.contains(echoLine(i)), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QLatin1String("send over\n")), qPrintable(r.out));
+    QVERIFY2(r.err.isEmpty(), qPrintable(r.err));
+    // Echoes come back in order (PROTOCOL.md §7).
+    QVERIFY(r.out.indexOf(echoLine(0)) < r.out.indexOf(echoLine(1)));
+    QVERIFY(r.out.indexOf(echoLine(2)) < r.out.indexOf(echoLine(3)));
+}
+
+// PROTOCOL.md §6: the server closes first, so the sender says why and
+// exits 3; only the vigil framing carries the reason's name.
+void TestSender::idleTimeoutClosesSlowSender_data()
+{
+    QTest::addColumn<QString>("framing");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("vigil") << "vigil" << "closed by server: idle-timeout\n";
+    QTest::newRow("legacy") << "legacy" << "closed by server\n";
+}
+
+void TestSender::idleTimeoutClosesSlowSender()
+{
+    QFETCH(QString, framing);
+    QFETCH(QString, expected);
+    VigildProcess server;
+    QVERIFY(server.start({QStringLiteral("--framing"), framing, QStringLiteral("--idle-timeout"), QStringLiteral("500ms")}));
+    const ProcessResult r = runClient({QStringLiteral("--connect"), server.address(), QStringLiteral("--framing"), framing,
+                                       QStringLiteral("--count"), QStringLiteral("3"), QStringLiteral("--interval"), QStringLiteral("3s")},
+                                      ClientTimeoutMs);
+    QVERIFY2(r.finished, qPrintable(r.out + r.err));
+    QCOMPARE(r.exitCode, 3);
+    QVERIFY2(r.out.contains(echoLine(0)), qPrintable(r.out));
+    QVERIFY2(r.out.endsWith(expected), qPrintable(r.out));
+    QVERIFY2(!r.out.contains(echoLine(1)), qPrintable(r.out));
+    QVERIFY2(!r.out.contains(QLatin1String("send over")), qPrintable(r.out));
+    QVERIFY2(r.elapsedMs >= 500, qPrintable(QString::number(r.elapsedMs))); // a timer never fires early
+}
+
+// Messages 1.2 s apart would be closed by a 500 ms idle timeout; PINGs in
+// between count as activity and keep the session open.
+void TestSender::heartbeatKeepsConnectionAlive()
+{
+    VigildProcess server;
+    QVERIFY(server.start({QStringLiteral("--idle-timeout"), QStringLiteral("500ms")}));
+    const ProcessResult r = runClient({QStringLiteral("--connect"), server.address(), QStringLiteral("--count"), QStringLiteral("2"),
+                                       QStringLiteral("--interval"), QStringLiteral("1200ms"), QStringLiteral("--heartbeat"), QStringLiteral("100ms")},
+                                      ClientTimeoutMs);
+    QVERIFY2(r.finished, qPrintable(r.out + r.err));
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains(echoLine(0)) && r.out.contains(echoLine(1)), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QLatin1String("send over\n")), qPrintable(r.out));
+    static const QRegularExpression summary(QStringLiteral("heartbeat: (\\d+) PING sent, (\\d+) PONG received"));
+    const auto match = summary.match(r.out);
+    QVERIFY2(match.hasMatch(), qPrintable(r.out));
+    QVERIFY(match.captured(1).toInt() >= 3);
+    QVERIFY(match.captured(2).toInt() >= 3);
+    QVERIFY(match.captured(2).toInt() <= match.captured(1).toInt());
+}
+
+// --wait keeps the sender connected and silent after the last message, so
+// the server's idle watchdog ends it: exit 3 after "send over".
+void TestSender::waitWatchesTheServerClose()
+{
+    VigildProcess server;
+    QVERIFY(server.start({QStringLiteral("--idle-timeout"), QStringLiteral("500ms")}));
+    ProcessResult r = runClient({QStringLiteral("--connect"), server.address(), QStringLiteral("--count"), QStringLiteral("2"),
+                                 QStringLiteral("--interval"), QStringLiteral("100ms"), QStringLiteral("--wait"), QStringLiteral("5s")},
+                                ClientTimeoutMs);
+    QVERIFY2(r.finished, qPrintable(r.out + r.err));
+    QCOMPARE(r.exitCode, 3);
+    QVERIFY2(r.out.contains(QLatin1String("send over\n")), qPrintable(r.out));
+    QVERIFY2(r.out.endsWith(QLatin1String("closed by server: idle-timeout\n")), qPrintable(r.out));
+    QVERIFY2(r.elapsedMs < 5000, qPrintable(QString::number(r.elapsedMs)));
+
+    // A wait shorter than the idle timeout ends normally.
+    r = runClient({QStringLiteral("--connect"), server.address(), QStringLiteral("--count"), QStringLiteral("1"),
+                   QStringLiteral("--wait"), QStringLiteral("200ms")},
+                  ClientTimeoutMs);
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains(echoLine(0)), qPrintable(r.out));
+}
+
+void TestSender::helloWelcomeRoundTrip()
+{
+    VigildProcess server;
+    QVERIFY(server.start({}));
+    const ProcessResult r = runClient({QStringLiteral("--connect"), server.address(), QStringLiteral("--count"), QStringLiteral("1"),
+                                       QStringLiteral("--hello"), QStringLiteral("long:4s")},
+                                      ClientTimeoutMs);
+    QVERIFY2(r.finished, qPrintable(r.out + r.err));
+    QCOMPARE(r.exitCode, 0);
+    static const QRegularExpression welcomeLine(QStringLiteral("^welcome: (\\{.*\\})$"), QRegularExpression::MultilineOption);
+    const auto match = welcomeLine.match(r.out);
+    QVERIFY2(match.hasMatch(), qPrintable(r.out));
+    const QJsonObject welcome = QJsonDocument::fromJson(match.captured(1).toUtf8()).object();
+    QCOMPARE(welcome.value(QLatin1String("policy")).toString(), QStringLiteral("long"));
+    QCOMPARE(welcome.value(QLatin1String("idle_timeout_ms")).toInt(), 6000); // 1.5 x keepalive
+    QCOMPARE(welcome.value(QLatin1String("server")).toString(), QStringLiteral("vigild/" VIGIL_VERSION));
+    QVERIFY(welcome.contains(QLatin1String("conn")));
+    QVERIFY(welcome.contains(QLatin1String("max_payload")));
+    QVERIFY(r.out.indexOf(QLatin1String("welcome: ")) < r.out.indexOf(echoLine(0)));
+}
+
+void TestSender::serverShutdownIsReported()
+{
+    VigildProcess server;
+    QVERIFY(server.start({}));
+    QProcess client;
+    client.start(QStringLiteral(VIGIL_CLIENT_PATH), {QStringLiteral("--connect"), server.address(), QStringLiteral("--count"),
+                                                     QStringLiteral("3"), QStringLiteral("--interval"), QStringLiteral("10s")});
+    QVERIFY(client.waitForStarted());
+    QString out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += QString::fromUtf8(client.readAllStandardOutput())).contains(echoLine(0)), 10000);
+    server.stop();
+    QVERIFY(client.waitForFinished(10000));
+    out += QString::fromUtf8(client.readAllStandardOutput());
+    QCOMPARE(client.exitCode(), 3);
+    QVERIFY2(out.endsWith(QLatin1String("closed by server: server-shutdown\n")), qPrintable(out));
+}
+
+void TestSender::connectionRefused()
+{
+    quint16 port = 0;
+    {
+        QTcpServer probe; // a port that was free a moment ago and has no listener now
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        port = probe.serverPort();
+    }
+    const ProcessResult r = runClient({QStringLiteral("--connect"), QStringLiteral("127.0.0.1:%1").arg(port)}, ClientTimeoutMs);
+    QVERIFY(r.finished);
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(r.out.isEmpty());
+    QCOMPARE(r.err.count(QLatin1Char('\n')), 1);
+    QVERIFY2(r.err.contains(QLatin1String("refused")), qPrintable(r.err));
+}
+
+void TestSender::badFlag()
+{
+    ProcessResult r = runClient({QStringLiteral("--interval"), QStringLiteral("soon")}, ClientTimeoutMs);
+    QCOMPARE(r.exitCode, 2);
+    QCOMPARE(r.err.count(QLatin1Char('\n')), 1);
+    QVERIFY(r.out.isEmpty());
+
+    r = runClient({QStringLiteral("bench"), QStringLiteral("--connections"), QStringLiteral("1"),
+                   QStringLiteral("--connect"), QStringLiteral("192.0.2.1:80")}, ClientTimeoutMs);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QLatin1String("loopback")), qPrintable(r.err));
+}
+
+void TestSender::versionAndHelp()
+{
+    ProcessResult r = runClient({QStringLiteral("--version")}, ClientTimeoutMs);
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out, QStringLiteral("vigil-client " VIGIL_VERSION "\n"));
+    r = runClient({QStringLiteral("--help")}, ClientTimeoutMs);
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.contains(QLatin1String("Usage:")));
+    QVERIFY(r.out.contains(QLatin1String("Exit codes")));
+    QVERIFY(r.err.isEmpty());
+}
+
+QTEST_GUILESS_MAIN(TestSender)
+#include "tst_sender.moc"
