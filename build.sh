@@ -9,6 +9,7 @@ cd "$(dirname "$0")"
 
 PACKAGES=(build-essential cmake ninja-build pkg-config
           qt6-base-dev qt6-base-dev-tools libgl-dev
+          qt6-httpserver-dev qt6-websockets-dev prometheus dpkg-dev file systemd
           golang-go python3 netcat-openbsd
           xvfb xauth imagemagick fonts-dejavu-core)
 

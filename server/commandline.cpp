@@ -34,6 +34,8 @@ const OptionSpec ValueOptions[] = {
     {"mode", "NAME", "echo (answer every DATA) or sink (count only). Default echo."},
     {"threads", "N", "Network threads. Default: one per available core."},
     {"log-format", "NAME", "text or json (one JSON object per line). Default text."},
+    {"admin", "HOST:PORT", "Serve the admin HTTP API and /metrics here. Default off; non-loopback needs a token."},
+    {"admin-token-file", "FILE", "File holding the admin API's bearer token (required off loopback)."},
     {"config", "FILE", "INI file of these options (key = value); flags given here win."},
 };
 
@@ -114,6 +116,20 @@ QString ServerCommandLine::apply(ServerConfig &config, const QString &key, const
         if (!address)
             return why;
         config.listen.append(*address);
+        return QString();
+    }
+    if (key == QLatin1String("admin")) {
+        QString why;
+        const auto address = ListenAddress::parse(value, &why);
+        if (!address)
+            return invalid(why);
+        config.admin = *address;
+        return QString();
+    }
+    if (key == QLatin1String("admin-token-file")) {
+        if (value.trimmed().isEmpty())
+            return invalid(QStringLiteral("empty file name"));
+        config.adminTokenFile = value.trimmed();
         return QString();
     }
     if (key == QLatin1String("framing")) {

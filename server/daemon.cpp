@@ -21,7 +21,7 @@ void printLine(FILE *stream, const QString &text)
 }
 } // namespace
 
-int Daemon::run(const QString &program, const QStringList &arguments)
+int Daemon::run(const QString &program, const QStringList &arguments, DaemonExtension *admin)
 {
     ServerCommandLine commandLine(program);
     const ParsedCommandLine parsed = commandLine.parse(arguments);
@@ -36,6 +36,18 @@ int Daemon::run(const QString &program, const QStringList &arguments)
     case ParsedCommandLine::Action::Run:
         break;
     }
+    if (parsed.config.admin && !admin) {
+        printLine(stderr, QStringLiteral("%1: --admin: this build has no admin endpoint\n").arg(program));
+        return ExitCode::BadUsage;
+    }
+    const bool withAdmin = parsed.config.admin.has_value();
+    if (withAdmin) {
+        const QString error = admin->prepare(parsed.config);
+        if (!error.isEmpty()) {
+            printLine(stderr, QStringLiteral("%1: %2\n").arg(program, error));
+            return ExitCode::BadUsage;
+        }
+    }
 
     Server server;
     SignalWatcher signalWatcher;
@@ -49,7 +61,22 @@ int Daemon::run(const QString &program, const QStringList &arguments)
         printLine(stderr, QStringLiteral("%1: %2\n").arg(program, server.errorString()));
         return ExitCode::CannotListen;
     }
-    return QCoreApplication::exec();
+    // PROTOCOL.md §5: the `listening on` lines come first, then the admin's.
+    if (withAdmin) {
+        QString notice;
+        const QString error = admin->start(server, &notice);
+        if (!error.isEmpty()) {
+            printLine(stderr, QStringLiteral("%1: %2\n").arg(program, error));
+            QObject::disconnect(&server, &Server::stopped, nullptr, nullptr);
+            server.stopAndWait();
+            return ExitCode::CannotListen;
+        }
+        log.notice(notice);
+    }
+    const int code = QCoreApplication::exec();
+    if (withAdmin)
+        admin->stop();
+    return code;
 }
 
 } // namespace Vigil

@@ -6,7 +6,12 @@
 #include <QString>
 #include <QStringList>
 
+#include <memory>
+
 namespace Vigil {
+
+class Server;
+struct ServerConfig;
 
 namespace ExitCode {
 constexpr int Ok = 0;
@@ -14,11 +19,33 @@ constexpr int CannotListen = 1;
 constexpr int BadUsage = 2;
 } // namespace ExitCode
 
+// A part of vigild that lives outside the core library: the admin HTTP
+// endpoint (vigil_admin), run when the config has --admin. Checked before
+// the server binds, started after its `listening on` lines, stopped
+// before the server is destroyed.
+class DaemonExtension
+{
+public:
+    virtual ~DaemonExtension() = default;
+    // Checks what needs no socket (files, tokens): a one-line error, exit 2.
+    virtual QString prepare(const ServerConfig &config) = 0;
+    // Binds and serves for server: a one-line error, exit 1. On success
+    // *notice is the line to log (e.g. "admin on 127.0.0.1:7601").
+    virtual QString start(Server &server, QString *notice) = 0;
+    // Stops serving; called once the server has stopped, before it is destroyed.
+    virtual void stop() = 0;
+};
+
+// The admin endpoint when vigild is built with vigil_admin, else nullptr
+// (defined by vigil_admin or by vigild's no-admin stub).
+std::unique_ptr<DaemonExtension> createAdminExtension();
+
 class Daemon final
 {
 public:
-    // Needs a Q(Core)Application; returns the process exit code.
-    static int run(const QString &program, const QStringList &arguments);
+    // Needs a Q(Core)Application; returns the process exit code. Without
+    // an extension, --admin is refused (exit 2).
+    static int run(const QString &program, const QStringList &arguments, DaemonExtension *admin = nullptr);
 };
 
 } // namespace Vigil

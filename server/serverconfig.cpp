@@ -126,6 +126,10 @@ QString ServerConfig::validate() const
         return QStringLiteral("limits must not be negative");
     if (threads < 0 || threads > 256)
         return QStringLiteral("--threads must be from 1 to 256");
+    // The admin API can kick every client: off loopback only with a token.
+    if (admin && !admin->host.isLoopback() && adminTokenFile.isEmpty())
+        return QStringLiteral("--admin %1 is not a loopback address: give --admin-token-file too")
+            .arg(admin->toString());
     return QString();
 }
 

@@ -71,6 +71,10 @@ struct ServerConfig
     LogFormat logFormat = LogFormat::Text;
     bool logMessages = false;
     bool logToStdout = true; // vigild logs; the embedded monitor server does not
+    // vigild's admin HTTP endpoint (--admin, --admin-token-file); off when
+    // unset. The core ignores both: vigil_admin serves them.
+    std::optional<ListenAddress> admin;
+    QString adminTokenFile;
 
     // One-line description of the first invalid setting, or empty.
     QString validate() const;

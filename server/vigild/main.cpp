@@ -8,5 +8,6 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("vigild"));
     QCoreApplication::setApplicationVersion(QStringLiteral(VIGIL_VERSION));
-    return Vigil::Daemon::run(QStringLiteral("vigild"), QCoreApplication::arguments());
+    const auto admin = Vigil::createAdminExtension();
+    return Vigil::Daemon::run(QStringLiteral("vigild"), QCoreApplication::arguments(), admin.get());
 }

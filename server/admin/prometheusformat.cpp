@@ -1,0 +1,111 @@
+// Prometheus text format writer. Family names and labels are part of the
+// admin API (docs/admin.md): dashboards depend on them, so keep them.
+#include "prometheusformat.h"
+
+namespace Vigil {
+
+namespace {
+class MetricsWriter
+{
+public:
+    void family(const char *name, const char *type, const char *help)
+    {
+        m_out += "# HELP ";
+        m_out += name;
+        m_out += ' ';
+        m_out += help;
+        m_out += "\n# TYPE ";
+        m_out += name;
+        m_out += ' ';
+        m_out += type;
+        m_out += '\n';
+    }
+
+    void sample(const char *name, quint64 value, const QByteArray &labels = QByteArray())
+    {
+        sampleText(name, QByteArray::number(value), labels);
+    }
+
+    void sampleText(const char *name, const QByteArray &value, const QByteArray &labels = QByteArray())
+    {
+        m_out += name;
+        if (!labels.isEmpty()) {
+            m_out += '{';
+            m_out += labels;
+            m_out += '}';
+        }
+        m_out += ' ';
+        m_out += value;
+        m_out += '\n';
+    }
+
+    QByteArray text() const { return m_out; }
+
+private:
+    QByteArray m_out;
+};
+
+// Label values here are fixed names (reasons, kinds), but escape anyway.
+QByteArray label(const char *key, const QString &value)
+{
+    QByteArray escaped = value.toUtf8();
+    escaped.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+    return QByteArray(key) + "=\"" + escaped + '"';
+}
+
+// Seconds as Prometheus floats: "0.0001", "0.25", "1".
+QByteArray seconds(double value)
+{
+    return QByteArray::number(value, 'g', 15);
+}
+} // namespace
+
+QByteArray prometheusMetrics(const ServerStats &stats)
+{
+    MetricsWriter w;
+    w.family("vigil_build_info", "gauge", "Version of the running vigild (always 1).");
+    w.sample("vigil_build_info", 1, label("version", QStringLiteral(VIGIL_VERSION)));
+
+    w.family("vigil_connections_open", "gauge", "Connections open now.");
+    w.sample("vigil_connections_open", stats.open);
+    w.family("vigil_connections_accepted_total", "counter", "Connections accepted since start.");
+    w.sample("vigil_connections_accepted_total", stats.accepted);
+    w.family("vigil_connections_rejected_total", "counter",
+             "Connections refused at accept (--max-connections, --max-per-ip).");
+    w.sample("vigil_connections_rejected_total", stats.rejected);
+
+    w.family("vigil_messages_total", "counter", "Complete messages, by direction.");
+    w.sample("vigil_messages_total", stats.messagesIn, label("direction", QStringLiteral("in")));
+    w.sample("vigil_messages_total", stats.messagesOut, label("direction", QStringLiteral("out")));
+    w.family("vigil_bytes_total", "counter", "Payload bytes, by direction.");
+    w.sample("vigil_bytes_total", stats.bytesIn, label("direction", QStringLiteral("in")));
+    w.sample("vigil_bytes_total", stats.bytesOut, label("direction", QStringLiteral("out")));
+
+    // Every reason is present from the start, so rate() works on the first close.
+    w.family("vigil_closes_total", "counter", "Closed connections, by close reason (BYE names, client-closed, reset).");
+    for (int i = 0; i < CloseReasonCount; ++i) {
+        const CloseReason reason = closeReasonAt(i);
+        if (reason == CloseReason::None)
+            continue;
+        w.sample("vigil_closes_total", stats.closes[size_t(i)], label("reason", closeReasonName(reason)));
+    }
+
+    w.family("vigil_timeouts_total", "counter", "Watchdogs that fired, by kind.");
+    for (TimeoutKind kind : {TimeoutKind::Idle, TimeoutKind::Lifetime, TimeoutKind::Write})
+        w.sample("vigil_timeouts_total", stats.timeoutsFor(kind), label("kind", timeoutKindName(kind)));
+
+    w.family("vigil_watchdog_lateness_seconds", "histogram", "How long after its deadline a watchdog fired.");
+    quint64 cumulative = 0;
+    for (size_t i = 0; i < LatenessBucketsUs.size(); ++i) {
+        cumulative += stats.lateness[i];
+        w.sample("vigil_watchdog_lateness_seconds_bucket", cumulative,
+                 "le=\"" + seconds(double(LatenessBucketsUs[i]) / 1e6) + '"');
+    }
+    cumulative += stats.lateness[LatenessBucketsUs.size()];
+    w.sample("vigil_watchdog_lateness_seconds_bucket", cumulative, "le=\"+Inf\"");
+    w.sampleText("vigil_watchdog_lateness_seconds_sum", seconds(double(stats.latenessSumUs) / 1e6));
+    w.sample("vigil_watchdog_lateness_seconds_count", cumulative);
+    return w.text();
+}
+
+} // namespace Vigil

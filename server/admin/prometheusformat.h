@@ -1,0 +1,19 @@
+// ServerStats in the Prometheus text exposition format 0.0.4, the body
+// of the admin endpoint's GET /metrics.
+#pragma once
+
+#include "serverstats.h"
+
+#include <QByteArray>
+
+namespace Vigil {
+
+// Content-Type of the text format.
+inline constexpr char PrometheusContentType[] = "text/plain; version=0.0.4; charset=utf-8";
+
+// Every family carries # HELP and # TYPE lines; counters end in _total;
+// the lateness histogram's buckets are cumulative (LatenessBucketsUs in
+// seconds, then +Inf).
+QByteArray prometheusMetrics(const ServerStats &stats);
+
+} // namespace Vigil
