@@ -52,6 +52,10 @@ NetworkThread::~NetworkThread()
         requestStop();
         wait();
     }
+    // Pairs with the lock at the end of run(): orders everything the loop
+    // wrote before this thread frees it, visibly to ThreadSanitizer (Qt's
+    // wait() synchronises inside libQt6Core, which TSan cannot see).
+    std::lock_guard<std::mutex> finished(m_commandMutex);
     for (auto &entry : m_connections)
         delete entry.second;
     buryRetired();
@@ -412,6 +416,7 @@ void NetworkThread::run()
     if (m_publishIntervalMs > 0)
         publish(nowNs);
     m_log.flush();
+    std::lock_guard<std::mutex> finished(m_commandMutex);
 }
 
 } // namespace Vigil

@@ -5,6 +5,7 @@
 #include "networkthread.h"
 
 #include <csignal>
+#include <utility>
 #include <sys/resource.h>
 
 namespace Vigil {
@@ -68,14 +69,15 @@ bool Server::start(const ServerConfig &config)
     m_running = true;
     m_stopping = false;
 
-    m_acceptThread.start();
+    // Bind here, before the accept thread exists: the "listening on" lines
+    // are printed before anything can be accepted, and everything the
+    // acceptor holds is handed over by the thread's start.
     m_acceptor = new Acceptor(raw, m_admission, m_config);
-    m_acceptor->moveToThread(&m_acceptThread);
-    connect(m_acceptor, &Acceptor::acceptPaused, this, &Server::acceptPaused);
-    QString error;
-    QMetaObject::invokeMethod(m_acceptor, "bindAll", Qt::BlockingQueuedConnection, Q_RETURN_ARG(QString, error));
+    const QString error = m_acceptor->bindAll();
     if (!error.isEmpty()) {
         // Nothing was served: shut the threads down without a stopped().
+        delete m_acceptor;
+        m_acceptor = nullptr;
         m_stopping = true;
         for (auto &thread : m_threads)
             thread->requestStop();
@@ -83,6 +85,9 @@ bool Server::start(const ServerConfig &config)
         m_error = error;
         return false;
     }
+    connect(m_acceptor, &Acceptor::acceptPaused, this, &Server::acceptPaused);
+    m_acceptor->moveToThread(&m_acceptThread);
+    m_acceptThread.start();
     m_bound = m_acceptor->boundAddresses();
     emit started();
     return true;
@@ -93,8 +98,16 @@ void Server::stop()
     if (!m_running || m_stopping)
         return;
     m_stopping = true;
-    // No new connections first, then BYE to the open ones.
-    QMetaObject::invokeMethod(m_acceptor, "closeAll", Qt::BlockingQueuedConnection);
+    // No new connections first, then BYE to the open ones. The acceptor is
+    // closed and freed on its own thread; this one never touches it again.
+    Acceptor *acceptor = std::exchange(m_acceptor, nullptr);
+    QMetaObject::invokeMethod(
+        acceptor,
+        [acceptor]() {
+            acceptor->closeAll();
+            acceptor->deleteLater();
+        },
+        Qt::BlockingQueuedConnection);
     for (auto &thread : m_threads)
         thread->requestStop();
 }
@@ -122,8 +135,6 @@ void Server::teardown(bool announce)
         return;
     m_acceptThread.quit();
     m_acceptThread.wait();
-    delete m_acceptor;
-    m_acceptor = nullptr;
     for (auto &thread : m_threads)
         thread->wait();
     ServerStats last;
