@@ -1,0 +1,338 @@
+// MainWindow against a real embedded server and real QTcpSocket clients on
+// 127.0.0.1: actions, rows, countdowns, idle timeouts, kicks, the bounded
+// log, settings persistence and refusal, bind errors.
+#include "connectiondetails.h"
+#include "connectionfilterproxy.h"
+#include "connectiontablemodel.h"
+#include "mainwindow.h"
+#include "settingsform.h"
+#include "trafficlogmodel.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QtEndian>
+#include <memory>
+
+using namespace Vigil;
+
+namespace {
+QByteArray frame(quint8 type, const QByteArray &payload)
+{
+    QByteArray f("VG");
+    f.append(char(0x01));
+    f.append(char(type));
+    char length[4];
+    qToBigEndian(quint32(payload.size()), length);
+    f.append(length, 4);
+    return f + payload;
+}
+
+QByteArray bye(quint8 reason)
+{
+    return frame(0x06, QByteArray(1, char(reason)));
+}
+} // namespace
+
+class tst_MainWindow : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+    void startAndStopThroughActions();
+    void clientRowAppearsAndCountsDown();
+    void idleTimeoutRemovesRow();
+    void kickClosesWithByeKicked();
+    void applyToOpenConnections();
+    void trafficLogStaysBounded();
+    void settingsSurviveRestart();
+    void invalidSettingsAreRefused();
+    void bindErrorIsShown();
+
+private:
+    void createWindow(const ServerConfig *config);
+    void start();
+    quint16 port() const;
+    std::unique_ptr<QTcpSocket> connectClient(const QByteArray &hello = QByteArray());
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void tst_MainWindow::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    ServerConfig config;
+    config.listen = {*ListenAddress::parse(QStringLiteral("127.0.0.1:0"))};
+    config.threads = 2; // batches from several threads, as in production
+    config.idleTimeoutMs = 30000;
+    createWindow(&config);
+}
+
+void tst_MainWindow::cleanup()
+{
+    m_window.reset();
+    m_dir.reset();
+}
+
+void tst_MainWindow::createWindow(const ServerConfig *config)
+{
+    MainWindow::Options options;
+    if (config)
+        options.config = *config;
+    options.settingsPath = m_dir->filePath(QStringLiteral("vigil-monitor.ini"));
+    m_window = std::make_unique<MainWindow>(options);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+}
+
+void tst_MainWindow::start()
+{
+    QVERIFY(m_window->startAction()->isEnabled());
+    m_window->startAction()->trigger();
+    QVERIFY(m_window->server().isRunning());
+    QTRY_VERIFY(m_window->stopAction()->isEnabled());
+}
+
+quint16 tst_MainWindow::port() const
+{
+    return m_window->server().boundAddresses().value(0).port;
+}
+
+std::unique_ptr<QTcpSocket> tst_MainWindow::connectClient(const QByteArray &hello)
+{
+    auto socket = std::make_unique<QTcpSocket>();
+    socket->connectToHost(QHostAddress::LocalHost, port());
+    if (!hello.isEmpty())
+        socket->write(frame(0x04, hello));
+    return socket;
+}
+
+void tst_MainWindow::startAndStopThroughActions()
+{
+    QVERIFY(!m_window->stopAction()->isEnabled());
+    start();
+    QVERIFY(port() != 0);
+    QTRY_VERIFY(m_window->statusText().contains(QStringLiteral("Listening on 127.0.0.1:%1").arg(port())));
+    QVERIFY(!m_window->startAction()->isEnabled());
+
+    // Stop sends BYE server-shutdown to an open connection.
+    auto client = connectClient();
+    QTRY_COMPARE(m_window->connectionModel()->rowCount(), 1);
+    QSignalSpy stopped(&m_window->server(), &Server::stopped);
+    m_window->stopAction()->trigger();
+    QTRY_COMPARE(stopped.count(), 1);
+    QVERIFY(!m_window->server().isRunning());
+    QTRY_VERIFY(client->bytesAvailable() >= 9 || client->state() == QAbstractSocket::UnconnectedState);
+    QCOMPARE(client->readAll(), bye(6));
+    QTRY_VERIFY(m_window->startAction()->isEnabled());
+    QCOMPARE(m_window->connectionModel()->rowCount(), 0);
+    QVERIFY(m_window->statusText().contains(QStringLiteral("Stopped")));
+}
+
+void tst_MainWindow::clientRowAppearsAndCountsDown()
+{
+    start();
+    auto client = connectClient(R"({"client": "sensor-17"})");
+    ConnectionTableModel *model = m_window->connectionModel();
+    QTRY_COMPARE(model->rowCount(), 1);
+    QTRY_COMPARE(model->index(0, ConnectionTableModel::ClientColumn).data().toString(), QStringLiteral("sensor-17"));
+    QCOMPARE(model->index(0, ConnectionTableModel::PeerColumn).data().toString(),
+             QStringLiteral("127.0.0.1:%1").arg(client->localPort()));
+    // The proxy shows it too, and the filter box narrows it away.
+    QCOMPARE(m_window->connectionProxy()->rowCount(), 1);
+    m_window->connectionProxy()->setFilterText(QStringLiteral("nobody"));
+    QCOMPARE(m_window->connectionProxy()->rowCount(), 0);
+    m_window->connectionProxy()->setFilterText(QStringLiteral("sensor"));
+    QCOMPARE(m_window->connectionProxy()->rowCount(), 1);
+
+    const QModelIndex idle = model->index(0, ConnectionTableModel::IdleLeftColumn);
+    const qint64 first = idle.data(ConnectionTableModel::RemainingMsRole).toLongLong();
+    QVERIFY2(first > 25000 && first <= 30000, QByteArray::number(first));
+    QTRY_VERIFY(idle.data(ConnectionTableModel::RemainingMsRole).toLongLong() < first - 300);
+    // A message resets the idle watchdog: the countdown jumps back up.
+    const qint64 before = idle.data(ConnectionTableModel::RemainingMsRole).toLongLong();
+    client->write(frame(0x01, "hello"));
+    QTRY_VERIFY(idle.data(ConnectionTableModel::RemainingMsRole).toLongLong() > before);
+    // HELLO and DATA are both inbound messages.
+    QTRY_COMPARE(model->index(0, ConnectionTableModel::MessagesInColumn).data().toString(), QStringLiteral("2"));
+    QTRY_COMPARE(model->index(0, ConnectionTableModel::PreviewColumn).data().toString(), QStringLiteral("hello"));
+
+    // Selecting the row fills the details pane.
+    m_window->connectionView()->selectRow(0);
+    QTRY_VERIFY(m_window->details()->text().contains(QStringLiteral("sensor-17")));
+    QVERIFY(m_window->details()->text().contains(QStringLiteral("30s")));
+}
+
+void tst_MainWindow::idleTimeoutRemovesRow()
+{
+    m_window->settingsForm()->idleTimeoutEdit()->setText(QStringLiteral("500ms"));
+    start();
+    auto client = connectClient();
+    ConnectionTableModel *model = m_window->connectionModel();
+    QTRY_COMPARE(model->rowCount(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 0, 5000);
+    QTRY_VERIFY(client->bytesAvailable() >= 9 || client->state() == QAbstractSocket::UnconnectedState);
+    QCOMPARE(client->readAll(), bye(1));
+
+    TrafficLogModel *log = m_window->trafficModel();
+    auto logHas = [log](const QString &text) {
+        for (int r = 0; r < log->rowCount(); ++r) {
+            if (log->index(r, TrafficLogModel::DetailColumn).data().toString() == text)
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY(logHas(QStringLiteral("idle-timeout")));
+    QVERIFY(logHas(QStringLiteral("idle watchdog fired")));
+}
+
+void tst_MainWindow::kickClosesWithByeKicked()
+{
+    start();
+    auto client = connectClient();
+    auto other = connectClient();
+    QTRY_COMPARE(m_window->connectionModel()->rowCount(), 2);
+    QTableView *view = m_window->connectionView();
+    // Select the row of `client` (sorted by id, either may be first).
+    const QString peer = QStringLiteral("127.0.0.1:%1").arg(client->localPort());
+    const int row = m_window->connectionProxy()
+                        ->match(m_window->connectionProxy()->index(0, ConnectionTableModel::PeerColumn), Qt::DisplayRole,
+                                peer, 1, Qt::MatchExactly)
+                        .value(0)
+                        .row();
+    view->selectRow(row);
+    QTRY_VERIFY(m_window->kickAction()->isEnabled());
+    m_window->kickAction()->trigger();
+    QTRY_VERIFY(client->bytesAvailable() >= 9 || client->state() == QAbstractSocket::UnconnectedState);
+    QCOMPARE(client->readAll(), bye(7));
+    QTRY_COMPARE(m_window->connectionModel()->rowCount(), 1);
+    QCOMPARE(m_window->connectionModel()->index(0, ConnectionTableModel::PeerColumn).data().toString(),
+             QStringLiteral("127.0.0.1:%1").arg(other->localPort()));
+    QCOMPARE(other->state(), QAbstractSocket::ConnectedState);
+}
+
+void tst_MainWindow::applyToOpenConnections()
+{
+    start();
+    auto client = connectClient();
+    ConnectionTableModel *model = m_window->connectionModel();
+    QTRY_COMPARE(model->rowCount(), 1);
+    const QModelIndex idle = model->index(0, ConnectionTableModel::IdleLeftColumn);
+    QCOMPARE(idle.data(ConnectionTableModel::TotalMsRole).toLongLong(), 30000);
+    QLineEdit *edit = m_window->settingsForm()->idleTimeoutEdit();
+    edit->setText(QStringLiteral("20s"));
+    emit edit->editingFinished();
+    // New connections get it at once; the open one keeps 30 s ...
+    auto newer = connectClient();
+    QTRY_COMPARE(model->rowCount(), 2);
+    const int newerRow = model->rowCount() - 1;
+    QTRY_COMPARE(model->index(newerRow, ConnectionTableModel::IdleLeftColumn).data(ConnectionTableModel::TotalMsRole).toLongLong(),
+                 20000);
+    QCOMPARE(model->index(0, ConnectionTableModel::IdleLeftColumn).data(ConnectionTableModel::TotalMsRole).toLongLong(),
+             30000);
+    // ... until "Apply to Open Connections".
+    m_window->applyToOpenAction()->trigger();
+    QTRY_COMPARE(model->index(0, ConnectionTableModel::IdleLeftColumn).data(ConnectionTableModel::TotalMsRole).toLongLong(),
+                 20000);
+}
+
+void tst_MainWindow::trafficLogStaysBounded()
+{
+    TrafficLogModel *log = m_window->trafficModel();
+    log->setCapacity(50);
+    int maxRows = 0;
+    connect(log, &QAbstractItemModel::rowsInserted, this, [&] { maxRows = std::max(maxRows, log->rowCount()); });
+    start();
+    auto client = connectClient();
+    QByteArray burst;
+    for (int i = 0; i < 300; ++i)
+        burst += frame(0x01, QByteArray::number(i));
+    client->write(burst);
+    QTRY_VERIFY(m_window->server().stats().messagesIn >= 300);
+    // Echoes come back too: in + out + connect = 601 events, 50 kept.
+    QTRY_COMPARE(log->rowCount(), 50);
+    QTRY_VERIFY(log->eventAt(49) && log->eventAt(49)->preview == "299");
+    QVERIFY(maxRows <= 50);
+}
+
+void tst_MainWindow::settingsSurviveRestart()
+{
+    SettingsForm *form = m_window->settingsForm();
+    form->idleTimeoutEdit()->setText(QStringLiteral("7s"));
+    form->probeIntervalEdit()->setText(QStringLiteral("2s"));
+    form->policyBox()->setCurrentIndex(form->policyBox()->findText(QStringLiteral("short")));
+    form->listenEdit()->setText(QStringLiteral("127.0.0.1:7611"));
+    m_window->resize(1111, 777);
+    QVERIFY(m_window->close());
+    m_window.reset();
+
+    createWindow(nullptr); // no command-line config: the saved one
+    form = m_window->settingsForm();
+    QCOMPARE(form->idleTimeoutEdit()->text(), QStringLiteral("7s"));
+    QCOMPARE(form->probeIntervalEdit()->text(), QStringLiteral("2s"));
+    QCOMPARE(form->policyBox()->currentText(), QStringLiteral("short"));
+    QCOMPARE(form->listenEdit()->text(), QStringLiteral("127.0.0.1:7611"));
+    QCOMPARE(m_window->size(), QSize(1111, 777));
+}
+
+void tst_MainWindow::invalidSettingsAreRefused()
+{
+    SettingsForm *form = m_window->settingsForm();
+    QSignalSpy validity(form, &SettingsForm::validityChanged);
+    form->idleTimeoutEdit()->setText(QStringLiteral("5 parsecs"));
+    QVERIFY(!form->isValid());
+    QCOMPARE(validity.count(), 1);
+    QVERIFY2(form->errorString().startsWith(QStringLiteral("Idle timeout:")), qPrintable(form->errorString()));
+    QVERIFY(!m_window->startAction()->isEnabled());
+    QVERIFY(!m_window->startServer());
+    QVERIFY(!m_window->server().isRunning());
+    QCOMPARE(m_window->lastError(), form->errorString());
+
+    form->idleTimeoutEdit()->setText(QStringLiteral("5s"));
+    QVERIFY(form->isValid());
+    QVERIFY(m_window->startAction()->isEnabled());
+
+    form->listenEdit()->setText(QStringLiteral("example.com:80"));
+    QVERIFY(!form->isValid());
+    QVERIFY(form->errorString().startsWith(QStringLiteral("Listen on:")));
+    form->listenEdit()->setText(QStringLiteral("127.0.0.1:0"));
+    // ServerConfig::validate's reasons reach the form too.
+    SettingsForm *f = form;
+    f->setConfig([] {
+        ServerConfig c;
+        c.maxPayload = 0;
+        return c;
+    }());
+    QVERIFY(!f->isValid());
+    QVERIFY2(f->errorString().contains(QStringLiteral("max-payload")), qPrintable(f->errorString()));
+}
+
+void tst_MainWindow::bindErrorIsShown()
+{
+    QTcpServer occupier;
+    QVERIFY(occupier.listen(QHostAddress::LocalHost, 0));
+    m_window->settingsForm()->listenEdit()->setText(QStringLiteral("127.0.0.1:%1").arg(occupier.serverPort()));
+    m_window->startAction()->trigger();
+    QVERIFY(!m_window->server().isRunning());
+    QVERIFY2(m_window->lastError().contains(QStringLiteral("cannot listen on 127.0.0.1:%1").arg(occupier.serverPort())),
+             qPrintable(m_window->lastError()));
+    auto *box = m_window->findChild<QMessageBox *>();
+    QVERIFY(box);
+    QTRY_VERIFY(box->isVisible());
+    QCOMPARE(box->text(), m_window->lastError());
+    QVERIFY(m_window->startAction()->isEnabled());
+}
+
+QTEST_MAIN(tst_MainWindow)
+#include "tst_mainwindow.moc"
