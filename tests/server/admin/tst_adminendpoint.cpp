@@ -1,0 +1,388 @@
+// vigild --admin end to end: the real binary, real client connections
+// (QTcpSocket), and HTTP requests to its admin endpoint.
+#include "adminhttp.h"
+#include "../testwire.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QStandardPaths>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using namespace VigilTest;
+
+namespace {
+constexpr int StartTimeoutMs = 10000;
+constexpr quint8 DataType = 0x01;
+constexpr quint8 HelloType = 0x04;
+
+// The BYE a kicked client gets: 'V' 'G' 1, type 6, length 1, reason 7.
+const QByteArray ByeKicked = QByteArray::fromHex("5647010600000001") + char(7);
+} // namespace
+
+class TestAdminEndpoint : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<AdminVigild> m_vigild;
+    AdminHttp m_http;
+
+    std::unique_ptr<QTcpSocket> connectClient(const QByteArray &name = QByteArray())
+    {
+        auto socket = std::make_unique<QTcpSocket>();
+        socket->connectToHost(QStringLiteral("127.0.0.1"), m_vigild->port());
+        if (!socket->waitForConnected(5000))
+            return nullptr;
+        if (!name.isEmpty())
+            socket->write(vigilFrame(HelloType, "{\"client\": \"" + name + "\"}"));
+        return socket;
+    }
+
+    QJsonArray connections()
+    {
+        const HttpReply reply = m_http.get(QStringLiteral("/api/v1/connections"));
+        return reply.status == 200 ? QJsonDocument::fromJson(reply.body).array() : QJsonArray();
+    }
+
+    QJsonObject connectionNamed(const QString &client)
+    {
+        const QJsonArray list = connections();
+        for (const QJsonValue &v : list) {
+            if (v.toObject().value(QStringLiteral("client")).toString() == client)
+                return v.toObject();
+        }
+        return QJsonObject();
+    }
+
+    // The value of one sample line of a /metrics scrape, -1 when absent.
+    double metric(const QByteArray &sample)
+    {
+        const QList<QByteArray> lines = m_http.get(QStringLiteral("/metrics")).body.split('\n');
+        for (const QByteArray &line : lines) {
+            if (line.startsWith(QByteArray(sample + ' ')))
+                return line.mid(sample.size() + 1).toDouble();
+        }
+        return -1;
+    }
+
+    static void checkJsonError(const HttpReply &reply, int status)
+    {
+        QCOMPARE(reply.status, status);
+        QVERIFY2(reply.contentType.startsWith("application/json"), reply.contentType.constData());
+        const QJsonObject body = QJsonDocument::fromJson(reply.body).object();
+        QCOMPARE(body.value(QStringLiteral("status")).toInt(), status);
+        QVERIFY(!body.value(QStringLiteral("error")).toString().isEmpty());
+    }
+
+private slots:
+    void init()
+    {
+        m_vigild = std::make_unique<AdminVigild>();
+        m_vigild->start({QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--admin"),
+                         QStringLiteral("127.0.0.1:0"), QStringLiteral("--threads"), QStringLiteral("2")});
+        QTRY_VERIFY_WITH_TIMEOUT(m_vigild->ready(), StartTimeoutMs);
+        m_http.setPort(m_vigild->adminPort());
+        m_http.setToken(QByteArray());
+    }
+
+    void cleanup()
+    {
+        m_vigild.reset();
+    }
+
+    void adminLineComesAfterListening()
+    {
+        const QList<QByteArray> lines = m_vigild->output().split('\n');
+        QVERIFY(lines.size() >= 2);
+        QVERIFY2(lines[0].startsWith("listening on 127.0.0.1:"), lines[0].constData());
+        QVERIFY2(lines[1].contains("admin on 127.0.0.1:"), lines[1].constData());
+    }
+
+    void metricsPassPromtool()
+    {
+        auto client = connectClient("metrics");
+        QVERIFY(client);
+        client->write(vigilFrame(DataType, "hello"));
+        // Wait until the message (and its echo) shows up in the scrape.
+        QTRY_VERIFY_WITH_TIMEOUT(metric("vigil_messages_total{direction=\"out\"}") >= 1, 5000);
+        QVERIFY(metric("vigil_messages_total{direction=\"in\"}") >= 1);
+        QVERIFY(metric("vigil_bytes_total{direction=\"in\"}") >= 5);
+        const HttpReply reply = m_http.get(QStringLiteral("/metrics"));
+        QCOMPARE(reply.status, 200);
+        QVERIFY2(reply.contentType.startsWith("text/plain; version=0.0.4"), reply.contentType.constData());
+        for (const char *needle : {"# TYPE vigil_connections_open gauge", "vigil_connections_open 1",
+                                   "vigil_connections_accepted_total 1", "vigil_connections_rejected_total 0",
+                                   "vigil_closes_total{reason=\"idle-timeout\"} 0",
+                                   "vigil_timeouts_total{kind=\"write\"} 0",
+                                   "# TYPE vigil_watchdog_lateness_seconds histogram",
+                                   "vigil_watchdog_lateness_seconds_bucket{le=\"+Inf\"}",
+                                   "vigil_watchdog_lateness_seconds_sum", "vigil_watchdog_lateness_seconds_count"}) {
+            QVERIFY2(reply.body.contains(needle), needle);
+        }
+
+        const QString promtool = QStandardPaths::findExecutable(QStringLiteral("promtool"));
+        if (promtool.isEmpty())
+            QSKIP("promtool not installed (Debian package prometheus)");
+        QProcess check;
+        check.start(promtool, {QStringLiteral("check"), QStringLiteral("metrics")});
+        QVERIFY(check.waitForStarted());
+        check.write(reply.body);
+        check.closeWriteChannel();
+        QVERIFY(check.waitForFinished(30000));
+        const QByteArray problems = check.readAllStandardOutput() + check.readAllStandardError();
+        QVERIFY2(check.exitStatus() == QProcess::NormalExit && check.exitCode() == 0, problems.constData());
+        QVERIFY2(problems.trimmed().isEmpty(), problems.constData());
+    }
+
+    void connectionsListRealClients()
+    {
+        auto a = connectClient("sensor-a");
+        auto b = connectClient("sensor-b");
+        QVERIFY(a && b);
+        QTRY_COMPARE_WITH_TIMEOUT(connections().size(), 2, 5000);
+        b->write(vigilFrame(DataType, "12345"));
+        QTRY_COMPARE_WITH_TIMEOUT(connectionNamed(QStringLiteral("sensor-b")).value(QStringLiteral("messages_in")).toInt(),
+                                  1, 5000);
+        const QJsonObject row = connectionNamed(QStringLiteral("sensor-b"));
+        for (const char *key : {"id", "peer", "client", "framing", "policy", "state", "idle_timeout_ms",
+                                "max_lifetime_ms", "idle_left_ms", "lifetime_left_ms", "messages_in", "messages_out",
+                                "bytes_in", "bytes_out", "pending_out", "last_activity_ms_ago"}) {
+            QVERIFY2(row.contains(QLatin1String(key)), key);
+        }
+        QVERIFY(row.value(QStringLiteral("id")).toDouble() > 0);
+        QVERIFY(row.value(QStringLiteral("peer")).toString().startsWith(QLatin1String("127.0.0.1:")));
+        QCOMPARE(row.value(QStringLiteral("framing")).toString(), QStringLiteral("vigil"));
+        QCOMPARE(row.value(QStringLiteral("policy")).toString(), QStringLiteral("long"));
+        QCOMPARE(row.value(QStringLiteral("state")).toString(), QStringLiteral("open"));
+        QCOMPARE(row.value(QStringLiteral("idle_timeout_ms")).toInt(), 30000);
+        const int idleLeft = row.value(QStringLiteral("idle_left_ms")).toInt();
+        QVERIFY2(idleLeft > 0 && idleLeft <= 30000, QByteArray::number(idleLeft).constData());
+        QVERIFY(row.value(QStringLiteral("lifetime_left_ms")).isNull());
+
+        const auto id = qint64(row.value(QStringLiteral("id")).toDouble());
+        const HttpReply one = m_http.get(QStringLiteral("/api/v1/connections/%1").arg(id));
+        QCOMPARE(one.status, 200);
+        QCOMPARE(QJsonDocument::fromJson(one.body).object().value(QStringLiteral("client")).toString(),
+                 QStringLiteral("sensor-b"));
+
+        a->disconnectFromHost();
+        QTRY_COMPARE_WITH_TIMEOUT(connections().size(), 1, 5000);
+    }
+
+    void kickSendsByeKicked()
+    {
+        auto client = connectClient("victim");
+        QVERIFY(client);
+        QTRY_VERIFY_WITH_TIMEOUT(!connectionNamed(QStringLiteral("victim")).isEmpty(), 5000);
+        const auto id = qint64(connectionNamed(QStringLiteral("victim")).value(QStringLiteral("id")).toDouble());
+        client->readAll(); // the WELCOME
+
+        const HttpReply reply = m_http.post(QStringLiteral("/api/v1/connections/%1/kick").arg(id));
+        QCOMPARE(reply.status, 202);
+        QByteArray received;
+        QTRY_VERIFY_WITH_TIMEOUT((received += client->readAll()).contains(ByeKicked), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(client->state(), QAbstractSocket::UnconnectedState, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(connectionNamed(QStringLiteral("victim")).isEmpty(), 5000);
+
+        // Gone now: a second kick finds nothing.
+        checkJsonError(m_http.post(QStringLiteral("/api/v1/connections/%1/kick").arg(id)), 404);
+        QTRY_COMPARE_WITH_TIMEOUT(metric("vigil_closes_total{reason=\"kicked\"}"), 1.0, 5000);
+    }
+
+    void eventsLongPoll()
+    {
+        // Nothing yet: a short poll returns empty after waiting.
+        HttpReply reply = m_http.get(QStringLiteral("/api/v1/events?since=0&wait_ms=100"));
+        QCOMPARE(reply.status, 200);
+        QJsonObject body = QJsonDocument::fromJson(reply.body).object();
+        QCOMPARE(body.value(QStringLiteral("events")).toArray().size(), 0);
+        QCOMPARE(body.value(QStringLiteral("missed")).toInt(), 0);
+
+        // A waiting poll is answered when a client connects.
+        auto client = connectClient("evented");
+        QVERIFY(client);
+        reply = m_http.get(QStringLiteral("/api/v1/events?since=0&wait_ms=10000"), 15000);
+        QCOMPARE(reply.status, 200);
+        body = QJsonDocument::fromJson(reply.body).object();
+        const QJsonArray events = body.value(QStringLiteral("events")).toArray();
+        QVERIFY(!events.isEmpty());
+        const QJsonObject first = events.first().toObject();
+        QCOMPARE(first.value(QStringLiteral("event")).toString(), QStringLiteral("connected"));
+        QCOMPARE(first.value(QStringLiteral("seq")).toInt(), 1);
+        QVERIFY(first.value(QStringLiteral("peer")).toString().startsWith(QLatin1String("127.0.0.1:")));
+        const int last = body.value(QStringLiteral("last")).toInt();
+        QVERIFY(last >= 1);
+
+        // Reading on from `last`: the close appears with its reason.
+        client->disconnectFromHost();
+        QString reason;
+        int since = last;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&]() {
+                const HttpReply r = m_http.get(QStringLiteral("/api/v1/events?since=%1&wait_ms=500").arg(since));
+                const QJsonObject o = QJsonDocument::fromJson(r.body).object();
+                since = o.value(QStringLiteral("last")).toInt(since);
+                const QJsonArray list = o.value(QStringLiteral("events")).toArray();
+                for (const QJsonValue &v : list) {
+                    if (v.toObject().value(QStringLiteral("event")).toString() == QLatin1String("closed"))
+                        reason = v.toObject().value(QStringLiteral("reason")).toString();
+                }
+                return !reason.isEmpty();
+            }(),
+            10000);
+        QCOMPARE(reason, QStringLiteral("client-closed"));
+    }
+
+    void statsJson()
+    {
+        auto client = connectClient("counted");
+        QVERIFY(client);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            QJsonDocument::fromJson(m_http.get(QStringLiteral("/api/v1/stats")).body).object().value(QStringLiteral("open")).toInt(),
+            1, 5000);
+        const QJsonObject stats = QJsonDocument::fromJson(m_http.get(QStringLiteral("/api/v1/stats")).body).object();
+        QCOMPARE(stats.value(QStringLiteral("accepted")).toInt(), 1);
+        QVERIFY(stats.value(QStringLiteral("closes")).toObject().contains(QStringLiteral("idle-timeout")));
+        QVERIFY(stats.value(QStringLiteral("timeouts")).toObject().contains(QStringLiteral("lifetime")));
+        QCOMPARE(stats.value(QStringLiteral("watchdog_lateness")).toObject().value(QStringLiteral("buckets")).toArray().size(),
+                 13);
+    }
+
+    void badRequests_data()
+    {
+        QTest::addColumn<QByteArray>("verb");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<int>("status");
+        QTest::newRow("unknown path") << QByteArray("GET") << QStringLiteral("/nope") << 404;
+        QTest::newRow("unknown api") << QByteArray("GET") << QStringLiteral("/api/v1/nope") << 404;
+        QTest::newRow("unknown version") << QByteArray("GET") << QStringLiteral("/api/v2/stats") << 404;
+        QTest::newRow("unknown connection") << QByteArray("GET") << QStringLiteral("/api/v1/connections/999999") << 404;
+        QTest::newRow("kick unknown") << QByteArray("POST") << QStringLiteral("/api/v1/connections/999999/kick") << 404;
+        QTest::newRow("kick with GET") << QByteArray("GET") << QStringLiteral("/api/v1/connections/1/kick") << 405;
+        QTest::newRow("POST metrics") << QByteArray("POST") << QStringLiteral("/metrics") << 405;
+        QTest::newRow("DELETE connections") << QByteArray("DELETE") << QStringLiteral("/api/v1/connections") << 405;
+        QTest::newRow("id not a number") << QByteArray("POST") << QStringLiteral("/api/v1/connections/abc/kick") << 400;
+        QTest::newRow("negative id") << QByteArray("GET") << QStringLiteral("/api/v1/connections/-1") << 400;
+        QTest::newRow("since not a number") << QByteArray("GET") << QStringLiteral("/api/v1/events?since=x") << 400;
+        QTest::newRow("wait too long") << QByteArray("GET") << QStringLiteral("/api/v1/events?wait_ms=999999") << 400;
+    }
+
+    void badRequests()
+    {
+        QFETCH(QByteArray, verb);
+        QFETCH(QString, path);
+        QFETCH(int, status);
+        const HttpReply reply = m_http.send(verb, path, 10000);
+        checkJsonError(reply, status);
+        if (status == 405)
+            QVERIFY(!reply.allow.isEmpty());
+    }
+
+    void tokenRequired()
+    {
+        m_vigild.reset();
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QFile tokenFile(dir.filePath(QStringLiteral("token")));
+        QVERIFY(tokenFile.open(QIODevice::WriteOnly));
+        tokenFile.write("t0ken-for-tests\n");
+        tokenFile.close();
+        m_vigild = std::make_unique<AdminVigild>();
+        m_vigild->start({QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--admin"),
+                         QStringLiteral("127.0.0.1:0"), QStringLiteral("--admin-token-file"), tokenFile.fileName()});
+        QTRY_VERIFY_WITH_TIMEOUT(m_vigild->ready(), StartTimeoutMs);
+        m_http.setPort(m_vigild->adminPort());
+
+        m_http.setToken(QByteArray());
+        checkJsonError(m_http.get(QStringLiteral("/metrics")), 401);
+        m_http.setToken("Bearer wrong-token");
+        checkJsonError(m_http.get(QStringLiteral("/api/v1/connections")), 401);
+        m_http.setToken("Bearer t0ken-for-tests-and-more");
+        checkJsonError(m_http.get(QStringLiteral("/api/v1/stats")), 401);
+        m_http.setToken("Basic dDBrZW4tZm9yLXRlc3Rz");
+        checkJsonError(m_http.post(QStringLiteral("/api/v1/connections/1/kick")), 401);
+        m_http.setToken("Bearer t0ken-for-tests");
+        QCOMPARE(m_http.get(QStringLiteral("/metrics")).status, 200);
+        QCOMPARE(m_http.get(QStringLiteral("/api/v1/connections")).status, 200);
+    }
+
+    void refusals_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("public without token")
+            << QStringList{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--admin"),
+                           QStringLiteral("0.0.0.0:0")}
+            << 2 << QStringLiteral("--admin-token-file");
+        QTest::newRow("bad address") << QStringList{QStringLiteral("--admin"), QStringLiteral("nowhere")} << 2
+                                     << QStringLiteral("--admin");
+        QTest::newRow("missing token file")
+            << QStringList{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--admin"),
+                           QStringLiteral("127.0.0.1:0"), QStringLiteral("--admin-token-file"),
+                           QStringLiteral("/nonexistent/vigil-token")}
+            << 2 << QStringLiteral("/nonexistent/vigil-token");
+    }
+
+    void refusals()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(int, exitCode);
+        QFETCH(QString, error);
+        QProcess p;
+        p.start(QStringLiteral(VIGILD_PATH), arguments);
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), exitCode);
+        const QByteArray err = p.readAllStandardError();
+        QCOMPARE(err.count('\n'), 1);
+        QVERIFY2(QString::fromUtf8(err).contains(error), err.constData());
+        QVERIFY(p.readAllStandardOutput().isEmpty());
+    }
+
+    void adminPortInUse()
+    {
+        // The admin address is taken (by this vigild's own admin port): exit 1.
+        QProcess p;
+        p.start(QStringLiteral(VIGILD_PATH),
+                {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--admin"),
+                 QStringLiteral("127.0.0.1:%1").arg(m_vigild->adminPort())});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 1);
+        QCOMPARE(p.readAllStandardError().count('\n'), 1);
+    }
+
+    void configFileKeys()
+    {
+        m_vigild.reset();
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QFile config(dir.filePath(QStringLiteral("vigild.conf")));
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write("[vigild]\nlisten = 127.0.0.1:0\nadmin = 127.0.0.1:0\n");
+        config.close();
+        m_vigild = std::make_unique<AdminVigild>();
+        m_vigild->start({QStringLiteral("--config"), config.fileName()});
+        QTRY_VERIFY_WITH_TIMEOUT(m_vigild->ready(), StartTimeoutMs);
+        m_http.setPort(m_vigild->adminPort());
+        QCOMPARE(m_http.get(QStringLiteral("/api/v1/stats")).status, 200);
+    }
+
+    void sigtermStillExitsZero()
+    {
+        auto client = connectClient("stay");
+        QVERIFY(client);
+        m_vigild->process().terminate();
+        QTRY_COMPARE_WITH_TIMEOUT(m_vigild->process().state(), QProcess::NotRunning, 5000);
+        QCOMPARE(m_vigild->process().exitStatus(), QProcess::NormalExit);
+        QCOMPARE(m_vigild->process().exitCode(), 0);
+        QVERIFY(m_vigild->process().readAllStandardOutput().contains("stopped"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAdminEndpoint)
+#include "tst_adminendpoint.moc"
