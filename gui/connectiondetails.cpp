@@ -25,7 +25,26 @@ QString timerText(qint64 timeoutMs, qint64 deadlineMs, qint64 now)
         return QObject::tr("off");
     if (deadlineMs <= 0)
         return formatDuration(timeoutMs);
-    return QObject::tr("%1 (%2 left)").arg(formatDuration(timeoutMs), formatDuration(std::max<qint64>(0, deadlineMs - now)));
+    const double left = double(std::max<qint64>(0, deadlineMs - now)) / 1000.0;
+    return QObject::tr("%1, %2 s left").arg(formatDuration(timeoutMs)).arg(left, 0, 'f', 1);
+}
+
+// Short names keep a recent-events line inside a narrow pane.
+QString shortKind(EventKind kind)
+{
+    switch (kind) {
+    case EventKind::Connected: return QStringLiteral("conn ");
+    case EventKind::Hello: return QStringLiteral("hello");
+    case EventKind::MessageIn: return QStringLiteral("in   ");
+    case EventKind::MessageOut: return QStringLiteral("out  ");
+    case EventKind::PingIn: return QStringLiteral("ping<");
+    case EventKind::PingOut: return QStringLiteral("ping>");
+    case EventKind::PongIn: return QStringLiteral("pong<");
+    case EventKind::Timeout: return QStringLiteral("timeout");
+    case EventKind::Closed: return QStringLiteral("closed");
+    case EventKind::Rejected: return QStringLiteral("rejected");
+    }
+    return QString();
 }
 
 QString printable(const QByteArray &bytes)
@@ -99,6 +118,8 @@ void ConnectionDetails::refresh()
         html += row(tr("Write timeout"), timerText(s.timers.writeTimeoutMs, m_closed ? 0 : s.writeDeadlineMs, now));
         html += row(tr("Probe interval"), s.timers.probeIntervalMs ? formatDuration(s.timers.probeIntervalMs) : tr("off"));
         html += row(tr("Messages in / out"), QStringLiteral("%1 / %2").arg(s.messagesIn).arg(s.messagesOut));
+        if (!s.lastMessage.isEmpty())
+            html += row(tr("Last message"), printable(s.lastMessage));
         html += row(tr("Bytes in / out"), QStringLiteral("%1 / %2").arg(s.bytesIn).arg(s.bytesOut));
         html += row(tr("Pending out"), QString::number(s.pendingOut));
     }
@@ -116,14 +137,14 @@ void ConnectionDetails::refresh()
         const ServerEvent *e = m_traffic->eventAt(r);
         if (!e || e->conn != m_id)
             continue;
-        QString line = QDateTime::fromMSecsSinceEpoch(e->wallMs).toString(QStringLiteral("HH:mm:ss.zzz  "))
-            + eventKindName(e->kind);
+        QString line = QDateTime::fromMSecsSinceEpoch(e->wallMs).toString(QStringLiteral("HH:mm:ss.zzz "))
+            + shortKind(e->kind);
         if (e->kind == EventKind::Closed || e->kind == EventKind::Rejected)
-            line += QStringLiteral("  ") + closeReasonName(e->reason);
+            line += QLatin1Char(' ') + closeReasonName(e->reason);
         else if (e->kind == EventKind::Timeout)
-            line += QStringLiteral("  ") + timeoutKindName(e->timeout);
+            line += QLatin1Char(' ') + timeoutKindName(e->timeout);
         else if (!e->preview.isEmpty())
-            line += QStringLiteral("  ") + printable(e->preview);
+            line += QLatin1Char(' ') + printable(e->preview);
         lines.prepend(line);
     }
     m_recent->setPlainText(lines.join(QLatin1Char('\n')));

@@ -5,7 +5,6 @@
 #include "duration.h"
 #include "monotonicclock.h"
 
-#include <QLocale>
 #include <QSet>
 #include <algorithm>
 
@@ -33,9 +32,19 @@ QString formatSpan(qint64 ms)
     return QStringLiteral("%1 h %2 m").arg(ms / 3600000).arg((ms / 60000) % 60, 2, 10, QLatin1Char('0'));
 }
 
+// "980 B", "2.4 KiB", "13.0 MiB": fits a narrow fixed column.
 QString formatBytes(quint64 bytes)
 {
-    return QLocale::c().formattedDataSize(qint64(bytes), 1, QLocale::DataSizeTraditionalFormat);
+    if (bytes < 1024)
+        return QStringLiteral("%1 B").arg(bytes);
+    const char *units[] = {"KiB", "MiB", "GiB", "TiB"};
+    double value = double(bytes) / 1024.0;
+    int unit = 0;
+    while (value >= 1024.0 && unit < 3) {
+        value /= 1024.0;
+        ++unit;
+    }
+    return QStringLiteral("%1 %2").arg(value, 0, 'f', 1).arg(QLatin1String(units[unit]));
 }
 
 // Printable preview: control bytes become dots so a row stays one line.

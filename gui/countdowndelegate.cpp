@@ -68,13 +68,20 @@ void CountdownDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
     painter->setBrush(color);
     if (bar.width() > 0)
         painter->drawRoundedRect(bar, 3, 3);
-    // Dark text reads on both the bar and the pale track.
-    painter->setPen(opt.state & QStyle::State_Selected ? opt.palette.color(QPalette::HighlightedText)
-                                                        : QColor(0x20, 0x20, 0x20));
+    // The time left is written across the bar: light on the filled part
+    // where the bar is dark, dark on the pale track.
     QFont font = opt.font;
     font.setBold(fraction < 0.25);
     painter->setFont(font);
-    painter->drawText(track.adjusted(4, 0, -4, 0), Qt::AlignRight | Qt::AlignVCenter, text);
+    const QRect textRect = track.adjusted(4, 0, -4, 0);
+    const QColor dark(0x20, 0x20, 0x20);
+    const bool darkBar = 0.299 * color.redF() + 0.587 * color.greenF() + 0.114 * color.blueF() < 0.6;
+    painter->setClipRect(bar);
+    painter->setPen(darkBar ? QColor(Qt::white) : dark);
+    painter->drawText(textRect, Qt::AlignRight | Qt::AlignVCenter, text);
+    painter->setClipRect(QRect(bar.right() + 1, track.top(), track.right() - bar.right(), track.height()));
+    painter->setPen(dark);
+    painter->drawText(textRect, Qt::AlignRight | Qt::AlignVCenter, text);
     painter->restore();
 }
 

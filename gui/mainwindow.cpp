@@ -28,7 +28,6 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QRegularExpressionValidator>
-#include <QScrollArea>
 #include <QStatusBar>
 #include <QSystemTrayIcon>
 #include <QTableView>
@@ -47,23 +46,38 @@ namespace {
 // Countdown bars move smoothly at ~7 Hz without costing anything per message.
 constexpr int CountdownRepaintMs = 150;
 // Statistics, rates and the status bar.
-constexpr int StatsSampleMs = 1000;
+constexpr int StatsSampleMs = 500;
 
 struct ColumnWidth
 {
     int column;
-    int chars; // in average character widths
+    const char *sample; // the widest usual content
 };
 // Fixed, content-independent widths: no resizeColumnsToContents on updates.
 constexpr ColumnWidth ConnectionColumnWidths[] = {
-    {ConnectionTableModel::IdColumn, 5},          {ConnectionTableModel::PeerColumn, 16},
-    {ConnectionTableModel::ClientColumn, 12},     {ConnectionTableModel::FramingColumn, 7},
-    {ConnectionTableModel::PolicyColumn, 6},      {ConnectionTableModel::StateColumn, 6},
-    {ConnectionTableModel::AgeColumn, 8},         {ConnectionTableModel::IdleLeftColumn, 15},
-    {ConnectionTableModel::LifetimeLeftColumn, 15}, {ConnectionTableModel::MessagesInColumn, 7},
-    {ConnectionTableModel::MessagesOutColumn, 7}, {ConnectionTableModel::BytesInColumn, 9},
-    {ConnectionTableModel::BytesOutColumn, 9},    {ConnectionTableModel::LastMessageColumn, 10},
+    {ConnectionTableModel::IdColumn, "99999"},
+    {ConnectionTableModel::PeerColumn, "127.0.0.1:65535"},
+    {ConnectionTableModel::ClientColumn, "gateway-eu"},
+    {ConnectionTableModel::FramingColumn, "legacy"},
+    {ConnectionTableModel::PolicyColumn, "short"},
+    {ConnectionTableModel::StateColumn, "closing"},
+    {ConnectionTableModel::AgeColumn, "9 m 59 s"},
+    {ConnectionTableModel::IdleLeftColumn, "59 m 59 s 0"},
+    {ConnectionTableModel::LifetimeLeftColumn, "59 m 59 s 0"},
+    {ConnectionTableModel::MessagesInColumn, "999999"},
+    {ConnectionTableModel::MessagesOutColumn, "999999"},
+    {ConnectionTableModel::BytesInColumn, "999.9 KiB"},
+    {ConnectionTableModel::BytesOutColumn, "999.9 KiB"},
+    {ConnectionTableModel::LastMessageColumn, "9.9 s ago"},
 };
+
+// The wider of the sample and the header, plus the cell margins.
+int columnWidth(const QTableView *view, int column, const QString &sample)
+{
+    const QString header = view->model()->headerData(column, Qt::Horizontal).toString();
+    const int headerWidth = view->horizontalHeader()->fontMetrics().horizontalAdvance(header) + 14;
+    return std::max(view->fontMetrics().horizontalAdvance(sample) + 12, headerWidth);
+}
 
 void setupTable(QTableView *view)
 {
@@ -213,9 +227,8 @@ QWidget *MainWindow::createConnectionsPanel()
     auto *countdown = new CountdownDelegate(m_connectionView);
     m_connectionView->setItemDelegateForColumn(ConnectionTableModel::IdleLeftColumn, countdown);
     m_connectionView->setItemDelegateForColumn(ConnectionTableModel::LifetimeLeftColumn, countdown);
-    const int charWidth = m_connectionView->fontMetrics().averageCharWidth();
     for (const ColumnWidth &w : ConnectionColumnWidths)
-        m_connectionView->setColumnWidth(w.column, w.chars * charWidth + 16);
+        m_connectionView->setColumnWidth(w.column, columnWidth(m_connectionView, w.column, QLatin1String(w.sample)));
     m_connectionView->setContextMenuPolicy(Qt::CustomContextMenu);
     m_connectionView->addAction(m_kickAction);
     m_connectionView->addAction(m_copyPeerAction);
@@ -280,11 +293,14 @@ QWidget *MainWindow::createTrafficPanel()
     m_trafficView->setModel(m_trafficProxy);
     setupTable(m_trafficView);
     m_trafficView->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    const int charWidth = m_trafficView->fontMetrics().averageCharWidth();
-    m_trafficView->setColumnWidth(TrafficLogModel::TimeColumn, 13 * charWidth + 16);
-    m_trafficView->setColumnWidth(TrafficLogModel::ConnectionColumn, 6 * charWidth + 16);
-    m_trafficView->setColumnWidth(TrafficLogModel::PeerColumn, 16 * charWidth + 16);
-    m_trafficView->setColumnWidth(TrafficLogModel::EventColumn, 11 * charWidth + 16);
+    m_trafficView->setColumnWidth(TrafficLogModel::TimeColumn,
+                                  columnWidth(m_trafficView, TrafficLogModel::TimeColumn, QStringLiteral("00:00:00.000")));
+    m_trafficView->setColumnWidth(TrafficLogModel::ConnectionColumn,
+                                  columnWidth(m_trafficView, TrafficLogModel::ConnectionColumn, QStringLiteral("99999")));
+    m_trafficView->setColumnWidth(TrafficLogModel::PeerColumn,
+                                  columnWidth(m_trafficView, TrafficLogModel::PeerColumn, QStringLiteral("127.0.0.1:65535")));
+    m_trafficView->setColumnWidth(TrafficLogModel::EventColumn,
+                                  columnWidth(m_trafficView, TrafficLogModel::EventColumn, QStringLiteral("message out")));
     connect(m_trafficProxy, &QAbstractItemModel::rowsInserted, this, &MainWindow::scheduleFollowTail);
 
     auto *bar = new QHBoxLayout;
@@ -310,13 +326,9 @@ void MainWindow::createDocks()
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
 
     m_settings = new SettingsForm(this);
-    auto *scroll = new QScrollArea(this);
-    scroll->setWidget(m_settings);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
     auto *settingsDock = new QDockWidget(tr("Settings"), this);
     settingsDock->setObjectName(QStringLiteral("settingsDock"));
-    settingsDock->setWidget(scroll);
+    settingsDock->setWidget(m_settings);
     addDockWidget(Qt::LeftDockWidgetArea, settingsDock);
 
     m_details = new ConnectionDetails(m_connectionModel, m_trafficModel, this);
@@ -335,8 +347,10 @@ void MainWindow::createDocks()
     trafficDock->setObjectName(QStringLiteral("trafficDock"));
     trafficDock->setWidget(createTrafficPanel());
     addDockWidget(Qt::BottomDockWidgetArea, trafficDock);
-    resizeDocks({trafficDock}, {320}, Qt::Vertical);
-    resizeDocks({settingsDock, statsDock}, {300, 300}, Qt::Horizontal);
+    resizeDocks({trafficDock}, {340}, Qt::Vertical);
+    resizeDocks({settingsDock, statsDock}, {290, 250}, Qt::Horizontal);
+    // The form keeps its own height (no scroll area); details take the rest.
+    resizeDocks({settingsDock, m_detailsDock}, {1, 600}, Qt::Vertical);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     for (QDockWidget *dock : {settingsDock, m_detailsDock, statsDock, trafficDock})
@@ -512,7 +526,7 @@ void MainWindow::handleStatsTick()
 {
     const ServerStats stats = m_server.stats();
     m_stats->addSample(stats);
-    m_countLabel->setText(tr("%n connection(s)", nullptr, int(stats.open)));
+    m_countLabel->setText(stats.open == 1 ? tr("1 connection") : tr("%1 connections").arg(stats.open));
     m_rateLabel->setText(tr("in %1 msg/s · out %2 msg/s")
                              .arg(m_stats->messagesInPerSecond(), 0, 'f', 0)
                              .arg(m_stats->messagesOutPerSecond(), 0, 'f', 0));

@@ -7,6 +7,7 @@
 #include "mainwindow.h"
 
 #include <QApplication>
+#include <QTableView>
 #include <QTimer>
 
 namespace Vigil {
@@ -22,16 +23,22 @@ bool isServerFlag(const QString &argument)
 }
 
 // For docs/screenshot.sh: VIGIL_MONITOR_SCREENSHOT=FILE saves the window
-// after VIGIL_MONITOR_SCREENSHOT_DELAY ms (default 4000) and quits.
+// after VIGIL_MONITOR_SCREENSHOT_DELAY ms (default 4000) and quits;
+// VIGIL_MONITOR_SCREENSHOT_SIZE=WxH sizes the window first. The first
+// connection is selected a moment before, so the details pane shows it.
 void armScreenshot(MainWindow &window)
 {
     const QString file = qEnvironmentVariable("VIGIL_MONITOR_SCREENSHOT");
     if (file.isEmpty())
         return;
+    const QStringList size = qEnvironmentVariable("VIGIL_MONITOR_SCREENSHOT_SIZE").split(QLatin1Char('x'));
+    if (size.size() == 2 && size[0].toInt() > 0 && size[1].toInt() > 0)
+        window.resize(size[0].toInt(), size[1].toInt());
     bool ok = false;
     int delay = qEnvironmentVariableIntValue("VIGIL_MONITOR_SCREENSHOT_DELAY", &ok);
     if (!ok)
         delay = 4000;
+    QTimer::singleShot(std::max(0, delay - 1500), &window, [&window] { window.connectionView()->selectRow(0); });
     QTimer::singleShot(delay, &window, [&window, file] {
         const bool saved = window.grab().save(file);
         QCoreApplication::exit(saved ? 0 : 1);

@@ -40,7 +40,7 @@ void SparklineWidget::setCapacity(int capacity)
 
 QSize SparklineWidget::sizeHint() const
 {
-    return QSize(220, fontMetrics().height() + 44);
+    return QSize(220, fontMetrics().height() + 56);
 }
 
 QSize SparklineWidget::minimumSizeHint() const

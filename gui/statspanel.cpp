@@ -18,7 +18,11 @@ constexpr int TimeoutRows = 3;
 
 QString totalsText(const ServerStats &s)
 {
-    return QObject::tr("Accepted %1 · rejected %2 · messages in %3 / out %4 · bytes in %5 / out %6")
+    return QObject::tr("<table>"
+                       "<tr><td>Accepted</td><td align=right>%1</td><td>&nbsp;&nbsp;rejected</td><td align=right>%2</td></tr>"
+                       "<tr><td>Messages in</td><td align=right>%3</td><td>&nbsp;&nbsp;out</td><td align=right>%4</td></tr>"
+                       "<tr><td>Bytes in</td><td align=right>%5</td><td>&nbsp;&nbsp;out</td><td align=right>%6</td></tr>"
+                       "</table>")
         .arg(s.accepted)
         .arg(s.rejected)
         .arg(s.messagesIn)
@@ -36,9 +40,12 @@ StatsPanel::StatsPanel(QWidget *parent)
     , m_totals(new QLabel(this))
     , m_reasons(new QTableWidget(this))
 {
+    // Samples every 500 ms: the last minute.
+    for (SparklineWidget *line : {m_connectionsLine, m_inLine, m_outLine})
+        line->setCapacity(120);
     m_inLine->setUnit(tr("msg/s"));
     m_outLine->setUnit(tr("msg/s"));
-    m_totals->setWordWrap(true);
+    m_totals->setTextFormat(Qt::RichText);
     m_totals->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     // Timeouts by kind, then closes by reason (the last index, None, is never counted).

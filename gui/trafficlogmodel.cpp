@@ -69,7 +69,7 @@ QString TrafficLogModel::detail(const Entry &entry) const
     case EventKind::PingIn:
     case EventKind::PingOut:
     case EventKind::PongIn: {
-        const QString size = tr("%n byte(s)", nullptr, int(e.size));
+        const QString size = QStringLiteral("%1 B").arg(e.size);
         if (e.preview.isEmpty())
             return size;
         const QString body = m_hex ? QString::fromLatin1(e.preview.toHex(' ')) : printable(e.preview);
@@ -97,7 +97,7 @@ QVariant TrafficLogModel::data(const QModelIndex &index, int role) const
             if (index.column() == EventColumn)
                 return tr("skipped");
             if (index.column() == DetailColumn)
-                return tr("%n event(s) not shown (heavy load)", nullptr, int(entry.skippedHere));
+                return tr("%1 events not shown (heavy load)").arg(entry.skippedHere);
             return QVariant();
         }
         switch (index.column()) {
