@@ -87,10 +87,10 @@ def client(name, hello=None, every=None, start=0.0, ping=False, stop_after=None,
     sock.close()
 
 plan = [
-    dict(name="sensor-01", hello={"policy": "long", "keepalive_ms": 4000}, every=0.35, texts=("temp", "humidity")),
+    dict(name="sensor-01", hello={"policy": "long", "keepalive_ms": 4000}, every=0.5, texts=("temp", "humidity")),
     dict(name="sensor-02", hello={"policy": "long", "keepalive_ms": 6000}, every=2.5, start=0.3, texts=("temp",)),
     dict(name="sensor-03", hello={"policy": "long", "keepalive_ms": 10000}, every=5.5, start=0.6, texts=("pressure",)),
-    dict(name="gateway-eu", hello={"policy": "long", "keepalive_ms": 8000}, every=0.12, start=0.2, texts=("relay", "ack", "sync")),
+    dict(name="gateway-eu", hello={"policy": "long", "keepalive_ms": 8000}, every=0.3, start=0.2, texts=("relay", "ack", "sync")),
     dict(name="gateway-us", hello={"policy": "long", "keepalive_ms": 8000}, every=0.2, start=0.9, ping=True, texts=("relay",)),
     dict(name="batch-job", hello={"policy": "short"}, every=0.8, start=4.0, texts=("chunk",)),
     dict(name="batch-job-2", hello={"policy": "short"}, every=1.5, start=6.5, texts=("chunk",)),
@@ -100,7 +100,16 @@ plan = [
     dict(name=None, every=3.0, start=1.5, texts=("poll",)),
     dict(name="cli-session", hello={}, every=1.0, start=1.2, bye_after=5.0, texts=("cmd",)),
     dict(name="scanner", every=0.3, start=2.0, garbage_after=3.0, texts=("probe",)),
-    dict(name="logger", hello={"policy": "long", "keepalive_ms": 30000}, every=0.25, start=1.8, texts=("line",)),
+    dict(name="logger", hello={"policy": "long", "keepalive_ms": 30000}, every=0.6, start=1.8, texts=("line",)),
+    dict(name="job-runner", hello={"policy": "short"}, every=1.0, start=0.3, texts=("step",)),
+    dict(name="admin-shell", hello={}, every=1.5, start=1.0, texts=("status",)),
+]
+# Brief sessions around the moment the picture is taken, so the log's
+# tail shows whole lives: connect, HELLO, a message, BYE normal.
+plan += [
+    dict(name="probe-%d" % i, hello={"policy": "short"}, every=0.1, start=9.6 + 0.4 * i, bye_after=0.05,
+         texts=("check",))
+    for i in range(5)
 ]
 threads = [threading.Thread(target=client, kwargs=p, daemon=True) for p in plan]
 for t in threads:
