@@ -1,7 +1,9 @@
-// BenchWorker: level-triggered epoll, one read per readiness into a
-// per-thread scratch buffer, responses parsed in place by FrameDecoder, one
-// clock read per read, and send times kept in a per-connection ring (replies
-// come back in order, PROTOCOL.md §7).
+// BenchWorker: edge-triggered epoll, one read per readiness into a
+// per-thread scratch buffer (a short read means the socket is drained, so
+// there is no extra read to see EAGAIN and no level-triggered re-poll),
+// responses parsed in place by FrameDecoder, one clock read per read, and
+// send times kept in a per-connection ring (replies come back in order,
+// PROTOCOL.md §7).
 #include "benchworker.h"
 
 #include "frameencoder.h"
@@ -139,7 +141,7 @@ bool BenchWorker::startConnect(int local, qint64 now)
         return false;
     }
     epoll_event ev{};
-    ev.events = EPOLLOUT;
+    ev.events = EPOLLOUT | EPOLLET;
     ev.data.u64 = quint64(local);
     if (::epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &ev) != 0) {
         failConnect(local, errno, now);
@@ -218,7 +220,7 @@ void BenchWorker::handleConnectDone(int local, qint64 now)
     ++m_result.connected;
     m_result.connect.record(now - c.connectStartNs);
     epoll_event ev{};
-    ev.events = EPOLLIN;
+    ev.events = EPOLLIN | EPOLLET;
     ev.data.u64 = quint64(local);
     ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, c.fd, &ev);
     c.writeArmed = false;
@@ -253,7 +255,8 @@ void BenchWorker::handleEvent(int local, quint32 events, qint64 now)
         flushOut(local);
 }
 
-// Reads what is there (once, or again while reads fill the buffer),
+// Reads what is there (once, or again while reads fill the buffer: with
+// EPOLLET a read shorter than the buffer has emptied the socket),
 // decodes in place and settles the replies with one clock read.
 void BenchWorker::handleReadable(int local)
 {
@@ -445,7 +448,7 @@ bool BenchWorker::writeBytes(int local, const char *data, size_t size)
         c.out.append(data + done, size - done);
         if (!c.writeArmed) {
             epoll_event ev{};
-            ev.events = EPOLLIN | EPOLLOUT;
+            ev.events = EPOLLIN | EPOLLOUT | EPOLLET;
             ev.data.u64 = quint64(local);
             ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, c.fd, &ev);
             c.writeArmed = true;
@@ -473,7 +476,7 @@ void BenchWorker::flushOut(int local)
     c.out.releaseIfLarge();
     if (c.writeArmed) {
         epoll_event ev{};
-        ev.events = EPOLLIN;
+        ev.events = EPOLLIN | EPOLLET;
         ev.data.u64 = quint64(local);
         ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, c.fd, &ev);
         c.writeArmed = false;

@@ -1,4 +1,4 @@
-// One bench thread: a raw level-triggered epoll loop over non-blocking
+// One bench thread: a raw edge-triggered epoll loop over non-blocking
 // sockets that dials its share of connections with bounded concurrency and
 // then drives them (rr, hold or churn) without ever blocking.
 #pragma once
