@@ -10,7 +10,8 @@ ConnectionFilterProxy::ConnectionFilterProxy(QObject *parent)
 {
     setSortRole(ConnectionTableModel::SortRole);
     // Countdowns tick every repaint; re-sorting on each tick would make
-    // rows jump under the pointer. Sorting happens on batches and clicks.
+    // rows jump under the pointer. The window re-sorts after batches, at
+    // most once a second (MainWindow::scheduleProxyRefresh), and on clicks.
     setDynamicSortFilter(false);
 }
 
@@ -20,6 +21,17 @@ void ConnectionFilterProxy::setFilterText(const QString &text)
         return;
     m_text = text;
     invalidateFilter();
+    // Rows the filter lets back in arrive unsorted while dynamic sorting is off.
+    if (sortColumn() >= 0)
+        sort(sortColumn(), sortOrder());
+}
+
+void ConnectionFilterProxy::refresh()
+{
+    if (!m_text.isEmpty())
+        invalidateFilter();
+    if (sortColumn() >= 0)
+        sort(sortColumn(), sortOrder());
 }
 
 bool ConnectionFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const

@@ -15,6 +15,9 @@ public:
 
     void setFilterText(const QString &text);
     QString filterText() const { return m_text; }
+    // Re-applies filter and sort after a batch: with dynamic sorting off
+    // (see the constructor) changed rows are not re-checked by themselves.
+    void refresh();
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;

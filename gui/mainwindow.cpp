@@ -45,6 +45,8 @@ namespace Vigil {
 namespace {
 // Countdown bars move smoothly at ~7 Hz without costing anything per message.
 constexpr int CountdownRepaintMs = 150;
+// New rows, HELLO names and changed counters reach sort order and filter.
+constexpr int ProxyRefreshMs = 1000;
 // Statistics, rates and the status bar.
 constexpr int StatsSampleMs = 500;
 
@@ -213,6 +215,7 @@ QWidget *MainWindow::createConnectionsPanel()
 {
     auto *panel = new QWidget(this);
     m_connectionFilter = new QLineEdit(panel);
+    m_connectionFilter->setObjectName(QStringLiteral("connectionFilter"));
     m_connectionFilter->setPlaceholderText(tr("Filter by id, peer or client…"));
     m_connectionFilter->setClearButtonEnabled(true);
     connect(m_connectionFilter, &QLineEdit::textChanged, m_connectionProxy, &ConnectionFilterProxy::setFilterText);
@@ -236,11 +239,6 @@ QWidget *MainWindow::createConnectionsPanel()
     connect(m_connectionView, &QAbstractItemView::doubleClicked, this, &MainWindow::showDetails);
     connect(m_connectionView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &MainWindow::handleSelectionChanged);
-    // A sorted column is re-sorted when a batch lands, never per tick.
-    connect(m_connectionModel, &QAbstractItemModel::rowsInserted, this, [this] {
-        m_connectionProxy->sort(m_connectionView->horizontalHeader()->sortIndicatorSection(),
-                                m_connectionView->horizontalHeader()->sortIndicatorOrder());
-    });
 
     auto *layout = new QVBoxLayout(panel);
     layout->setContentsMargins(4, 4, 4, 0);
@@ -484,6 +482,7 @@ void MainWindow::handleStopped()
 void MainWindow::handleBatch(const ServerBatch &batch)
 {
     m_connectionModel->applyBatch(batch);
+    scheduleProxyRefresh();
     if (!batch.events.isEmpty() || batch.eventsDropped)
         m_trafficModel->appendEvents(batch.events, batch.eventsDropped);
 }
@@ -576,6 +575,20 @@ void MainWindow::showDetails()
     m_detailsDock->show();
     m_detailsDock->raise();
     m_details->refresh();
+}
+
+void MainWindow::scheduleProxyRefresh()
+{
+    // Re-sort and re-filter at most once a second, however many
+    // batches (one per network thread and tick) arrive: rows that jump
+    // on every tick cannot be clicked.
+    if (m_refreshScheduled)
+        return;
+    m_refreshScheduled = true;
+    QTimer::singleShot(ProxyRefreshMs, this, [this] {
+        m_refreshScheduled = false;
+        m_connectionProxy->refresh();
+    });
 }
 
 void MainWindow::scheduleFollowTail()

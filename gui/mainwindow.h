@@ -105,6 +105,7 @@ private:
     void copyPeer();
     void showDetails();
     void scheduleFollowTail();
+    void scheduleProxyRefresh();
     void updateActions();
     void showError(const QString &title, const QString &text);
     QList<quint64> selectedConnections() const;
@@ -146,6 +147,7 @@ private:
     QPointer<QMessageBox> m_errorBox;
     QString m_lastError;
     bool m_followScheduled = false;
+    bool m_refreshScheduled = false;
 };
 
 } // namespace Vigil

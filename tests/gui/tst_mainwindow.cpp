@@ -53,6 +53,7 @@ private slots:
     void idleTimeoutRemovesRow();
     void kickClosesWithByeKicked();
     void applyToOpenConnections();
+    void filterAndSortFollowBatches();
     void trafficLogStaysBounded();
     void settingsSurviveRestart();
     void invalidSettingsAreRefused();
@@ -245,6 +246,27 @@ void tst_MainWindow::applyToOpenConnections()
     m_window->applyToOpenAction()->trigger();
     QTRY_COMPARE(model->index(0, ConnectionTableModel::IdleLeftColumn).data(ConnectionTableModel::TotalMsRole).toLongLong(),
                  20000);
+}
+
+void tst_MainWindow::filterAndSortFollowBatches()
+{
+    start();
+    ConnectionFilterProxy *proxy = m_window->connectionProxy();
+    m_window->connectionView()->sortByColumn(ConnectionTableModel::MessagesInColumn, Qt::DescendingOrder);
+    auto quiet = connectClient();
+    QTRY_COMPARE(proxy->rowCount(), 1);
+    // The filter names a client whose HELLO has not been sent yet.
+    m_window->findChild<QLineEdit *>(QStringLiteral("connectionFilter"))->setText(QStringLiteral("chatty"));
+    auto chatty = connectClient();
+    QTRY_COMPARE(m_window->connectionModel()->rowCount(), 2);
+    QCOMPARE(proxy->rowCount(), 0);
+    chatty->write(frame(0x04, R"({"client": "chatty"})") + frame(0x01, "a") + frame(0x01, "b"));
+    QTRY_COMPARE(proxy->rowCount(), 1);
+    QCOMPARE(proxy->index(0, ConnectionTableModel::ClientColumn).data().toString(), QStringLiteral("chatty"));
+    // Without the filter, the busier connection sorts first.
+    m_window->findChild<QLineEdit *>(QStringLiteral("connectionFilter"))->clear();
+    QTRY_COMPARE(proxy->rowCount(), 2);
+    QTRY_COMPARE(proxy->index(0, ConnectionTableModel::ClientColumn).data().toString(), QStringLiteral("chatty"));
 }
 
 void tst_MainWindow::trafficLogStaysBounded()
