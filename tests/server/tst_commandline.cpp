@@ -290,7 +290,7 @@ void tst_CommandLine::keysCoverEveryValueFlag()
     const QStringList expected{"listen", "framing", "policy", "idle-timeout", "max-lifetime", "write-timeout",
                                "probe-interval", "min-keepalive", "max-keepalive", "max-payload", "max-send-buffer",
                                "max-connections", "max-per-ip", "max-msg-rate", "mode", "threads", "log-format",
-                               "log-messages"};
+                               "admin", "admin-token-file", "log-messages"};
     QCOMPARE(ServerCommandLine::keys(), expected);
 }
 
