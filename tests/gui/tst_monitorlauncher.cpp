@@ -2,9 +2,12 @@
 // --headless (or no display) behaving exactly like vigild.
 #include "monitorlauncher.h"
 
+#include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Vigil;
@@ -33,6 +36,7 @@ private slots:
     void badFlagExitsTwo();
     void headlessBehavesLikeVigild_data();
     void headlessBehavesLikeVigild();
+    void windowStartsServingWithStart();
 };
 
 void tst_MonitorLauncher::wantsHeadless_data()
@@ -124,6 +128,44 @@ void tst_MonitorLauncher::headlessBehavesLikeVigild()
     QTRY_COMPARE_WITH_TIMEOUT(p.state(), QProcess::NotRunning, 3000);
     QCOMPARE(p.exitStatus(), QProcess::NormalExit);
     QCOMPARE(p.exitCode(), 0);
+}
+
+void tst_MonitorLauncher::windowStartsServingWithStart()
+{
+    // A free port, known in advance so the client can find the window's server.
+    quint16 port = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        port = probe.serverPort();
+    }
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString shot = dir.filePath(QStringLiteral("window.png"));
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.filePath(QStringLiteral("config")));
+    env.insert(QStringLiteral("VIGIL_MONITOR_SCREENSHOT"), shot);
+    env.insert(QStringLiteral("VIGIL_MONITOR_SCREENSHOT_DELAY"), QStringLiteral("2500"));
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(Monitor, {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--start")});
+    QVERIFY(p.waitForStarted());
+
+    // --start serves at once, on the address the command line gave.
+    QTcpSocket client;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            if (client.state() == QAbstractSocket::UnconnectedState)
+                client.connectToHost(QHostAddress::LocalHost, port);
+            return client.state() == QAbstractSocket::ConnectedState;
+        }(),
+        5000);
+    // The window grabs itself and quits; no line on stdout (no vigild log).
+    QTRY_COMPARE_WITH_TIMEOUT(p.state(), QProcess::NotRunning, 10000);
+    QCOMPARE(p.exitCode(), 0);
+    QVERIFY(QFile::exists(shot));
+    QVERIFY(p.readAllStandardOutput().isEmpty());
 }
 
 QTEST_MAIN(tst_MonitorLauncher)
