@@ -12,6 +12,39 @@ namespace Vigil {
 namespace {
 constexpr size_t MessagePreviewBytes = 1024;
 constexpr size_t FlushThreshold = 64 * 1024;
+
+// Length of the well-formed UTF-8 sequence (RFC 3629: no overlongs, no
+// surrogates, nothing above U+10FFFF) starting at p, or 0.
+size_t utf8SequenceLength(const char *p, size_t size)
+{
+    const auto *u = reinterpret_cast<const unsigned char *>(p);
+    size_t length = 0;
+    unsigned char low = 0x80, high = 0xbf; // allowed range of the second byte
+    if (u[0] >= 0xc2 && u[0] <= 0xdf) {
+        length = 2;
+    } else if (u[0] >= 0xe0 && u[0] <= 0xef) {
+        length = 3;
+        if (u[0] == 0xe0)
+            low = 0xa0;
+        else if (u[0] == 0xed)
+            high = 0x9f;
+    } else if (u[0] >= 0xf0 && u[0] <= 0xf4) {
+        length = 4;
+        if (u[0] == 0xf0)
+            low = 0x90;
+        else if (u[0] == 0xf4)
+            high = 0x8f;
+    } else {
+        return 0;
+    }
+    if (size < length || u[1] < low || u[1] > high)
+        return 0;
+    for (size_t k = 2; k < length; ++k) {
+        if (u[k] < 0x80 || u[k] > 0xbf)
+            return 0;
+    }
+    return length;
+}
 } // namespace
 
 EventLog::EventLog(LogFormat format, bool enabled, int fd)
@@ -51,8 +84,13 @@ void EventLog::appendEscaped(std::string &out, const char *data, size_t size, bo
             out += json ? "\\u00" : "\\x";
             out += hex[c >> 4];
             out += hex[c & 15];
+        } else if (c < 0x80) {
+            out += char(c);
+        } else if (const size_t n = utf8SequenceLength(data + i, size - i)) {
+            out.append(data + i, n); // JSON: valid UTF-8 passes through
+            i += n - 1;
         } else {
-            out += char(c); // JSON: UTF-8 passes through; the reader decides
+            out += "\\ufffd"; // a JSON line must stay valid UTF-8, whatever the payload
         }
     }
 }

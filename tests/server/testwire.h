@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QString> // operator+ under QT_USE_QSTRINGBUILDER
 #include <QtGlobal>
 
 namespace VigilTest {
