@@ -7,6 +7,7 @@
 #include "connectiontablemodel.h"
 #include "countdowndelegate.h"
 #include "monitorsettings.h"
+#include "monotonicclock.h"
 #include "settingsform.h"
 #include "statspanel.h"
 #include "trafficfilterproxy.h"
@@ -47,6 +48,8 @@ namespace {
 constexpr int CountdownRepaintMs = 150;
 // New rows, HELLO names and changed counters reach sort order and filter.
 constexpr int ProxyRefreshMs = 1000;
+// How often held-back traffic events are released into the log.
+constexpr int TrafficMergeMs = MainWindow::PublishIntervalMs;
 // Statistics, rates and the status bar.
 constexpr int StatsSampleMs = 500;
 
@@ -466,6 +469,7 @@ void MainWindow::handleStarted()
 
 void MainWindow::handleStopped()
 {
+    flushTraffic(true); // the closes of the shutdown, without waiting
     m_countdownTimer.stop();
     handleStatsTick();
     m_statsTimer.stop();
@@ -483,8 +487,39 @@ void MainWindow::handleBatch(const ServerBatch &batch)
 {
     m_connectionModel->applyBatch(batch);
     scheduleProxyRefresh();
-    if (!batch.events.isEmpty() || batch.eventsDropped)
-        m_trafficModel->appendEvents(batch.events, batch.eventsDropped);
+    if (batch.events.isEmpty() && !batch.eventsDropped)
+        return;
+    // Each thread's batch is in order, but threads publish independently:
+    // hold events briefly and release them merged, so the log's times
+    // never go back.
+    m_pendingEvents += batch.events;
+    m_pendingDropped += batch.eventsDropped;
+    if (!m_trafficFlushScheduled) {
+        m_trafficFlushScheduled = true;
+        QTimer::singleShot(TrafficMergeMs, this, [this] { flushTraffic(false); });
+    }
+}
+
+void MainWindow::flushTraffic(bool all)
+{
+    m_trafficFlushScheduled = false;
+    std::stable_sort(m_pendingEvents.begin(), m_pendingEvents.end(),
+                     [](const ServerEvent &a, const ServerEvent &b) { return a.atMs < b.atMs; });
+    // Every thread publishes at least once per interval, so an event older
+    // than one and a half intervals has all its contemporaries here.
+    const qint64 cutoff = all ? std::numeric_limits<qint64>::max()
+                              : MonotonicClock::nowMs() - PublishIntervalMs * 3 / 2;
+    const auto split = std::upper_bound(m_pendingEvents.begin(), m_pendingEvents.end(), cutoff,
+                                        [](qint64 t, const ServerEvent &e) { return t < e.atMs; });
+    const QVector<ServerEvent> ready(m_pendingEvents.begin(), split);
+    m_pendingEvents.erase(m_pendingEvents.begin(), split);
+    if (!ready.isEmpty() || m_pendingDropped)
+        m_trafficModel->appendEvents(ready, m_pendingDropped);
+    m_pendingDropped = 0;
+    if (!m_pendingEvents.isEmpty()) {
+        m_trafficFlushScheduled = true;
+        QTimer::singleShot(TrafficMergeMs, this, [this] { flushTraffic(false); });
+    }
 }
 
 void MainWindow::handleConfigEdited()

@@ -106,6 +106,7 @@ private:
     void showDetails();
     void scheduleFollowTail();
     void scheduleProxyRefresh();
+    void flushTraffic(bool all);
     void updateActions();
     void showError(const QString &title, const QString &text);
     QList<quint64> selectedConnections() const;
@@ -148,6 +149,10 @@ private:
     QString m_lastError;
     bool m_followScheduled = false;
     bool m_refreshScheduled = false;
+    // Events of every network thread's batches, merged in time order.
+    QVector<ServerEvent> m_pendingEvents;
+    quint64 m_pendingDropped = 0;
+    bool m_trafficFlushScheduled = false;
 };
 
 } // namespace Vigil

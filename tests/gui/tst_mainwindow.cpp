@@ -55,6 +55,7 @@ private slots:
     void applyToOpenConnections();
     void filterAndSortFollowBatches();
     void trafficLogStaysBounded();
+    void trafficLogIsInTimeOrder();
     void settingsSurviveRestart();
     void invalidSettingsAreRefused();
     void bindErrorIsShown();
@@ -286,6 +287,24 @@ void tst_MainWindow::trafficLogStaysBounded()
     QTRY_COMPARE(log->rowCount(), 50);
     QTRY_VERIFY(log->eventAt(49) && log->eventAt(49)->preview == "299");
     QVERIFY(maxRows <= 50);
+}
+
+void tst_MainWindow::trafficLogIsInTimeOrder()
+{
+    start();
+    std::vector<std::unique_ptr<QTcpSocket>> clients;
+    for (int i = 0; i < 4; ++i) // ids alternate between the two network threads
+        clients.push_back(connectClient());
+    QTRY_COMPARE(m_window->connectionModel()->rowCount(), 4);
+    for (int round = 0; round < 5; ++round) {
+        for (auto &c : clients)
+            c->write(frame(0x01, "tick"));
+        QTRY_VERIFY(m_window->server().stats().messagesIn >= quint64(4 * (round + 1)));
+    }
+    TrafficLogModel *log = m_window->trafficModel();
+    QTRY_VERIFY(log->rowCount() >= 4 + 20);
+    for (int r = 1; r < log->rowCount(); ++r)
+        QVERIFY2(log->eventAt(r - 1)->atMs <= log->eventAt(r)->atMs, qPrintable(QString::number(r)));
 }
 
 void tst_MainWindow::settingsSurviveRestart()
