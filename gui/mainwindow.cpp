@@ -35,6 +35,9 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <limits>
+
 // Resources live in the static vigil_gui library: register them once.
 static void initVigilResources()
 {
