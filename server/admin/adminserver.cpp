@@ -19,6 +19,8 @@ namespace Vigil {
 
 namespace {
 constexpr int WaitTickMs = 50;
+// An admin client silent this long after the longest long poll is dropped.
+constexpr int IdleGraceMs = 30000;
 constexpr qint64 MaxTokenFileBytes = 4096;
 
 const QByteArray JsonType = QByteArrayLiteral("application/json");
@@ -38,6 +40,55 @@ bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
         diff |= static_cast<unsigned char>(a[i] ^ b[i]);
     return diff == 0;
 }
+
+// Caps what admin clients can make the endpoint hold. Qt HttpServer keeps
+// an unfinished request in the socket's buffer (a read transaction), so the
+// buffer size bounds one request; a request too large for it stalls, and a
+// stalled or silent client is dropped after IdleDropMs. The number of
+// clients is capped too.
+class BoundedTcpServer final : public QTcpServer
+{
+public:
+    BoundedTcpServer(qint64 maxRequestBytes, int maxClients, int idleDropMs, QObject *parent)
+        : QTcpServer(parent)
+        , m_maxRequestBytes(maxRequestBytes)
+        , m_maxClients(maxClients)
+        , m_idleDropMs(idleDropMs)
+    {
+    }
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        auto *socket = new QTcpSocket(this);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            delete socket;
+            return;
+        }
+        if (m_clients >= m_maxClients) {
+            socket->abort();
+            socket->deleteLater();
+            return;
+        }
+        ++m_clients;
+        connect(socket, &QObject::destroyed, this, [this]() { --m_clients; });
+        socket->setReadBufferSize(m_maxRequestBytes);
+        auto *idle = new QTimer(socket);
+        idle->setSingleShot(true);
+        idle->setInterval(m_idleDropMs);
+        connect(idle, &QTimer::timeout, socket, &QTcpSocket::abort);
+        connect(socket, &QTcpSocket::readyRead, idle, qOverload<>(&QTimer::start));
+        connect(socket, &QTcpSocket::bytesWritten, idle, qOverload<>(&QTimer::start));
+        idle->start();
+        addPendingConnection(socket);
+    }
+
+private:
+    qint64 m_maxRequestBytes;
+    int m_maxClients;
+    int m_idleDropMs;
+    int m_clients = 0;
+};
 
 std::optional<quint64> parseUnsigned(const QString &text)
 {
@@ -80,7 +131,7 @@ QByteArray AdminServer::loadToken(const QString &path, QString *error)
 
 bool AdminServer::listen(const ListenAddress &address)
 {
-    auto *tcp = new QTcpServer(this);
+    auto *tcp = new BoundedTcpServer(MaxRequestBytes, MaxClients, MaxWaitMs + IdleGraceMs, this);
     if (!tcp->listen(address.host, address.port)) {
         m_error = QStringLiteral("cannot listen on admin address %1: %2").arg(address.toString(), tcp->errorString());
         delete tcp;

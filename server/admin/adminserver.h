@@ -38,6 +38,11 @@ public:
     static constexpr int MaxWaiters = 64;
     static constexpr int DefaultWaitMs = 20000;
     static constexpr int MaxWaitMs = 60000;
+    // Admin requests are small: a socket buffers at most this much of an
+    // unfinished request (a larger one stalls and is dropped), and at most
+    // MaxClients admin connections are open at once.
+    static constexpr qint64 MaxRequestBytes = 64 * 1024;
+    static constexpr int MaxClients = 128;
 
     // token: empty = no authentication (loopback only, see ServerConfig::validate).
     AdminServer(Server &server, const QByteArray &token, QObject *parent = nullptr);
