@@ -169,13 +169,13 @@ void MainWindow::createActions()
 
     m_kickAction = new QAction(QIcon(QStringLiteral(":/vigil/kick.png")), tr("&Kick"), this);
     m_kickAction->setShortcut(QKeySequence::Delete);
-    m_kickAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_kickAction->setShortcutContext(Qt::WidgetShortcut); // Delete only acts in the table
     m_kickAction->setToolTip(tr("Close the selected connections with BYE kicked"));
     connect(m_kickAction, &QAction::triggered, this, &MainWindow::kickSelected);
 
     m_copyPeerAction = new QAction(tr("&Copy Peer"), this);
     m_copyPeerAction->setShortcut(QKeySequence::Copy);
-    m_copyPeerAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_copyPeerAction->setShortcutContext(Qt::WidgetShortcut);
     connect(m_copyPeerAction, &QAction::triggered, this, &MainWindow::copyPeer);
 
     m_detailsAction = new QAction(tr("Show &Details"), this);
