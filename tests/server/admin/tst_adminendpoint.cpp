@@ -70,6 +70,19 @@ private:
         return -1;
     }
 
+    static qint64 residentKiB(qint64 pid)
+    {
+        QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+        if (!status.open(QIODevice::ReadOnly))
+            return 0;
+        const QList<QByteArray> lines = status.readAll().split('\n');
+        for (const QByteArray &line : lines) {
+            if (line.startsWith("VmRSS:"))
+                return line.mid(6).trimmed().split(' ').constFirst().toLongLong();
+        }
+        return 0;
+    }
+
     static void checkJsonError(const HttpReply &reply, int status)
     {
         QCOMPARE(reply.status, status);
@@ -281,6 +294,26 @@ private slots:
         checkJsonError(reply, status);
         if (status == 405)
             QVERIFY(!reply.allow.isEmpty());
+    }
+
+    void hugeRequestIsNotBuffered()
+    {
+        // A client declaring a 100 MB body: vigild buffers at most 64 KiB
+        // of it and keeps answering everyone else.
+        const qint64 rssBefore = residentKiB(m_vigild->process().processId());
+        QTcpSocket greedy;
+        greedy.connectToHost(QStringLiteral("127.0.0.1"), m_vigild->adminPort());
+        QVERIFY(greedy.waitForConnected(5000));
+        greedy.write("POST /api/v1/connections/1/kick HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     "Content-Length: 100000000\r\n\r\n");
+        const QByteArray chunk(64 * 1024, 'x');
+        for (int i = 0; i < 512; ++i) // 32 MiB
+            greedy.write(chunk);
+        QTRY_VERIFY_WITH_TIMEOUT(greedy.bytesToWrite() < qint64(chunk.size()) * 500, 5000);
+        QCOMPARE(m_http.get(QStringLiteral("/api/v1/stats")).status, 200);
+        QVERIFY(!greedy.bytesAvailable()); // never answered: the request cannot complete
+        const qint64 grown = residentKiB(m_vigild->process().processId()) - rssBefore;
+        QVERIFY2(grown < 16 * 1024, QByteArray::number(grown).constData());
     }
 
     void tokenRequired()
