@@ -181,6 +181,11 @@ void MainWindow::createActions()
     m_detailsAction = new QAction(tr("Show &Details"), this);
     connect(m_detailsAction, &QAction::triggered, this, &MainWindow::showDetails);
 
+    m_showTrafficAction = new QAction(tr("Show &Traffic"), this);
+    m_showTrafficAction->setObjectName(QStringLiteral("showTrafficAction"));
+    m_showTrafficAction->setToolTip(tr("Filter the traffic log to the selected connection"));
+    connect(m_showTrafficAction, &QAction::triggered, this, &MainWindow::showTrafficOfSelected);
+
     m_quitAction = new QAction(tr("&Quit"), this);
     m_quitAction->setShortcut(QKeySequence::Quit);
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
@@ -200,11 +205,13 @@ void MainWindow::createMenus()
     connection->addAction(m_kickAction);
     connection->addAction(m_copyPeerAction);
     connection->addAction(m_detailsAction);
+    connection->addAction(m_showTrafficAction);
 
     m_connectionMenu = new QMenu(this);
     m_connectionMenu->addAction(m_kickAction);
     m_connectionMenu->addAction(m_copyPeerAction);
     m_connectionMenu->addAction(m_detailsAction);
+    m_connectionMenu->addAction(m_showTrafficAction);
 
     QToolBar *toolbar = addToolBar(tr("Server"));
     toolbar->setObjectName(QStringLiteral("serverToolBar"));
@@ -615,6 +622,13 @@ void MainWindow::showDetails()
     m_details->refresh();
 }
 
+void MainWindow::showTrafficOfSelected()
+{
+    const QList<quint64> ids = selectedConnections();
+    if (!ids.isEmpty())
+        m_trafficConnection->setText(QString::number(ids.constFirst()));
+}
+
 void MainWindow::scheduleProxyRefresh()
 {
     // Re-sort and re-filter at most once a second, however many
@@ -652,6 +666,7 @@ void MainWindow::updateActions()
     m_kickAction->setEnabled(running && selected);
     m_copyPeerAction->setEnabled(selected);
     m_detailsAction->setEnabled(selected);
+    m_showTrafficAction->setEnabled(selected);
 }
 
 void MainWindow::showError(const QString &title, const QString &text)

@@ -104,6 +104,7 @@ private:
     void kickSelected();
     void copyPeer();
     void showDetails();
+    void showTrafficOfSelected();
     void scheduleFollowTail();
     void scheduleProxyRefresh();
     void flushTraffic(bool all);
@@ -142,6 +143,7 @@ private:
     QAction *m_kickAction = nullptr;
     QAction *m_copyPeerAction = nullptr;
     QAction *m_detailsAction = nullptr;
+    QAction *m_showTrafficAction = nullptr;
     QAction *m_quitAction = nullptr;
     QTimer m_countdownTimer;
     QTimer m_statsTimer;

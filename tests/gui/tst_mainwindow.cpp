@@ -6,6 +6,7 @@
 #include "connectiontablemodel.h"
 #include "mainwindow.h"
 #include "settingsform.h"
+#include "trafficfilterproxy.h"
 #include "trafficlogmodel.h"
 
 #include <QAction>
@@ -174,6 +175,11 @@ void tst_MainWindow::clientRowAppearsAndCountsDown()
     m_window->connectionView()->selectRow(0);
     QTRY_VERIFY(m_window->details()->text().contains(QStringLiteral("sensor-17")));
     QVERIFY(m_window->details()->text().contains(QStringLiteral("30s")));
+    // "Show Traffic" narrows the log to this connection.
+    auto *showTraffic = m_window->findChild<QAction *>(QStringLiteral("showTrafficAction"));
+    QVERIFY(showTraffic);
+    showTraffic->trigger();
+    QCOMPARE(m_window->trafficProxy()->connection(), model->index(0, 0).data(ConnectionTableModel::IdRole).toULongLong());
 }
 
 void tst_MainWindow::idleTimeoutRemovesRow()
