@@ -87,8 +87,11 @@ void Connection::reapplyConfig()
 
 void Connection::handleReadable(qint64 nowNs)
 {
-    if (m_state != ConnectionState::Open)
+    if (m_state != ConnectionState::Open) {
+        if (m_lingering)
+            drainAfterClose();
         return;
+    }
     char *buffer = m_thread.readScratch();
     const size_t capacity = m_thread.readScratchSize();
     for (int round = 0; round < MaxReadsPerEvent && m_state == ConnectionState::Open; ++round) {
@@ -301,7 +304,35 @@ void Connection::flushOutbound(qint64 nowNs)
     m_out.releaseIfLarge(KeepOutputCapacity);
     setWriteInterest(false);
     if (m_state == ConnectionState::Closing)
-        retire();
+        lingerAfterFlush();
+}
+
+// Everything is sent: FIN after the BYE, then discard input until the peer
+// closes too or the close deadline passes. Closing at once while the peer
+// still sends (say, the payload of a frame-too-large) would answer with an
+// RST, and the peer would lose the BYE unread.
+void Connection::lingerAfterFlush()
+{
+    if (!m_lingering) {
+        m_lingering = true;
+        ::shutdown(m_fd, SHUT_WR);
+        m_thread.setInterest(this, true, false);
+    }
+    drainAfterClose();
+}
+
+void Connection::drainAfterClose()
+{
+    char *buffer = m_thread.readScratch();
+    for (int round = 0; round < MaxReadsPerEvent; ++round) {
+        const ssize_t n = ::recv(m_fd, buffer, m_thread.readScratchSize(), MSG_DONTWAIT);
+        if (n > 0 || (n < 0 && errno == EINTR))
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        retire(); // EOF or error: the peer is done too
+        return;
+    }
 }
 
 void Connection::setWriteInterest(bool on)

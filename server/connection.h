@@ -62,6 +62,8 @@ private:
     ByteBuffer &outbound();
     void flushOutbound(qint64 nowNs);
     void setWriteInterest(bool on);
+    void lingerAfterFlush();
+    void drainAfterClose();
     bool admitByRate(qint64 nowNs);
     void retire();
 
@@ -87,6 +89,7 @@ private:
     CloseReason m_closeReason = CloseReason::None;
     ConnectionState m_state = ConnectionState::Open;
     bool m_writeInterest = false;
+    bool m_lingering = false; // Closing, output sent and FIN out: reading to EOF
     bool m_sawMessage = false;
     bool m_hello = false;
 };

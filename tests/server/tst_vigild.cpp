@@ -8,6 +8,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <memory>
+#include <sys/socket.h>
+#include <vector>
+
 using namespace VigilTest;
 
 namespace {
@@ -76,6 +80,9 @@ private slots:
     void shortPolicyLifetime();
     void probesKeepAnsweringPeerAlive();
     void probesUnansweredIdleTimeoutFromLastMessage();
+    void helloChangesIdleTimeout_data();
+    void helloChangesIdleTimeout();
+    void idleTimeoutZeroIsOff();
 
     // HELLO / WELCOME (§2)
     void helloWelcome_data();
@@ -89,6 +96,12 @@ private slots:
     void badInput();
     void clientByeGetsNoByeBack();
     void clientCloseIsLogged();
+    void clientResetIsLogged();
+    void maxPayloadIsAccepted_data();
+    void maxPayloadIsAccepted();
+    void frameTooLargeWithPayloadFollowing();
+    void halfCloseStillGetsReplies();
+    void rawReadsAreCutAtMaxPayload();
 
     // Limits (§7)
     void serverFull_data();
@@ -100,6 +113,7 @@ private slots:
     // Shutdown and log (§5, §7)
     void sigtermSendsByeAndExits_data();
     void sigtermSendsByeAndExits();
+    void sigtermWithManyConnections();
     void jsonLogEvents();
     void textLogIsOneLinePerEvent();
 
@@ -391,7 +405,8 @@ void tst_Vigild::idleTimeoutInEachFraming()
 {
     QFETCH(QString, framing);
 
-    START_VIGILD(server, {"--framing", framing, "--idle-timeout", "500ms"});
+    // Probes exist in vigil framing only; elsewhere nothing but the echo arrives.
+    START_VIGILD(server, {"--framing", framing, "--idle-timeout", "500ms", "--probe-interval", "200ms"});
     CONNECT_CLIENT(client, server);
     client.send(framed(framing, "x"));
     QTRY_COMPARE_WITH_TIMEOUT(client.received(), framed(framing, "x"), WaitMs);
@@ -501,6 +516,50 @@ void tst_Vigild::probesUnansweredIdleTimeoutFromLastMessage()
     QVERIFY2(client.frames(Type::Ping).size() >= 2, qPrintable(QString::number(client.frames(Type::Ping).size())));
     for (const Frame &ping : client.frames(Type::Ping))
         QVERIFY(ping.atMs - last >= 300);
+}
+
+void tst_Vigild::helloChangesIdleTimeout_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<int>("keepalive");
+    QTest::addColumn<int>("idle");
+
+    QTest::newRow("shorter than the listener's") << QStringList{"--idle-timeout", "30s", "--min-keepalive", "100ms"}
+                                                 << 400 << 600;
+    QTest::newRow("longer than the listener's") << QStringList{"--idle-timeout", "300ms", "--min-keepalive", "100ms"}
+                                                << 800 << 1200;
+}
+
+// PROTOCOL.md §2: the idle timeout WELCOME announces is the one enforced,
+// whether HELLO moved it earlier or later than the listener's.
+void tst_Vigild::helloChangesIdleTimeout()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(int, keepalive);
+    QFETCH(int, idle);
+
+    START_VIGILD(server, arguments);
+    CONNECT_CLIENT(client, server);
+    client.sendFrame(Type::Hello, QStringLiteral("{\"keepalive_ms\": %1}").arg(keepalive).toUtf8());
+    const qint64 helloAt = client.lastSentMs();
+    QTRY_COMPARE_WITH_TIMEOUT(client.frames(Type::Welcome).size(), 1, WaitMs);
+    const QJsonObject welcome = QJsonDocument::fromJson(client.frames(Type::Welcome).constFirst().payload).object();
+    QCOMPARE(welcome.value(QLatin1String("idle_timeout_ms")).toInteger(), idle);
+    QVERIFY(client.waitClosed(idle + WaitMs));
+    QCOMPARE(client.byeCode(), int(Bye::IdleTimeout));
+    QVERIFY2(client.closedAtMs() - helloAt >= idle, qPrintable(QString::number(client.closedAtMs() - helloAt)));
+    QVERIFY2(client.closedAtMs() - helloAt <= idle + LateToleranceMs,
+             qPrintable(QString::number(client.closedAtMs() - helloAt)));
+}
+
+// PROTOCOL.md §3: 0 turns a timer off; the lifetime still ends it.
+void tst_Vigild::idleTimeoutZeroIsOff()
+{
+    START_VIGILD(server, {"--idle-timeout", "0", "--max-lifetime", "800ms"});
+    CONNECT_CLIENT(client, server);
+    QVERIFY(client.waitClosed(800 + WaitMs));
+    QCOMPARE(client.byeCode(), int(Bye::LifetimeExpired));
+    QVERIFY(client.closedAtMs() - client.connectStartedMs() >= 800);
 }
 
 void tst_Vigild::helloWelcome_data()
@@ -700,11 +759,107 @@ void tst_Vigild::clientCloseIsLogged()
     QTRY_COMPARE_WITH_TIMEOUT(server.closedReason(conn), QStringLiteral("client-closed"), WaitMs);
 }
 
+// docs/protocol-notes.md: after a FIN the server still writes the replies
+// already produced, then closes.
+void tst_Vigild::halfCloseStillGetsReplies()
+{
+    START_VIGILD(server, {});
+    CONNECT_CLIENT(client, server);
+    const qint64 conn = server.connId(client.localPort());
+    QByteArray three;
+    for (int i = 0; i < 3; ++i)
+        three += vigilFrame(Type::Data, QByteArray::number(i));
+    client.send(three);
+    QVERIFY(client.socket().bytesToWrite() == 0);
+    QCOMPARE(::shutdown(int(client.socket().socketDescriptor()), SHUT_WR), 0);
+    QVERIFY(client.waitClosed(WaitMs));
+    QCOMPARE(client.frames(Type::Data).size(), 3);
+    QCOMPARE(client.frames(Type::Bye).size(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(server.closedReason(conn), QStringLiteral("client-closed"), WaitMs);
+}
+
+// docs/protocol-notes.md: a raw read larger than max payload becomes
+// several messages; every byte is echoed, in order.
+void tst_Vigild::rawReadsAreCutAtMaxPayload()
+{
+    START_VIGILD(server, {"--framing", "raw", "--max-payload", "1k", "--log-messages"});
+    CONNECT_CLIENT(client, server);
+    QByteArray data;
+    for (int i = 0; i < 5000; ++i)
+        data.append(char('a' + i % 26));
+    client.send(data);
+    QTRY_COMPARE_WITH_TIMEOUT(client.received().size(), data.size(), WaitMs);
+    QCOMPARE(client.received(), data);
+    QTRY_VERIFY_WITH_TIMEOUT(server.events(QStringLiteral("message")).size() >= 5, WaitMs);
+    for (const QJsonObject &m : server.events(QStringLiteral("message")))
+        QVERIFY(m.value(QLatin1String("bytes")).toInteger() <= 1024);
+}
+
+// A peer that resets (RST) is logged as `reset`.
+void tst_Vigild::clientResetIsLogged()
+{
+    START_VIGILD(server, {});
+    CONNECT_CLIENT(client, server);
+    const qint64 conn = server.connId(client.localPort());
+    const linger hard{1, 0}; // close() now sends RST
+    QCOMPARE(::setsockopt(int(client.socket().socketDescriptor()), SOL_SOCKET, SO_LINGER, &hard, sizeof(hard)), 0);
+    client.socket().abort();
+    QTRY_COMPARE_WITH_TIMEOUT(server.closedReason(conn), QStringLiteral("reset"), WaitMs);
+}
+
+void tst_Vigild::maxPayloadIsAccepted_data()
+{
+    QTest::addColumn<QString>("framing");
+    QTest::addColumn<int>("maxPayload");
+
+    QTest::newRow("vigil 4096") << "vigil" << 4096;
+    QTest::newRow("vigil 1 MiB") << "vigil" << 1048576;
+    QTest::newRow("legacy 4096") << "legacy" << 4096;
+    QTest::newRow("legacy 1 MiB") << "legacy" << 1048576;
+    QTest::newRow("line 4096") << "line" << 4096;
+}
+
+// PROTOCOL.md §7: a payload of exactly --max-payload is fine.
+void tst_Vigild::maxPayloadIsAccepted()
+{
+    QFETCH(QString, framing);
+    QFETCH(int, maxPayload);
+
+    START_VIGILD(server, {"--framing", framing, "--max-payload", QString::number(maxPayload)});
+    CONNECT_CLIENT(client, server);
+    QByteArray payload(maxPayload, 'p');
+    payload[0] = 'A';
+    payload[maxPayload - 1] = 'Z';
+    client.send(framed(framing, payload) + framed(framing, "next"));
+    const QByteArray expected = framed(framing, payload) + framed(framing, "next");
+    QTRY_COMPARE_WITH_TIMEOUT(client.received().size(), expected.size(), WaitMs);
+    QVERIFY(client.received() == expected);
+    QVERIFY(!client.isClosed());
+}
+
+// PROTOCOL.md §2: frame-too-large is sent right after the header; a
+// client that goes on sending its payload still gets to read the BYE.
+void tst_Vigild::frameTooLargeWithPayloadFollowing()
+{
+    START_VIGILD(server, {"--max-payload", "64k"});
+    CONNECT_CLIENT(client, server);
+    client.send(vigilHeader(Type::Data, 8 * 1024 * 1024) + QByteArray(8 * 1024 * 1024, 'x'));
+    QVERIFY(client.waitClosed(WaitMs));
+    QCOMPARE(client.byeCode(), int(Bye::FrameTooLarge));
+    QTRY_COMPARE_WITH_TIMEOUT(server.closedReason(server.connId(client.localPort())), QStringLiteral("frame-too-large"),
+                              WaitMs);
+}
+
 void tst_Vigild::serverFull_data()
 {
     QTest::addColumn<QString>("flag");
-    QTest::newRow("--max-connections 1") << "--max-connections";
-    QTest::newRow("--max-per-ip 1") << "--max-per-ip";
+    QTest::addColumn<QString>("framing");
+    QTest::addColumn<bool>("speaksFirst"); // the refused client sends at once
+
+    QTest::newRow("--max-connections 1") << "--max-connections" << "vigil" << false;
+    QTest::newRow("--max-per-ip 1") << "--max-per-ip" << "vigil" << false;
+    QTest::newRow("--max-per-ip 1, refused client speaks first") << "--max-per-ip" << "vigil" << true;
+    QTest::newRow("--max-connections 1, line framing (no BYE)") << "--max-connections" << "line" << false;
 }
 
 // PROTOCOL.md §7: refused at accept with BYE server-full, logged as
@@ -712,27 +867,38 @@ void tst_Vigild::serverFull_data()
 void tst_Vigild::serverFull()
 {
     QFETCH(QString, flag);
+    QFETCH(QString, framing);
+    QFETCH(bool, speaksFirst);
 
-    START_VIGILD(server, {flag, "1"});
+    START_VIGILD(server, {flag, "1", "--framing", framing});
     CONNECT_CLIENT(first, server);
     TestClient second(server.port());
+    if (speaksFirst) {
+        QVERIFY(second.waitConnected());
+        second.send(vigilFrame(Type::Hello, "{}") + vigilFrame(Type::Data, QByteArray(4000, 'x')));
+    }
     QVERIFY(second.waitClosed(WaitMs));
-    QCOMPARE(second.byeCode(), int(Bye::ServerFull));
+    if (framing == QLatin1String("vigil")) {
+        QCOMPARE(second.frames().size(), 1);
+        QCOMPARE(second.byeCode(), int(Bye::ServerFull));
+    } else {
+        QVERIFY(second.received().isEmpty());
+    }
     QTRY_VERIFY_WITH_TIMEOUT(!server.events(QStringLiteral("rejected")).isEmpty(), WaitMs);
     const QJsonObject rejected = server.events(QStringLiteral("rejected")).constFirst();
     QCOMPARE(rejected.value(QLatin1String("reason")).toString(), QStringLiteral("server-full"));
     QCOMPARE(rejected.value(QLatin1String("peer")).toString(), peerOf(second));
     QVERIFY(!first.isClosed());
-    first.sendFrame(Type::Data, "still here");
-    QTRY_COMPARE_WITH_TIMEOUT(first.frames(Type::Data).size(), 1, WaitMs);
+    first.send(framed(framing, "still here"));
+    QTRY_COMPARE_WITH_TIMEOUT(first.received(), framed(framing, "still here"), WaitMs);
 
     // Closing the first frees its slot.
     const qint64 firstConn = server.connId(first.localPort());
     first.socket().disconnectFromHost();
     QTRY_VERIFY_WITH_TIMEOUT(!server.closedReason(firstConn).isEmpty(), WaitMs);
     CONNECT_CLIENT(third, server);
-    third.sendFrame(Type::Data, "room again");
-    QTRY_COMPARE_WITH_TIMEOUT(third.frames(Type::Data).size(), 1, WaitMs);
+    third.send(framed(framing, "room again"));
+    QTRY_COMPARE_WITH_TIMEOUT(third.received(), framed(framing, "room again"), WaitMs);
     QCOMPARE(server.events(QStringLiteral("rejected")).size(), 1);
 }
 
@@ -797,8 +963,10 @@ void tst_Vigild::slowConsumer()
 void tst_Vigild::sigtermSendsByeAndExits_data()
 {
     QTest::addColumn<bool>("sigint");
-    QTest::newRow("SIGTERM") << false;
-    QTest::newRow("SIGINT") << true;
+    QTest::addColumn<bool>("stuckConsumer");
+    QTest::newRow("SIGTERM") << false << false;
+    QTest::newRow("SIGINT") << true << false;
+    QTest::newRow("SIGTERM, a consumer that never reads") << false << true;
 }
 
 // PROTOCOL.md §5: stop accepting, BYE server-shutdown to every connection,
@@ -806,8 +974,9 @@ void tst_Vigild::sigtermSendsByeAndExits_data()
 void tst_Vigild::sigtermSendsByeAndExits()
 {
     QFETCH(bool, sigint);
+    QFETCH(bool, stuckConsumer);
 
-    START_VIGILD(server, {"--threads", "2"});
+    START_VIGILD(server, {"--threads", "2", "--max-send-buffer", "256M", "--write-timeout", "30s"});
     QList<TestClient *> clients;
     auto cleanup = qScopeGuard([&]() { qDeleteAll(clients); });
     for (int i = 0; i < 5; ++i) {
@@ -819,6 +988,17 @@ void tst_Vigild::sigtermSendsByeAndExits()
     QTRY_COMPARE_WITH_TIMEOUT(clients.first()->frames(Type::Welcome).size(), 1, WaitMs);
     // One client with a partial frame pending must not hold up the exit.
     clients.last()->send(vigilHeader(Type::Data, 100) + "abc");
+    // Nor a client whose echoes pile up unread: shutdown's flush is best effort.
+    std::unique_ptr<TestClient> stuck;
+    if (stuckConsumer) {
+        stuck = std::make_unique<TestClient>(server.port());
+        stuck->socket().setReadBufferSize(1);
+        QVERIFY(stuck->waitConnected());
+        const QByteArray frame = vigilFrame(Type::Data, QByteArray(60 * 1024, 's'));
+        for (int i = 0; i < 200; ++i)
+            stuck->send(frame);
+        QTRY_VERIFY_WITH_TIMEOUT(stuck->socket().bytesToWrite() == 0, WaitMs);
+    }
 
     const qint64 signalledAt = nowMs();
     if (sigint)
@@ -836,6 +1016,38 @@ void tst_Vigild::sigtermSendsByeAndExits()
     }
     QCOMPARE(server.events().constLast().value(QLatin1String("event")).toString(), QStringLiteral("stopped"));
     QCOMPARE(server.events(QStringLiteral("stopped")).size(), 1);
+    if (stuck)
+        QCOMPARE(server.closedReason(server.connId(stuck->localPort())), QStringLiteral("server-shutdown"));
+}
+
+// PROTOCOL.md §7: BYE, best-effort flush and close within 2 s with many
+// connections open (a few hundred here; the contract's 10,000 is a bench).
+void tst_Vigild::sigtermWithManyConnections()
+{
+    constexpr int Count = 300;
+    START_VIGILD(server, {"--threads", "2", "--log-format", "text"});
+    std::vector<std::unique_ptr<TestClient>> clients;
+    for (int i = 0; i < Count; ++i)
+        clients.push_back(std::make_unique<TestClient>(server.port()));
+    for (auto &c : clients)
+        QVERIFY(c->waitConnected());
+    // Every connection is adopted once its echo comes back.
+    for (auto &c : clients)
+        c->sendFrame(Type::Data, "here");
+    for (auto &c : clients)
+        QTRY_COMPARE_WITH_TIMEOUT(c->frames(Type::Data).size(), 1, WaitMs);
+    const qint64 signalledAt = nowMs();
+    server.terminate();
+    QTRY_VERIFY_WITH_TIMEOUT(!server.isRunning(), WaitMs);
+    QVERIFY2(server.finishedAtMs() - signalledAt <= 2000, qPrintable(QString::number(server.finishedAtMs() - signalledAt)));
+    QCOMPARE(server.exitCode(), 0);
+    int byes = 0;
+    for (auto &c : clients) {
+        QVERIFY(c->waitClosed(WaitMs));
+        byes += c->byeCode() == int(Bye::ServerShutdown);
+    }
+    QCOMPARE(byes, Count);
+    QCOMPARE(server.lines().constLast(), QByteArray("stopped"));
 }
 
 // PROTOCOL.md §5: every line is a JSON object with `ts` (RFC 3339 UTC,
