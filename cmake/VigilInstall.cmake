@@ -73,6 +73,10 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://example.org/vigil" CACHE STRING "Homepage field of the packages")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "prometheus")
+if(VIGIL_BUILD_GUI)
+    # vigil-monitor needs a platform plugin (xcb, wayland) to open a window.
+    set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "qt6-qpa-plugins")
+endif()
 configure_file(${PROJECT_SOURCE_DIR}/cmake/debian/conffiles.in ${PROJECT_BINARY_DIR}/packaging/debian/conffiles @ONLY)
 foreach(script postinst prerm postrm)
     configure_file(${PROJECT_SOURCE_DIR}/cmake/debian/${script} ${PROJECT_BINARY_DIR}/packaging/debian/${script}
