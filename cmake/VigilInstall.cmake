@@ -61,7 +61,6 @@ vigil-monitor, when built, shows every connection's watchdogs live.")
 set(CPACK_PACKAGE_CONTACT "Vigil maintainers <vigil-maintainers@example.org>" CACHE STRING
     "Maintainer field of the packages")
 set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
-set(CPACK_PACKAGE_FILE_NAME_DEFAULT ON)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_GENERATOR DEB)
 set(CPACK_SOURCE_GENERATOR TGZ)
