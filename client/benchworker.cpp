@@ -67,6 +67,7 @@ BenchWorker::BenchWorker(const BenchOptions &options, BenchShared &shared, int f
     , m_ring(ringFor(options))
     , m_scratch(ScratchSize)
 {
+    m_busyPollNs = options.mode == BenchMode::RequestResponse ? options.busyPollUs * 1000 : 0;
     int slotCount = count;
     if (options.mode == BenchMode::Churn)
         slotCount = std::min(count, std::max(1, options.dialConcurrency / std::max(1, options.threads)));
@@ -659,7 +660,17 @@ void BenchWorker::run()
         // Short waits only where something is paced; otherwise the sockets wake us.
         const bool paced = !m_starved.empty() || (m_options.mode == BenchMode::Churn && m_rate > 0);
         const int timeout = paced ? 1 : 10;
-        const int n = ::epoll_wait(m_epoll, events.data(), MaxEvents, timeout);
+        // rr: poll without sleeping for a moment before blocking. Replies
+        // are usually microseconds away, and a sleeping client makes the
+        // server pay a cross-CPU wake-up for each of them.
+        int n = ::epoll_wait(m_epoll, events.data(), MaxEvents, 0);
+        if (n == 0 && m_busyPollNs > 0) {
+            const qint64 until = MonotonicClock::nowNs() + m_busyPollNs;
+            while (n == 0 && MonotonicClock::nowNs() < until)
+                n = ::epoll_wait(m_epoll, events.data(), MaxEvents, 0);
+        }
+        if (n == 0)
+            n = ::epoll_wait(m_epoll, events.data(), MaxEvents, timeout);
         now = MonotonicClock::nowNs();
         for (int i = 0; i < n; ++i)
             handleEvent(int(events[size_t(i)].data.u64), events[size_t(i)].events, now);

@@ -117,6 +117,7 @@ private:
     const double m_rate; // this worker's share of --rate
     int m_epoll = -1;
     int m_ring = 1;      // send times kept per connection
+    qint64 m_busyPollNs = 0;
     std::vector<Conn> m_conns;
     std::vector<qint64> m_sendTimes; // m_ring per connection
     std::string m_request;           // one framed request

@@ -166,7 +166,7 @@ QString ClientCommandLine::helpText()
         "  vigil-client bench [--connect HOST:PORT] [--framing ...] --connections N\n"
         "               [--inflight W] [--payload BYTES] [--duration DUR] [--warmup DUR]\n"
         "               [--rate R] [--sources K] [--mode rr|hold|churn] [--heartbeat DUR]\n"
-        "               [--threads T] [--dial-concurrency C] [--json]\n"
+        "               [--threads T] [--dial-concurrency C] [--busy-poll USEC] [--json]\n"
         "  vigil-client --help | --version\n"
         "\n"
         "Sender (the first form) sends --count messages \"<i> <message>\" (i from 0),\n"
@@ -203,6 +203,7 @@ QString ClientCommandLine::helpText()
         "  --heartbeat DUR       hold: heartbeat interval (default 2s)\n"
         "  --threads T           event-loop threads (default 1)\n"
         "  --dial-concurrency C  connects in progress at once (default 256)\n"
+        "  --busy-poll USEC      rr: poll this long before sleeping (default 0: off)\n"
         "  --json                print one JSON object instead of the table\n"
         "\n"
         "DUR is a number with a unit: 250ms, 5s, 2m, 1h. BYTES may end in k or M.\n"
@@ -319,7 +320,8 @@ ParsedClientCommandLine ClientCommandLine::parseBench(const QStringList &argumen
                        valueOption("warmup", "DUR"), valueOption("rate", "R"),
                        valueOption("sources", "K"), valueOption("mode", "MODE"),
                        valueOption("heartbeat", "DUR"), valueOption("threads", "T"),
-                       valueOption("dial-concurrency", "C"), flagOption("json")});
+                       valueOption("dial-concurrency", "C"), valueOption("busy-poll", "USEC"),
+                       flagOption("json")});
     if (!parser.parse(args))
         return failure(QStringLiteral("bench: %1").arg(parser.errorText()));
     if (!parser.positionalArguments().isEmpty())
@@ -419,6 +421,12 @@ ParsedClientCommandLine ClientCommandLine::parseBench(const QStringList &argumen
         if (!n)
             return fail(error);
         o.dialConcurrency = int(*n);
+    }
+    if (parser.isSet(QStringLiteral("busy-poll"))) {
+        const auto n = integer("busy-poll", 0, 1000000);
+        if (!n)
+            return fail(error);
+        o.busyPollUs = *n;
     }
     o.threads = std::min(o.threads, o.connections);
     o.json = parser.isSet(QStringLiteral("json"));

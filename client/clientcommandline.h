@@ -67,6 +67,7 @@ struct BenchOptions
     qint64 heartbeatMs = 0;   // hold: default 2 s
     int threads = 1;
     int dialConcurrency = 256; // connects in progress at once
+    qint64 busyPollUs = 0;     // rr: poll this long before sleeping in epoll_wait
     bool json = false;
 };
 
