@@ -414,7 +414,6 @@ void Connection::close(CloseReason reason, qint64 nowNs)
     m_state = ConnectionState::Closing;
     m_closeReason = reason;
     m_closeDeadlineNs = nowNs + CloseFlushNs;
-    m_thread.connectionClosing(this, reason);
     if (reason == CloseReason::Reset) {
         retire();
         return;
@@ -437,6 +436,9 @@ void Connection::retire()
 {
     if (isRetired())
         return;
+    // Logged and counted here, not at close(): the totals of the `closed`
+    // event then include the replies and the BYE flushed after the close.
+    m_thread.connectionClosing(this, m_closeReason);
     // Discard what the peer sent meanwhile so close() sends FIN, not RST,
     // and the peer gets to read our BYE.
     char *buffer = m_thread.readScratch();

@@ -114,6 +114,7 @@ private slots:
     void sigtermSendsByeAndExits_data();
     void sigtermSendsByeAndExits();
     void sigtermWithManyConnections();
+    void sigtermWithoutConnections();
     void jsonLogEvents();
     void textLogIsOneLinePerEvent();
 
@@ -735,6 +736,7 @@ void tst_Vigild::badInput()
     newcomer.send(framed(framing, "new"));
     QTRY_COMPARE_WITH_TIMEOUT(newcomer.received(), framed(framing, "new"), WaitMs);
     QVERIFY(server.isRunning());
+    QVERIFY(server.events(QStringLiteral("message")).isEmpty()); // only with --log-messages
 }
 
 // PROTOCOL.md §7: a client's BYE ends its session; no BYE goes back.
@@ -747,7 +749,15 @@ void tst_Vigild::clientByeGetsNoByeBack()
     QVERIFY(client.waitClosed(WaitMs));
     QCOMPARE(client.frames(Type::Bye).size(), 0);
     QCOMPARE(client.frames(Type::Data).size(), 1); // the echo before the BYE still arrives
-    QTRY_COMPARE_WITH_TIMEOUT(server.closedReason(server.connId(client.localPort())), QStringLiteral("normal"), WaitMs);
+    const qint64 conn = server.connId(client.localPort());
+    QTRY_COMPARE_WITH_TIMEOUT(server.closedReason(conn), QStringLiteral("normal"), WaitMs);
+    // docs/protocol-notes.md: `closed` carries the connection's totals.
+    const QJsonObject closed = server.event(QStringLiteral("closed"), QStringLiteral("conn"), double(conn));
+    QCOMPARE(closed.value(QLatin1String("msgs_in")).toInteger(), 2);
+    QCOMPARE(closed.value(QLatin1String("msgs_out")).toInteger(), 1);
+    QCOMPARE(closed.value(QLatin1String("bytes_in")).toInteger(), 8 + 8 + 8 + 1);
+    QCOMPARE(closed.value(QLatin1String("bytes_out")).toInteger(), 8 + 8);
+    QVERIFY(closed.value(QLatin1String("duration_ms")).toInteger() >= 0);
 }
 
 void tst_Vigild::clientCloseIsLogged()
@@ -1052,6 +1062,20 @@ void tst_Vigild::sigtermWithManyConnections()
 
 // PROTOCOL.md §5: every line is a JSON object with `ts` (RFC 3339 UTC,
 // milliseconds) and `event`; connection events carry `conn` and `peer`.
+void tst_Vigild::sigtermWithoutConnections()
+{
+    START_VIGILD(server, {});
+    const qint64 signalledAt = nowMs();
+    server.terminate();
+    QTRY_VERIFY_WITH_TIMEOUT(!server.isRunning(), WaitMs);
+    QVERIFY(server.finishedAtMs() - signalledAt <= 2000);
+    QCOMPARE(server.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(server.exitCode(), 0);
+    QCOMPARE(server.events().size(), 2);
+    QCOMPARE(server.events().constLast().value(QLatin1String("event")).toString(), QStringLiteral("stopped"));
+    QVERIFY(server.standardError().isEmpty());
+}
+
 void tst_Vigild::jsonLogEvents()
 {
     START_VIGILD(server, {"--log-messages", "--idle-timeout", "500ms"});
