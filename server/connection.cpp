@@ -190,8 +190,17 @@ bool Connection::onMessage(const DecodedMessage &message)
             e.preview = m_lastMessage;
             m_thread.recordEvent(std::move(e));
         }
-        if (m_thread.config().mode == Mode::Echo)
+        if (m_thread.config().mode == Mode::Echo) {
             sendFrame(FrameType::Data, message.data, message.size);
+            if (publishing) {
+                ServerEvent e;
+                e.kind = EventKind::MessageOut;
+                e.conn = m_id;
+                e.size = quint32(message.size);
+                e.preview = m_lastMessage;
+                m_thread.recordEvent(std::move(e));
+            }
+        }
         break;
     case FrameType::Ping:
         if (publishing)

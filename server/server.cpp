@@ -2,6 +2,7 @@
 #include "server.h"
 
 #include "acceptor.h"
+#include "monotonicclock.h"
 #include "networkthread.h"
 
 #include <csignal>
@@ -156,6 +157,7 @@ ServerStats Server::stats() const
         s = m_lastStats;
     for (const auto &thread : m_threads)
         thread->counters().addTo(s);
+    s.sampledAtMs = MonotonicClock::nowMs();
     return s;
 }
 
