@@ -112,6 +112,15 @@ AdminServer::AdminServer(Server &server, const QByteArray &token, QObject *paren
 
 AdminServer::~AdminServer()
 {
+    // vigild is stopping: answer the long polls now rather than drop them.
+    for (Waiter &waiter : m_waiters) {
+        if (!waiter.socket)
+            continue;
+        waiter.responder->write(eventsBody(waiter.since, waiter.limit),
+                                {{"Content-Type", JsonType}, {"Cache-Control", "no-store"}});
+        waiter.socket->flush();
+    }
+    m_waiters.clear();
     if (m_tcpServer)
         m_server.setPublishInterval(0);
 }
