@@ -77,7 +77,7 @@ QByteArray prometheusMetrics(const ServerStats &stats)
     w.family("vigil_messages_total", "counter", "Complete messages, by direction.");
     w.sample("vigil_messages_total", stats.messagesIn, label("direction", QStringLiteral("in")));
     w.sample("vigil_messages_total", stats.messagesOut, label("direction", QStringLiteral("out")));
-    w.family("vigil_bytes_total", "counter", "Payload bytes, by direction.");
+    w.family("vigil_bytes_total", "counter", "Bytes read from and written to clients (framing included), by direction.");
     w.sample("vigil_bytes_total", stats.bytesIn, label("direction", QStringLiteral("in")));
     w.sample("vigil_bytes_total", stats.bytesOut, label("direction", QStringLiteral("out")));
 
