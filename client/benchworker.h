@@ -105,6 +105,7 @@ private:
     void refillCredit(qint64 now);
     void serveStarved(qint64 now);
     void startTraffic(qint64 now);
+    void kickConnections(qint64 now);
 
     void closeConn(int local, bool byPeer, const QString &why);
     void countError(const QString &why);
@@ -149,6 +150,7 @@ private:
     qint64 m_lastCreditNs = 0;
     double m_credit = 0;
     int m_churnStarted = 0;
+    int m_kickCursor = 0; // rr: next connection to get its first requests
     int m_open = 0;
     bool m_trafficStarted = false;
     bool m_stopping = false;

@@ -7,6 +7,8 @@
 #include <QCommandLineParser>
 #include <QHostAddress>
 
+#include <limits>
+
 namespace Vigil {
 
 namespace {
@@ -17,6 +19,8 @@ constexpr int MaxInflight = 65536;
 constexpr qint64 MaxPayload = 64 * 1024 * 1024;
 constexpr int MaxThreads = 64;
 constexpr int MaxDialConcurrency = 4096;
+// Durations drive QTimer, which counts in int milliseconds (about 24 days).
+constexpr qint64 MaxDurationMs = std::numeric_limits<int>::max();
 
 ParsedClientCommandLine failure(const QString &error)
 {
@@ -54,6 +58,10 @@ std::optional<qint64> parseDurationFlag(const QString &flag, const QString &text
     const auto ms = parseDuration(text, &why);
     if (!ms || *ms < 0) {
         *error = QStringLiteral("--%1: %2").arg(flag, why.isEmpty() ? QStringLiteral("bad duration \"%1\"").arg(text) : why);
+        return std::nullopt;
+    }
+    if (*ms > MaxDurationMs) {
+        *error = QStringLiteral("--%1: %2 is longer than the longest timer (%3 days)").arg(flag, text).arg(MaxDurationMs / 86400000);
         return std::nullopt;
     }
     return ms;

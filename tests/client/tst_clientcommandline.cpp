@@ -90,6 +90,7 @@ void TestClientCommandLine::errors_data()
     QTest::newRow("count not a number") << "--count five" << "--count";
     QTest::newRow("negative count") << "--count -1" << "--count";
     QTest::newRow("interval without unit") << "--interval 5" << "--interval";
+    QTest::newRow("interval too long for a timer") << "--interval 1000h" << "--interval";
     QTest::newRow("bad framing") << "--framing json" << "--framing";
     QTest::newRow("connect without port") << "--connect localhost" << "--connect";
     QTest::newRow("connect port 0") << "--connect 127.0.0.1:0" << "--connect";
