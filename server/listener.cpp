@@ -1,6 +1,9 @@
 // Accepting connections.
 #include "listener.h"
 
+#include <cerrno>
+#include <sys/socket.h>
+
 namespace Vigil {
 
 namespace {
@@ -11,27 +14,62 @@ constexpr int AcceptRetryMs = 100;
 Listener::Listener(Handler handler, QObject *parent)
     : QTcpServer(parent)
     , m_handler(std::move(handler))
+    , m_resumeTimer(this) // children move to the accept thread with us
 {
     setListenBacklogSize(Backlog);
     m_resumeTimer.setSingleShot(true);
     m_resumeTimer.setInterval(AcceptRetryMs);
-    connect(&m_resumeTimer, &QTimer::timeout, this, &QTcpServer::resumeAccepting);
-    connect(this, &QTcpServer::acceptError, this, &Listener::handleAcceptError);
+    connect(&m_resumeTimer, &QTimer::timeout, this, [this]() {
+        if (m_notifier)
+            m_notifier->setEnabled(true);
+    });
+}
+
+bool Listener::listen(const QHostAddress &address, quint16 port)
+{
+    if (!QTcpServer::listen(address, port))
+        return false;
+    QTcpServer::pauseAccepting(); // QTcpServer's own accept loop stays off
+    m_notifier = new QSocketNotifier(socketDescriptor(), QSocketNotifier::Read, this);
+    connect(m_notifier, &QSocketNotifier::activated, this, &Listener::acceptPending);
+    return true;
+}
+
+void Listener::close()
+{
+    m_resumeTimer.stop();
+    delete m_notifier;
+    m_notifier = nullptr;
+    QTcpServer::close();
+}
+
+// PROTOCOL.md §7: accept until EAGAIN. Out of descriptors (or buffers)
+// the connection stays in the backlog: stop watching the socket, which
+// would report it readable at once, and look again after a pause.
+void Listener::acceptPending()
+{
+    const int listening = int(socketDescriptor());
+    for (;;) {
+        const int fd = ::accept4(listening, nullptr, nullptr, SOCK_CLOEXEC);
+        if (fd >= 0) {
+            m_handler(fd);
+            continue;
+        }
+        if (errno == EINTR || errno == ECONNABORTED)
+            continue; // a peer that left before we accepted: the next one
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return;
+        const QString why = qt_error_string(errno);
+        m_notifier->setEnabled(false);
+        m_resumeTimer.start();
+        emit acceptPaused(why);
+        return;
+    }
 }
 
 void Listener::incomingConnection(qintptr descriptor)
 {
     m_handler(int(descriptor));
-}
-
-void Listener::handleAcceptError(QAbstractSocket::SocketError)
-{
-    // QTcpServer has already paused accepting (EMFILE, ENFILE, ENOBUFS).
-    pauseAccepting();
-    if (!m_resumeTimer.isActive()) {
-        emit acceptPaused(errorString());
-        m_resumeTimer.start();
-    }
 }
 
 } // namespace Vigil

@@ -1,8 +1,10 @@
-// One listening address. A QTcpServer that hands every accepted
-// descriptor straight to the dispatcher (no QTcpSocket is ever made), with
-// a 4096 backlog and a back-off instead of a spin when out of descriptors.
+// One listening address. A QTcpServer for binding, with its own accept
+// loop that hands every accepted descriptor straight to the dispatcher (no
+// QTcpSocket is ever made), a 4096 backlog, and a back-off instead of a
+// spin when out of descriptors.
 #pragma once
 
+#include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTimer>
 #include <functional>
@@ -18,6 +20,12 @@ public:
 
     explicit Listener(Handler handler, QObject *parent = nullptr);
 
+    // QTcpServer::listen, then accepting with our own loop. QTcpServer's
+    // loop cannot be used: once an accept() has returned EAGAIN, its socket
+    // engine reports every later error as temporary, so EMFILE made it spin.
+    bool listen(const QHostAddress &address, quint16 port);
+    void close();
+
 signals:
     // accept() failed for want of resources; accepting resumes by itself.
     void acceptPaused(const QString &error);
@@ -26,9 +34,10 @@ protected:
     void incomingConnection(qintptr descriptor) override;
 
 private:
-    void handleAcceptError(QAbstractSocket::SocketError error);
+    void acceptPending();
 
     Handler m_handler;
+    QSocketNotifier *m_notifier = nullptr;
     QTimer m_resumeTimer;
 };
 

@@ -115,6 +115,10 @@ private slots:
     void sigtermSendsByeAndExits();
     void sigtermWithManyConnections();
     void sigtermWithoutConnections();
+
+    // Open-file limit (§7)
+    void raisesSoftOpenFileLimit();
+    void outOfDescriptorsKeepsServingAndRetries();
     void jsonLogEvents();
     void textLogIsOneLinePerEvent();
 
@@ -1074,6 +1078,92 @@ void tst_Vigild::sigtermWithoutConnections()
     QCOMPARE(server.events().size(), 2);
     QCOMPARE(server.events().constLast().value(QLatin1String("event")).toString(), QStringLiteral("stopped"));
     QVERIFY(server.standardError().isEmpty());
+}
+
+namespace {
+// "Max open files  SOFT  HARD  files" from /proc/PID/limits.
+QStringList openFileLimits(qint64 pid)
+{
+    QFile limits(QStringLiteral("/proc/%1/limits").arg(pid));
+    if (!limits.open(QIODevice::ReadOnly))
+        return {};
+    for (const QByteArray &line : limits.readAll().split('\n')) {
+        if (line.startsWith("Max open files"))
+            return QString::fromLatin1(line.mid(14)).simplified().split(QLatin1Char(' ')).mid(0, 2);
+    }
+    return {};
+}
+
+// User plus system CPU time of a process, in clock ticks.
+qint64 cpuTicks(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return -1;
+    const QByteArray text = stat.readAll();
+    // Fields after the ")" that ends the command name; utime and stime are 14 and 15.
+    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+    return fields.size() > 12 ? fields.at(11).toLongLong() + fields.at(12).toLongLong() : -1;
+}
+} // namespace
+
+// PROTOCOL.md §7: vigild raises its soft open-file limit to the hard one.
+void tst_Vigild::raisesSoftOpenFileLimit()
+{
+    VigildProcess server;
+    server.setOpenFileLimit(64, 4096);
+    QVERIFY2(server.start({}), qPrintable(server.errorString()));
+    QCOMPARE(openFileLimits(server.pid()), (QStringList{QStringLiteral("4096"), QStringLiteral("4096")}));
+}
+
+// PROTOCOL.md §7: out of descriptors, vigild keeps serving the open
+// connections, does not spin, and accepts the waiting ones once
+// descriptors free up.
+void tst_Vigild::outOfDescriptorsKeepsServingAndRetries()
+{
+    constexpr int Clients = 40;
+    VigildProcess server;
+    server.setOpenFileLimit(32, 32);
+    QVERIFY2(server.start({"--threads", "1"}), qPrintable(server.errorString()));
+    std::vector<std::unique_ptr<TestClient>> clients;
+    for (int i = 0; i < Clients; ++i)
+        clients.push_back(std::make_unique<TestClient>(server.port()));
+    for (auto &c : clients)
+        QVERIFY(c->waitConnected()); // the kernel's backlog completes the handshake
+    QTRY_VERIFY_WITH_TIMEOUT(!server.events(QStringLiteral("notice")).isEmpty(), WaitMs);
+    // The network thread logs the adopted ones a moment after the acceptor's notice.
+    QTRY_VERIFY_WITH_TIMEOUT(server.events(QStringLiteral("connected")).size() >= 5, WaitMs);
+    qsizetype settled = -1;
+    while (settled != server.events(QStringLiteral("connected")).size()) {
+        settled = server.events(QStringLiteral("connected")).size();
+        QTest::qWait(200);
+    }
+    const int accepted = int(settled);
+    QVERIFY2(accepted >= 5 && accepted < Clients, qPrintable(QString::number(accepted)));
+
+    // The accepted ones are served as usual.
+    std::vector<TestClient *> served;
+    for (auto &c : clients) {
+        if (server.connId(c->localPort()) > 0)
+            served.push_back(c.get());
+    }
+    QCOMPARE(int(served.size()), accepted);
+    for (TestClient *c : served)
+        c->sendFrame(Type::Data, "served");
+    for (TestClient *c : served)
+        QTRY_COMPARE_WITH_TIMEOUT(c->frames(Type::Data).size(), 1, WaitMs);
+
+    // Waiting to accept costs (almost) no CPU: a 1 s window, measured.
+    const qint64 before = cpuTicks(server.pid());
+    QTest::qWait(1000);
+    const qint64 spent = cpuTicks(server.pid()) - before;
+    QVERIFY2(before >= 0 && spent <= 20, qPrintable(QStringLiteral("%1 ticks in 1 s").arg(spent)));
+
+    // Freed descriptors let the waiting connections in.
+    for (TestClient *c : served)
+        c->socket().disconnectFromHost();
+    QTRY_VERIFY_WITH_TIMEOUT(server.events(QStringLiteral("connected")).size() > accepted, WaitMs);
+    QVERIFY(server.isRunning());
 }
 
 void tst_Vigild::jsonLogEvents()

@@ -14,6 +14,8 @@
 #include <QTcpSocket>
 #include <QTest>
 
+#include <sys/resource.h>
+
 #include <csignal>
 #include <functional>
 #include <signal.h>
@@ -103,6 +105,15 @@ public:
             return false;
         }
         return true;
+    }
+
+    // RLIMIT_NOFILE the child starts with (before start()).
+    void setOpenFileLimit(rlim_t soft, rlim_t hard)
+    {
+        m_process.setChildProcessModifier([soft, hard]() {
+            const rlimit limit{soft, hard};
+            ::setrlimit(RLIMIT_NOFILE, &limit);
+        });
     }
 
     QString errorString() const { return m_error; }
@@ -249,11 +260,13 @@ public:
     quint16 localPort() const { return m_localPort; }
     qint64 connectStartedMs() const { return m_connectStartedMs; }
 
+    // The time is taken before the write: the server cannot have the bytes
+    // earlier, so "not before" bounds measured from it are strict.
     void send(const QByteArray &bytes)
     {
+        m_lastSentMs = nowMs();
         m_socket.write(bytes);
         m_socket.flush();
-        m_lastSentMs = nowMs();
     }
     void sendFrame(quint8 type, const QByteArray &payload) { send(vigilFrame(type, payload)); }
     qint64 lastSentMs() const { return m_lastSentMs; }
