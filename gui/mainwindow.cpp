@@ -10,6 +10,7 @@
 #include "monotonicclock.h"
 #include "settingsform.h"
 #include "statspanel.h"
+#include "tablesetup.h"
 #include "trafficfilterproxy.h"
 #include "trafficlogmodel.h"
 
@@ -55,51 +56,6 @@ constexpr int ProxyRefreshMs = 1000;
 constexpr int TrafficMergeMs = MainWindow::PublishIntervalMs;
 // Statistics, rates and the status bar.
 constexpr int StatsSampleMs = 500;
-
-struct ColumnWidth
-{
-    int column;
-    const char *sample; // the widest usual content
-};
-// Fixed, content-independent widths: no resizeColumnsToContents on updates.
-constexpr ColumnWidth ConnectionColumnWidths[] = {
-    {ConnectionTableModel::IdColumn, "99999"},
-    {ConnectionTableModel::PeerColumn, "127.0.0.1:65535"},
-    {ConnectionTableModel::ClientColumn, "gateway-eu"},
-    {ConnectionTableModel::FramingColumn, "legacy"},
-    {ConnectionTableModel::PolicyColumn, "short"},
-    {ConnectionTableModel::StateColumn, "closing"},
-    {ConnectionTableModel::AgeColumn, "9 m 59 s"},
-    {ConnectionTableModel::IdleLeftColumn, "59 m 59 s 0"},
-    {ConnectionTableModel::LifetimeLeftColumn, "59 m 59 s 0"},
-    {ConnectionTableModel::MessagesInColumn, "999999"},
-    {ConnectionTableModel::MessagesOutColumn, "999999"},
-    {ConnectionTableModel::BytesInColumn, "999.9 KiB"},
-    {ConnectionTableModel::BytesOutColumn, "999.9 KiB"},
-    {ConnectionTableModel::LastMessageColumn, "9.9 s ago"},
-};
-
-// The wider of the sample and the header, plus the cell margins.
-int columnWidth(const QTableView *view, int column, const QString &sample)
-{
-    const QString header = view->model()->headerData(column, Qt::Horizontal).toString();
-    const int headerWidth = view->horizontalHeader()->fontMetrics().horizontalAdvance(header) + 14;
-    return std::max(view->fontMetrics().horizontalAdvance(sample) + 12, headerWidth);
-}
-
-void setupTable(QTableView *view)
-{
-    view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    view->setAlternatingRowColors(true);
-    view->setWordWrap(false);
-    view->setTextElideMode(Qt::ElideRight);
-    view->verticalHeader()->hide();
-    // Fixed row heights: the view never measures rows while traffic flows.
-    view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 8);
-    view->horizontalHeader()->setHighlightSections(false);
-    view->horizontalHeader()->setStretchLastSection(true);
-}
 } // namespace
 
 MainWindow::MainWindow(const Options &options, QWidget *parent)
@@ -243,8 +199,7 @@ QWidget *MainWindow::createConnectionsPanel()
     auto *countdown = new CountdownDelegate(m_connectionView);
     m_connectionView->setItemDelegateForColumn(ConnectionTableModel::IdleLeftColumn, countdown);
     m_connectionView->setItemDelegateForColumn(ConnectionTableModel::LifetimeLeftColumn, countdown);
-    for (const ColumnWidth &w : ConnectionColumnWidths)
-        m_connectionView->setColumnWidth(w.column, columnWidth(m_connectionView, w.column, QLatin1String(w.sample)));
+    setConnectionColumnWidths(m_connectionView);
     m_connectionView->setContextMenuPolicy(Qt::CustomContextMenu);
     m_connectionView->addAction(m_kickAction);
     m_connectionView->addAction(m_copyPeerAction);
@@ -304,14 +259,7 @@ QWidget *MainWindow::createTrafficPanel()
     m_trafficView->setModel(m_trafficProxy);
     setupTable(m_trafficView);
     m_trafficView->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_trafficView->setColumnWidth(TrafficLogModel::TimeColumn,
-                                  columnWidth(m_trafficView, TrafficLogModel::TimeColumn, QStringLiteral("00:00:00.000")));
-    m_trafficView->setColumnWidth(TrafficLogModel::ConnectionColumn,
-                                  columnWidth(m_trafficView, TrafficLogModel::ConnectionColumn, QStringLiteral("99999")));
-    m_trafficView->setColumnWidth(TrafficLogModel::PeerColumn,
-                                  columnWidth(m_trafficView, TrafficLogModel::PeerColumn, QStringLiteral("127.0.0.1:65535")));
-    m_trafficView->setColumnWidth(TrafficLogModel::EventColumn,
-                                  columnWidth(m_trafficView, TrafficLogModel::EventColumn, QStringLiteral("message out")));
+    setTrafficColumnWidths(m_trafficView);
     connect(m_trafficProxy, &QAbstractItemModel::rowsInserted, this, &MainWindow::scheduleFollowTail);
 
     auto *bar = new QHBoxLayout;
