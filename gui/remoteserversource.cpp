@@ -1,0 +1,497 @@
+// RemoteServerSource: at most one request in flight per endpoint, a full
+// batch per connections poll, and a doubling retry delay after a failure.
+#include "remoteserversource.h"
+
+#include "monotonicclock.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QRegularExpression>
+#include <QUrlQuery>
+
+#include <algorithm>
+
+namespace Vigil {
+
+namespace {
+// docs/admin.md: the list is at most 200 ms old, so polling faster buys nothing.
+constexpr int DefaultPollMs = 500;
+constexpr int DefaultFirstRetryMs = 1000;
+constexpr int DefaultMaxRetryMs = 30000;
+// Long poll on the event ring; the server answers at once when it has events.
+constexpr int DefaultEventWaitMs = 20000;
+// A poll that takes longer than this counts as a lost server.
+constexpr int RequestTimeoutMs = 5000;
+constexpr int EventLimit = 1000;
+// Bound on the remembered closed ids; past it the set starts over.
+constexpr int ClosedIdsCap = 20000;
+
+quint64 toU64(const QJsonValue &v)
+{
+    const double d = v.toDouble();
+    return d > 0 ? quint64(d) : 0;
+}
+
+std::optional<EventKind> parseEventKind(const QString &name)
+{
+    static const std::pair<const char *, EventKind> kinds[] = {
+        {"connected", EventKind::Connected}, {"hello", EventKind::Hello},
+        {"message_in", EventKind::MessageIn}, {"message_out", EventKind::MessageOut},
+        {"ping_in", EventKind::PingIn},       {"ping_out", EventKind::PingOut},
+        {"pong_in", EventKind::PongIn},       {"timeout", EventKind::Timeout},
+        {"closed", EventKind::Closed},        {"rejected", EventKind::Rejected},
+    };
+    for (const auto &k : kinds) {
+        if (name == QLatin1String(k.first))
+            return k.second;
+    }
+    return std::nullopt;
+}
+
+TimeoutKind parseTimeoutKind(const QString &name)
+{
+    if (name == QLatin1String("lifetime"))
+        return TimeoutKind::Lifetime;
+    if (name == QLatin1String("write"))
+        return TimeoutKind::Write;
+    return TimeoutKind::Idle;
+}
+
+// A deadline on this machine's monotonic clock from "ms left" (null = off).
+qint64 deadline(const QJsonValue &left, qint64 now)
+{
+    return left.isDouble() ? now + qint64(left.toDouble()) : 0;
+}
+
+ConnectionSnapshot snapshotFromJson(const QJsonObject &o, qint64 now)
+{
+    ConnectionSnapshot s;
+    s.id = toU64(o.value(QLatin1String("id")));
+    s.peer = o.value(QLatin1String("peer")).toString();
+    s.client = o.value(QLatin1String("client")).toString();
+    s.hello = o.value(QLatin1String("hello")).toBool();
+    s.framing = parseFraming(o.value(QLatin1String("framing")).toString()).value_or(Framing::Vigil);
+    s.state = o.value(QLatin1String("state")).toString() == QLatin1String("closing") ? ConnectionState::Closing
+                                                                                     : ConnectionState::Open;
+    s.timers.policy = parsePolicy(o.value(QLatin1String("policy")).toString()).value_or(Policy::Long);
+    s.timers.idleTimeoutMs = qint64(o.value(QLatin1String("idle_timeout_ms")).toDouble());
+    s.timers.maxLifetimeMs = qint64(o.value(QLatin1String("max_lifetime_ms")).toDouble());
+    s.timers.writeTimeoutMs = qint64(o.value(QLatin1String("write_timeout_ms")).toDouble());
+    s.timers.probeIntervalMs = qint64(o.value(QLatin1String("probe_interval_ms")).toDouble());
+    s.idleDeadlineMs = deadline(o.value(QLatin1String("idle_left_ms")), now);
+    s.lifetimeDeadlineMs = deadline(o.value(QLatin1String("lifetime_left_ms")), now);
+    s.acceptedAtMs = now - qint64(o.value(QLatin1String("age_ms")).toDouble());
+    s.lastActivityAtMs = now - qint64(o.value(QLatin1String("last_activity_ms_ago")).toDouble());
+    s.messagesIn = toU64(o.value(QLatin1String("messages_in")));
+    s.messagesOut = toU64(o.value(QLatin1String("messages_out")));
+    s.bytesIn = toU64(o.value(QLatin1String("bytes_in")));
+    s.bytesOut = toU64(o.value(QLatin1String("bytes_out")));
+    s.pendingOut = toU64(o.value(QLatin1String("pending_out")));
+    s.snapshotAtMs = now;
+    return s;
+}
+} // namespace
+
+RemoteServerSource::RemoteServerSource(const QString &address, const QString &token, QObject *parent)
+    : QObject(parent)
+    , m_address(address.trimmed())
+    , m_token(token.trimmed())
+    , m_firstRetryMs(DefaultFirstRetryMs)
+    , m_maxRetryMs(DefaultMaxRetryMs)
+    , m_retryMs(DefaultFirstRetryMs)
+    , m_eventWaitMs(DefaultEventWaitMs)
+{
+    m_base.setScheme(QStringLiteral("http"));
+    const int colon = m_address.lastIndexOf(QLatin1Char(':'));
+    QString host = m_address.left(colon);
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    m_base.setHost(host);
+    m_base.setPort(m_address.mid(colon + 1).toInt());
+
+    m_pollTimer.setInterval(DefaultPollMs);
+    m_pollTimer.setTimerType(Qt::CoarseTimer);
+    connect(&m_pollTimer, &QTimer::timeout, this, &RemoteServerSource::poll);
+    m_retryTimer.setSingleShot(true);
+    connect(&m_retryTimer, &QTimer::timeout, this, &RemoteServerSource::retry);
+    m_countdownTimer.setInterval(1000);
+    connect(&m_countdownTimer, &QTimer::timeout, this, &RemoteServerSource::statusChanged);
+}
+
+RemoteServerSource::~RemoteServerSource()
+{
+    stop();
+}
+
+bool RemoteServerSource::isValidAddress(const QString &address)
+{
+    static const QRegularExpression pattern(
+        QStringLiteral("^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):([0-9]{1,5})$"));
+    const QRegularExpressionMatch match = pattern.match(address.trimmed());
+    if (!match.hasMatch())
+        return false;
+    const int port = match.captured(2).toInt();
+    return port > 0 && port <= 65535;
+}
+
+QString RemoteServerSource::statusText() const
+{
+    switch (m_state) {
+    case State::Stopped:
+        return tr("detached");
+    case State::Connecting:
+        return m_error.isEmpty() ? tr("connecting to %1…").arg(m_address) : tr("reconnecting to %1…").arg(m_address);
+    case State::Connected:
+        return tr("attached to %1").arg(m_address);
+    case State::Lost:
+        return tr("connection lost — retrying in %1 s (%2)").arg(retryInSeconds()).arg(m_error);
+    case State::Unauthorized:
+        return tr("token rejected (HTTP 401) — retrying in %1 s").arg(retryInSeconds());
+    case State::BadResponse:
+        return tr("bad response — retrying in %1 s (%2)").arg(retryInSeconds()).arg(m_error);
+    }
+    return QString();
+}
+
+int RemoteServerSource::retryInSeconds() const
+{
+    if (!m_retryTimer.isActive())
+        return 0;
+    const qint64 left = m_retryDelay - m_retryClock.elapsed();
+    return int(std::max<qint64>(1, (left + 999) / 1000));
+}
+
+void RemoteServerSource::setRetryDelays(int firstMs, int maxMs)
+{
+    m_firstRetryMs = firstMs;
+    m_maxRetryMs = std::max(firstMs, maxMs);
+    m_retryMs = firstMs;
+}
+
+void RemoteServerSource::start()
+{
+    if (m_state != State::Stopped)
+        return;
+    m_error.clear();
+    m_retryMs = m_firstRetryMs;
+    setState(State::Connecting);
+    poll();
+    m_pollTimer.start();
+}
+
+void RemoteServerSource::stop()
+{
+    m_pollTimer.stop();
+    m_retryTimer.stop();
+    m_countdownTimer.stop();
+    abortAll();
+    if (m_state != State::Stopped)
+        setState(State::Stopped);
+}
+
+void RemoteServerSource::abortAll()
+{
+    // Bump the generation first: an abort delivers finished() at once.
+    ++m_generation;
+    for (QPointer<QNetworkReply> *reply : {&m_connectionsReply, &m_statsReply, &m_eventsReply}) {
+        if (QNetworkReply *r = *reply) {
+            disconnect(r, nullptr, this, nullptr);
+            if (r->isRunning())
+                r->abort();
+            r->deleteLater();
+        }
+        *reply = nullptr;
+    }
+}
+
+void RemoteServerSource::setState(State state)
+{
+    if (state == m_state)
+        return;
+    m_state = state;
+    emit statusChanged();
+}
+
+QUrl RemoteServerSource::url(const QString &path, const QString &query) const
+{
+    QUrl u = m_base;
+    u.setPath(path);
+    if (!query.isEmpty())
+        u.setQuery(query);
+    return u;
+}
+
+QNetworkReply *RemoteServerSource::get(const QString &path, const QString &query, int timeoutMs)
+{
+    QNetworkRequest request(url(path, query));
+    if (!m_token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
+    request.setTransferTimeout(timeoutMs);
+    return m_network.get(request);
+}
+
+void RemoteServerSource::poll()
+{
+    // One request per endpoint at a time: a slow server is polled slower,
+    // never piled up on.
+    if (m_state == State::Stopped || m_retryTimer.isActive())
+        return;
+    if (!m_connectionsReply)
+        send(Endpoint::Connections);
+    if (!m_statsReply)
+        send(Endpoint::Stats);
+    // The event stream starts once the server answered: a long poll to a
+    // dead address would only fail the same way twice.
+    if (!m_eventsReply && m_state == State::Connected)
+        send(Endpoint::Events);
+}
+
+void RemoteServerSource::send(Endpoint endpoint)
+{
+    QNetworkReply *reply = nullptr;
+    switch (endpoint) {
+    case Endpoint::Connections:
+        reply = m_connectionsReply = get(QStringLiteral("/api/v1/connections"), QString(), RequestTimeoutMs);
+        break;
+    case Endpoint::Stats:
+        reply = m_statsReply = get(QStringLiteral("/api/v1/stats"), QString(), RequestTimeoutMs);
+        break;
+    case Endpoint::Events: {
+        QUrlQuery query;
+        query.addQueryItem(QStringLiteral("since"), QString::number(m_eventsSince));
+        query.addQueryItem(QStringLiteral("wait_ms"), QString::number(m_eventWaitMs));
+        query.addQueryItem(QStringLiteral("limit"), QString::number(EventLimit));
+        reply = m_eventsReply = get(QStringLiteral("/api/v1/events"), query.toString(), m_eventWaitMs + RequestTimeoutMs);
+        break;
+    }
+    }
+    const quint64 generation = m_generation;
+    connect(reply, &QNetworkReply::finished, this,
+            [this, reply, endpoint, generation] { handleReply(reply, endpoint, generation); });
+}
+
+void RemoteServerSource::handleReply(QNetworkReply *reply, Endpoint endpoint, quint64 generation)
+{
+    reply->deleteLater();
+    if (generation != m_generation)
+        return;
+    switch (endpoint) {
+    case Endpoint::Connections: m_connectionsReply = nullptr; break;
+    case Endpoint::Stats: m_statsReply = nullptr; break;
+    case Endpoint::Events: m_eventsReply = nullptr; break;
+    }
+    QJsonDocument json;
+    if (!checkReply(reply, &json))
+        return;
+    if (m_state != State::Connected) {
+        m_error.clear();
+        m_retryMs = m_firstRetryMs;
+        setState(State::Connected);
+    }
+    switch (endpoint) {
+    case Endpoint::Connections: handleConnections(json); break;
+    case Endpoint::Stats: handleStats(json); break;
+    case Endpoint::Events:
+        handleEvents(json);
+        // Keep the long poll going without waiting for the next tick.
+        if (m_state == State::Connected && !m_eventsReply)
+            send(Endpoint::Events);
+        break;
+    }
+}
+
+bool RemoteServerSource::checkReply(QNetworkReply *reply, QJsonDocument *json)
+{
+    const QVariant statusAttr = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    if (!statusAttr.isValid()) {
+        // No HTTP answer at all: refused, reset, timed out, unreachable.
+        fail(State::Lost, reply->errorString());
+        return false;
+    }
+    const int status = statusAttr.toInt();
+    const QByteArray body = reply->readAll();
+    if (status == 401) {
+        fail(State::Unauthorized, tr("token rejected"));
+        return false;
+    }
+    QJsonParseError parseError;
+    *json = QJsonDocument::fromJson(body, &parseError);
+    if (status != 200) {
+        QString detail = json->object().value(QLatin1String("error")).toString();
+        if (detail.isEmpty())
+            detail = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
+        fail(State::BadResponse, tr("HTTP %1: %2").arg(status).arg(detail));
+        return false;
+    }
+    if (parseError.error != QJsonParseError::NoError || json->isNull()) {
+        fail(State::BadResponse, tr("not the vigild admin API: %1").arg(parseError.errorString()));
+        return false;
+    }
+    return true;
+}
+
+void RemoteServerSource::handleConnections(const QJsonDocument &json)
+{
+    if (!json.isArray()) {
+        fail(State::BadResponse, tr("connections: expected a JSON array"));
+        return;
+    }
+    // One full batch: the model drops every row the server no longer lists.
+    ServerBatch batch;
+    batch.full = true;
+    const qint64 now = MonotonicClock::nowMs();
+    const QJsonArray rows = json.array();
+    batch.updated.reserve(rows.size());
+    for (const QJsonValue &row : rows) {
+        ConnectionSnapshot s = snapshotFromJson(row.toObject(), now);
+        if (s.id != 0 && !m_closedIds.contains(s.id))
+            batch.updated.append(std::move(s));
+    }
+    emit batchPublished(batch);
+}
+
+void RemoteServerSource::handleStats(const QJsonDocument &json)
+{
+    if (!json.isObject()) {
+        fail(State::BadResponse, tr("stats: expected a JSON object"));
+        return;
+    }
+    const QJsonObject o = json.object();
+    ServerStats s;
+    s.accepted = toU64(o.value(QLatin1String("accepted")));
+    s.rejected = toU64(o.value(QLatin1String("rejected")));
+    s.open = toU64(o.value(QLatin1String("open")));
+    s.messagesIn = toU64(o.value(QLatin1String("messages_in")));
+    s.messagesOut = toU64(o.value(QLatin1String("messages_out")));
+    s.bytesIn = toU64(o.value(QLatin1String("bytes_in")));
+    s.bytesOut = toU64(o.value(QLatin1String("bytes_out")));
+    const QJsonObject closes = o.value(QLatin1String("closes")).toObject();
+    for (auto it = closes.begin(); it != closes.end(); ++it) {
+        if (const auto reason = parseCloseReason(it.key()))
+            s.closes[size_t(closeReasonIndex(*reason))] = toU64(it.value());
+    }
+    const QJsonObject timeouts = o.value(QLatin1String("timeouts")).toObject();
+    for (TimeoutKind kind : {TimeoutKind::Idle, TimeoutKind::Lifetime, TimeoutKind::Write})
+        s.timeouts[size_t(kind)] = toU64(timeouts.value(timeoutKindName(kind)));
+    const QJsonObject lateness = o.value(QLatin1String("watchdog_lateness")).toObject();
+    const QJsonArray buckets = lateness.value(QLatin1String("buckets")).toArray();
+    for (int i = 0; i < std::min<int>(int(buckets.size()), LatenessBucketCount); ++i)
+        s.lateness[size_t(i)] = toU64(buckets.at(i).toObject().value(QLatin1String("count")));
+    s.latenessSumUs = toU64(lateness.value(QLatin1String("sum_us")));
+    s.sampledAtMs = MonotonicClock::nowMs();
+    m_lastStats = s;
+    emit statsUpdated(s);
+}
+
+void RemoteServerSource::handleEvents(const QJsonDocument &json)
+{
+    const QJsonObject o = json.object();
+    if (!json.isObject() || !o.value(QLatin1String("events")).isArray()) {
+        fail(State::BadResponse, tr("events: expected an object with \"events\""));
+        return;
+    }
+    // Wall-clock stamps become this machine's monotonic time, so the log
+    // sorts and ages them like the embedded server's events.
+    const qint64 monoNow = MonotonicClock::nowMs();
+    const qint64 wallNow = QDateTime::currentMSecsSinceEpoch();
+    ServerBatch batch;
+    const QJsonArray events = o.value(QLatin1String("events")).toArray();
+    batch.events.reserve(events.size());
+    for (const QJsonValue &value : events) {
+        const QJsonObject e = value.toObject();
+        const auto kind = parseEventKind(e.value(QLatin1String("event")).toString());
+        if (!kind)
+            continue;
+        ServerEvent event;
+        event.kind = *kind;
+        event.conn = toU64(e.value(QLatin1String("conn")));
+        event.peer = e.value(QLatin1String("peer")).toString();
+        const QDateTime ts = QDateTime::fromString(e.value(QLatin1String("ts")).toString(), Qt::ISODateWithMs);
+        event.wallMs = ts.isValid() ? ts.toMSecsSinceEpoch() : wallNow;
+        event.atMs = monoNow - std::max<qint64>(0, wallNow - event.wallMs);
+        event.size = quint32(toU64(e.value(QLatin1String("size"))));
+        if (event.kind == EventKind::Closed || event.kind == EventKind::Rejected)
+            event.reason = parseCloseReason(e.value(QLatin1String("reason")).toString()).value_or(CloseReason::None);
+        if (event.kind == EventKind::Timeout)
+            event.timeout = parseTimeoutKind(e.value(QLatin1String("kind")).toString());
+        if (event.kind == EventKind::Closed && event.conn != 0) {
+            if (m_closedIds.size() >= ClosedIdsCap)
+                m_closedIds.clear();
+            m_closedIds.insert(event.conn);
+            batch.closed.append({event.conn, event.reason});
+        }
+        batch.events.append(std::move(event));
+    }
+    // Events that left the ring before we asked, and those the server
+    // never published, show as "skipped" in the log.
+    batch.eventsDropped = toU64(o.value(QLatin1String("missed")));
+    const quint64 serverDropped = toU64(o.value(QLatin1String("server_dropped")));
+    if (m_haveServerDropped && serverDropped > m_serverDropped)
+        batch.eventsDropped += serverDropped - m_serverDropped;
+    m_serverDropped = serverDropped;
+    m_haveServerDropped = true;
+    m_eventsSince = toU64(o.value(QLatin1String("last")));
+    if (!batch.events.isEmpty() || batch.eventsDropped)
+        emit batchPublished(batch);
+}
+
+void RemoteServerSource::fail(State state, const QString &error)
+{
+    // Everything in flight belongs to the failed attempt: drop it and
+    // try again after a delay that doubles up to the maximum.
+    abortAll();
+    m_pollTimer.stop();
+    m_error = error;
+    if (state == State::Lost) {
+        // A restarted vigild numbers connections and events afresh.
+        m_closedIds.clear();
+        m_haveServerDropped = false;
+    }
+    m_retryDelay = m_retryMs;
+    m_retryMs = std::min(m_retryMs * 2, m_maxRetryMs);
+    m_retryClock.start();
+    m_retryTimer.start(m_retryDelay);
+    m_countdownTimer.start();
+    if (m_state == state)
+        emit statusChanged(); // new detail or delay
+    else
+        setState(state);
+}
+
+void RemoteServerSource::retry()
+{
+    m_countdownTimer.stop();
+    setState(State::Connecting);
+    poll();
+    m_pollTimer.start();
+}
+
+void RemoteServerSource::kick(quint64 id)
+{
+    QNetworkRequest request(url(QStringLiteral("/api/v1/connections/%1/kick").arg(id)));
+    if (!m_token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
+    request.setTransferTimeout(RequestTimeoutMs);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+    QNetworkReply *reply = m_network.post(request, QByteArray());
+    connect(reply, &QNetworkReply::finished, this, [this, reply, id] {
+        reply->deleteLater();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status == 202 || status == 200)
+            emit kickFinished(id, true, QString());
+        else if (status == 401)
+            emit kickFinished(id, false, tr("token rejected"));
+        else if (status == 404)
+            emit kickFinished(id, false, tr("connection %1 is not open").arg(id));
+        else if (status == 0)
+            emit kickFinished(id, false, reply->errorString());
+        else
+            emit kickFinished(id, false, tr("HTTP %1").arg(status));
+    });
+}
+
+} // namespace Vigil
