@@ -2,12 +2,14 @@
 // the core, and keeps every periodic repaint on two view timers.
 #include "mainwindow.h"
 
+#include "attachdialog.h"
 #include "connectiondetails.h"
 #include "connectionfilterproxy.h"
 #include "connectiontablemodel.h"
 #include "countdowndelegate.h"
 #include "monitorsettings.h"
 #include "monotonicclock.h"
+#include "serverview.h"
 #include "settingsform.h"
 #include "statspanel.h"
 #include "tablesetup.h"
@@ -31,7 +33,10 @@
 #include <QPushButton>
 #include <QRegularExpressionValidator>
 #include <QStatusBar>
+#include <QStyle>
 #include <QSystemTrayIcon>
+#include <QTabBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -74,7 +79,23 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
 
     createActions();
     createMenus();
-    setCentralWidget(createConnectionsPanel());
+    // Tabs: the embedded server first, then one per attached vigild. The
+    // bar shows only once something is attached, so the window looks as
+    // before for those who never attach.
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("serverTabs"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->setTabBarAutoHide(true);
+    m_tabs->setTabsClosable(true);
+    m_tabs->addTab(createConnectionsPanel(), tr("Embedded server"));
+    for (QTabBar::ButtonPosition side : {QTabBar::LeftSide, QTabBar::RightSide})
+        m_tabs->tabBar()->setTabButton(0, side, nullptr);
+    connect(m_tabs, &QTabWidget::tabCloseRequested, this, [this](int index) {
+        if (auto *view = qobject_cast<ServerView *>(m_tabs->widget(index)))
+            detachServer(view);
+    });
+    connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::updateActions);
+    setCentralWidget(m_tabs);
     createDocks();
     createStatusBar();
     restoreSettings(options);
@@ -95,6 +116,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     connect(&m_statsTimer, &QTimer::timeout, this, &MainWindow::handleStatsTick);
 
     createTray();
+    restoreAttachedServers();
     updateActions();
     if (options.start)
         QTimer::singleShot(0, this, [this] { startServer(); });
@@ -129,6 +151,19 @@ void MainWindow::createActions()
     m_kickAction->setToolTip(tr("Close the selected connections with BYE kicked"));
     connect(m_kickAction, &QAction::triggered, this, &MainWindow::kickSelected);
 
+    m_attachAction = new QAction(QIcon::fromTheme(QStringLiteral("network-connect"), style()->standardIcon(QStyle::SP_DriveNetIcon)),
+                                 tr("A&ttach to Server…"), this);
+    m_attachAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    m_attachAction->setToolTip(tr("Watch a running vigild through its admin endpoint, in a tab of its own (Ctrl+Shift+O)"));
+    connect(m_attachAction, &QAction::triggered, this, &MainWindow::showAttachDialog);
+
+    m_detachAction = new QAction(tr("&Detach"), this);
+    m_detachAction->setToolTip(tr("Stop watching the attached server of the current tab"));
+    connect(m_detachAction, &QAction::triggered, this, [this] {
+        if (ServerView *view = currentAttachedView())
+            detachServer(view);
+    });
+
     m_copyPeerAction = new QAction(tr("&Copy Peer"), this);
     m_copyPeerAction->setShortcut(QKeySequence::Copy);
     m_copyPeerAction->setShortcutContext(Qt::WidgetShortcut);
@@ -155,6 +190,9 @@ void MainWindow::createMenus()
     server->addSeparator();
     server->addAction(m_applyToOpenAction);
     server->addSeparator();
+    server->addAction(m_attachAction);
+    server->addAction(m_detachAction);
+    server->addSeparator();
     server->addAction(m_quitAction);
 
     QMenu *connection = menuBar()->addMenu(tr("&Connection"));
@@ -178,6 +216,8 @@ void MainWindow::createMenus()
     toolbar->addSeparator();
     toolbar->addAction(m_applyToOpenAction);
     toolbar->addAction(m_kickAction);
+    toolbar->addSeparator();
+    toolbar->addAction(m_attachAction);
 }
 
 QWidget *MainWindow::createConnectionsPanel()
@@ -376,7 +416,104 @@ void MainWindow::saveSettings()
         m_persist->setServerConfig(*config);
     m_persist->setWindow(saveGeometry(), saveState());
     m_persist->setConnectionHeader(m_connectionView->horizontalHeader()->saveState());
+    saveAttachedServers();
     m_persist->sync();
+}
+
+void MainWindow::restoreAttachedServers()
+{
+    const QList<AttachedServer> servers = m_persist->attachedServers();
+    for (const AttachedServer &server : servers) {
+        if (RemoteServerSource::isValidAddress(server.address))
+            attachServer(server.address, server.token, !server.token.isEmpty());
+    }
+    m_tabs->setCurrentIndex(0);
+}
+
+void MainWindow::saveAttachedServers()
+{
+    QList<AttachedServer> servers;
+    for (ServerView *view : attachedViews())
+        servers.append({view->source()->address(), m_rememberToken.value(view) ? view->source()->token() : QString()});
+    m_persist->setAttachedServers(servers);
+}
+
+QList<ServerView *> MainWindow::attachedViews() const
+{
+    QList<ServerView *> views;
+    for (int i = 1; i < m_tabs->count(); ++i) {
+        if (auto *view = qobject_cast<ServerView *>(m_tabs->widget(i)))
+            views.append(view);
+    }
+    return views;
+}
+
+ServerView *MainWindow::currentAttachedView() const
+{
+    return qobject_cast<ServerView *>(m_tabs->currentWidget());
+}
+
+void MainWindow::showAttachDialog()
+{
+    auto *dialog = new AttachDialog(this);
+    dialog->setObjectName(QStringLiteral("attachDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        attachServer(dialog->address(), dialog->token(), dialog->rememberToken());
+    });
+    dialog->open();
+}
+
+ServerView *MainWindow::attachServer(const QString &address, const QString &token, bool rememberToken)
+{
+    const QString trimmed = address.trimmed();
+    if (!RemoteServerSource::isValidAddress(trimmed)) {
+        showError(tr("Cannot attach"), tr("\"%1\" is not HOST:PORT").arg(trimmed));
+        return nullptr;
+    }
+    for (ServerView *view : attachedViews()) {
+        if (view->source()->address() == trimmed) {
+            m_tabs->setCurrentWidget(view);
+            return view;
+        }
+    }
+    auto *view = new ServerView(new RemoteServerSource(trimmed, token), m_tabs);
+    m_rememberToken.insert(view, rememberToken && !token.trimmed().isEmpty());
+    const int index = m_tabs->addTab(view, trimmed);
+    m_tabs->setTabToolTip(index, view->statusText());
+    connect(view, &ServerView::statusChanged, this, [this, view] { handleAttachedStatus(view); });
+    connect(view, &ServerView::selectionChanged, this, &MainWindow::updateActions);
+    m_tabs->setCurrentIndex(index);
+    handleAttachedStatus(view);
+    saveAttachedServers();
+    return view;
+}
+
+void MainWindow::detachServer(ServerView *view)
+{
+    const int index = m_tabs->indexOf(view);
+    if (index <= 0)
+        return;
+    m_tabs->removeTab(index);
+    m_rememberToken.remove(view);
+    disconnect(view, nullptr, this, nullptr);
+    view->source()->stop();
+    view->deleteLater();
+    saveAttachedServers();
+    updateActions();
+}
+
+void MainWindow::handleAttachedStatus(ServerView *view)
+{
+    // The tab title turns red while its server is out of reach.
+    const int index = m_tabs->indexOf(view);
+    if (index < 0)
+        return;
+    const bool connected = view->source()->state() == RemoteServerSource::State::Connected;
+    m_tabs->tabBar()->setTabTextColor(index, connected ? QColor() : QColor(0xb0, 0x2a, 0x1e));
+    m_tabs->setTabToolTip(index, view->statusText());
+    if (view == currentAttachedView())
+        updateActions();
 }
 
 bool MainWindow::startServer()
@@ -549,6 +686,11 @@ void MainWindow::handleConnectionMenu(const QPoint &pos)
 
 void MainWindow::kickSelected()
 {
+    // The toolbar's Kick acts on the tab in front.
+    if (ServerView *view = currentAttachedView()) {
+        view->kickSelected();
+        return;
+    }
     for (quint64 id : selectedConnections())
         m_server.closeConnection(id);
 }
@@ -611,7 +753,12 @@ void MainWindow::updateActions()
     m_stopAction->setEnabled(running);
     m_applyToOpenAction->setEnabled(running && m_settings->isValid());
     const bool selected = m_connectionView->selectionModel()->hasSelection();
-    m_kickAction->setEnabled(running && selected);
+    if (ServerView *view = currentAttachedView())
+        m_kickAction->setEnabled(view->hasSelection()
+                                 && view->source()->state() == RemoteServerSource::State::Connected);
+    else
+        m_kickAction->setEnabled(running && selected);
+    m_detachAction->setEnabled(currentAttachedView() != nullptr);
     m_copyPeerAction->setEnabled(selected);
     m_detailsAction->setEnabled(selected);
     m_showTrafficAction->setEnabled(selected);

@@ -1,10 +1,12 @@
 // vigil-monitor's window: runs an embedded Vigil server and shows its
-// connections, traffic and statistics live.
+// connections, traffic and statistics live; running vigild processes can
+// be attached through their admin endpoint, each in a tab of its own.
 #pragma once
 
 #include "server.h"
 #include "serverconfig.h"
 
+#include <QHash>
 #include <QMainWindow>
 #include <QPointer>
 #include <QTimer>
@@ -20,6 +22,7 @@ class QLineEdit;
 class QMenu;
 class QMessageBox;
 class QSystemTrayIcon;
+class QTabWidget;
 class QTableView;
 
 namespace Vigil {
@@ -28,6 +31,7 @@ class ConnectionDetails;
 class ConnectionFilterProxy;
 class ConnectionTableModel;
 class MonitorSettings;
+class ServerView;
 class SettingsForm;
 class StatsPanel;
 class TrafficFilterProxy;
@@ -69,6 +73,19 @@ public:
     QAction *stopAction() const { return m_stopAction; }
     QAction *applyToOpenAction() const { return m_applyToOpenAction; }
     QAction *kickAction() const { return m_kickAction; }
+    QAction *attachAction() const { return m_attachAction; }
+    QAction *detachAction() const { return m_detachAction; }
+    // Tab 0 is the embedded server; every further tab is a ServerView.
+    QTabWidget *tabs() const { return m_tabs; }
+    QList<ServerView *> attachedViews() const;
+
+    // Opens a tab that follows the vigild admin endpoint at address
+    // (HOST:PORT), or switches to the one already open for it. The token
+    // is saved in the settings only with rememberToken.
+    ServerView *attachServer(const QString &address, const QString &token = QString(), bool rememberToken = false);
+    void detachServer(ServerView *view);
+    // "Attach to Server…": the dialog, non-blocking.
+    void showAttachDialog();
     // The last error shown in a dialog (empty if none).
     QString lastError() const { return m_lastError; }
     QString statusText() const;
@@ -90,7 +107,11 @@ private:
     void createStatusBar();
     void createTray();
     void restoreSettings(const Options &options);
+    void restoreAttachedServers();
     void saveSettings();
+    void saveAttachedServers();
+    ServerView *currentAttachedView() const;
+    void handleAttachedStatus(ServerView *view);
 
     void handleBatch(const ServerBatch &batch);
     void handleStarted();
@@ -141,6 +162,11 @@ private:
     QAction *m_stopAction = nullptr;
     QAction *m_applyToOpenAction = nullptr;
     QAction *m_kickAction = nullptr;
+    QAction *m_attachAction = nullptr;
+    QAction *m_detachAction = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    // Attached views whose token the user asked to remember.
+    QHash<ServerView *, bool> m_rememberToken;
     QAction *m_copyPeerAction = nullptr;
     QAction *m_detailsAction = nullptr;
     QAction *m_showTrafficAction = nullptr;

@@ -108,6 +108,36 @@ void MonitorSettings::setConnectionHeader(const QByteArray &state)
     m_settings->setValue(QStringLiteral("window/connectionHeader"), state);
 }
 
+QList<AttachedServer> MonitorSettings::attachedServers() const
+{
+    QList<AttachedServer> servers;
+    const int count = m_settings->beginReadArray(QStringLiteral("attached"));
+    for (int i = 0; i < count; ++i) {
+        m_settings->setArrayIndex(i);
+        AttachedServer server;
+        server.address = m_settings->value(QStringLiteral("address")).toString();
+        server.token = m_settings->value(QStringLiteral("token")).toString();
+        if (!server.address.isEmpty())
+            servers.append(server);
+    }
+    m_settings->endArray();
+    return servers;
+}
+
+void MonitorSettings::setAttachedServers(const QList<AttachedServer> &servers)
+{
+    // Rewritten whole: a detached server must not leave its token behind.
+    m_settings->remove(QStringLiteral("attached"));
+    m_settings->beginWriteArray(QStringLiteral("attached"), int(servers.size()));
+    for (int i = 0; i < servers.size(); ++i) {
+        m_settings->setArrayIndex(i);
+        m_settings->setValue(QStringLiteral("address"), servers[i].address);
+        if (!servers[i].token.isEmpty())
+            m_settings->setValue(QStringLiteral("token"), servers[i].token);
+    }
+    m_settings->endArray();
+}
+
 bool MonitorSettings::trayWelcomed() const
 {
     return m_settings->value(QStringLiteral("tray/welcomed"), false).toBool();

@@ -1,15 +1,24 @@
 // What vigil-monitor remembers between runs: the server settings and the
-// window's geometry and dock layout (QSettings).
+// window's geometry and dock layout, the attached servers (QSettings).
 #pragma once
 
 #include "serverconfig.h"
 
 #include <QByteArray>
+#include <QList>
 #include <memory>
 
 class QSettings;
 
 namespace Vigil {
+
+// A vigild the monitor is attached to; token empty unless the user asked
+// to remember it.
+struct AttachedServer
+{
+    QString address;
+    QString token;
+};
 
 class MonitorSettings final
 {
@@ -29,6 +38,9 @@ public:
     void setWindow(const QByteArray &geometry, const QByteArray &state);
     QByteArray connectionHeader() const;
     void setConnectionHeader(const QByteArray &state);
+
+    QList<AttachedServer> attachedServers() const;
+    void setAttachedServers(const QList<AttachedServer> &servers);
 
     bool trayWelcomed() const;
     void setTrayWelcomed();

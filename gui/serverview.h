@@ -1,0 +1,87 @@
+// One attached vigild in a tab: its connections, traffic log and
+// statistics, fed by a RemoteServerSource through the same models and
+// widgets the embedded server uses, plus a banner for lost contact.
+#pragma once
+
+#include "remoteserversource.h"
+
+#include <QTimer>
+#include <QWidget>
+
+class QAction;
+class QCheckBox;
+class QLabel;
+class QLineEdit;
+class QMenu;
+class QTableView;
+
+namespace Vigil {
+
+class ConnectionFilterProxy;
+class ConnectionTableModel;
+class StatsPanel;
+class TrafficFilterProxy;
+class TrafficLogModel;
+
+class ServerView final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ServerView)
+public:
+    // Takes ownership of source and starts it.
+    explicit ServerView(RemoteServerSource *source, QWidget *parent = nullptr);
+    ~ServerView() override;
+
+    RemoteServerSource *source() const { return m_source; }
+    ConnectionTableModel *connectionModel() const { return m_connectionModel; }
+    ConnectionFilterProxy *connectionProxy() const { return m_connectionProxy; }
+    TrafficLogModel *trafficModel() const { return m_trafficModel; }
+    QTableView *connectionView() const { return m_connectionView; }
+    QTableView *trafficView() const { return m_trafficView; }
+    StatsPanel *statsPanel() const { return m_stats; }
+    QAction *kickAction() const { return m_kickAction; }
+    // The banner's text; empty (and hidden) while attached.
+    QString bannerText() const;
+    // "3 connections · in 12 msg/s · out 12 msg/s", or the state.
+    QString statusText() const;
+    // Whether the last kick's answer was an error, and which.
+    QString lastKickError() const { return m_lastKickError; }
+
+    QList<quint64> selectedConnections() const;
+    bool hasSelection() const;
+    void kickSelected();
+
+signals:
+    void selectionChanged();
+    void statusChanged();
+
+private:
+    QWidget *createConnectionsPanel();
+    QWidget *createTrafficPanel();
+    void handleBatch(const ServerBatch &batch);
+    void handleStats(const ServerStats &stats);
+    void handleSourceStatus();
+    void handleKickFinished(quint64 id, bool ok, const QString &error);
+    void scheduleProxyRefresh();
+    void scheduleFollowTail();
+
+    RemoteServerSource *m_source;
+    ConnectionTableModel *m_connectionModel;
+    ConnectionFilterProxy *m_connectionProxy;
+    TrafficLogModel *m_trafficModel;
+    TrafficFilterProxy *m_trafficProxy;
+    StatsPanel *m_stats = nullptr;
+    QLabel *m_banner = nullptr;
+    QTableView *m_connectionView = nullptr;
+    QTableView *m_trafficView = nullptr;
+    QCheckBox *m_followBox = nullptr;
+    QLabel *m_skippedLabel = nullptr;
+    QMenu *m_connectionMenu = nullptr;
+    QAction *m_kickAction = nullptr;
+    QTimer m_countdownTimer;
+    QString m_lastKickError;
+    bool m_refreshScheduled = false;
+    bool m_followScheduled = false;
+};
+
+} // namespace Vigil

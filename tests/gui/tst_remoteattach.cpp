@@ -1,0 +1,303 @@
+// "Attach to Server…" in MainWindow against a real `vigild --admin`: the
+// attached tab shows rows, kicks remotely, shows and recovers from a lost
+// server, reports a rejected token, detaches, and is remembered.
+#include "attachdialog.h"
+#include "connectiontablemodel.h"
+#include "mainwindow.h"
+#include "serverview.h"
+#include "statspanel.h"
+#include "trafficlogmodel.h"
+#include "vigildhelper.h"
+
+#include <QAction>
+#include <QDialogButtonBox>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <memory>
+
+using namespace Vigil;
+using namespace VigilTest;
+
+class tst_RemoteAttach : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+    void attachShowsRowsTrafficAndStats();
+    void kickFromTheToolbar();
+    void lostStateAndReconnect();
+    void tokenRejectedThenAccepted();
+    void detachClosesTheTab();
+    void attachedServersAreRemembered();
+    void attachDialog();
+
+private:
+    void createWindow();
+    void startVigild(quint16 adminPort = 0, const QString &tokenFile = QString());
+    ServerView *attach(const QString &token = QString(), bool remember = false);
+    std::unique_ptr<QTcpSocket> connectClient();
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<Vigild> m_vigild;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void tst_RemoteAttach::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_vigild = std::make_unique<Vigild>();
+    createWindow();
+}
+
+void tst_RemoteAttach::cleanup()
+{
+    m_window.reset();
+    m_vigild.reset();
+    m_dir.reset();
+}
+
+void tst_RemoteAttach::createWindow()
+{
+    MainWindow::Options options;
+    options.settingsPath = m_dir->filePath(QStringLiteral("vigil-monitor.ini"));
+    m_window = std::make_unique<MainWindow>(options);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+}
+
+void tst_RemoteAttach::startVigild(quint16 adminPort, const QString &tokenFile)
+{
+    m_vigild->start(adminPort, tokenFile);
+    QTRY_VERIFY_WITH_TIMEOUT(m_vigild->ready(), 10000);
+}
+
+ServerView *tst_RemoteAttach::attach(const QString &token, bool remember)
+{
+    ServerView *view = m_window->attachServer(m_vigild->adminAddress(), token, remember);
+    if (view)
+        view->source()->setRetryDelays(200, 1000);
+    return view;
+}
+
+std::unique_ptr<QTcpSocket> tst_RemoteAttach::connectClient()
+{
+    auto socket = std::make_unique<QTcpSocket>();
+    socket->connectToHost(QHostAddress::LocalHost, m_vigild->listenPort);
+    return socket;
+}
+
+void tst_RemoteAttach::attachShowsRowsTrafficAndStats()
+{
+    startVigild();
+    QCOMPARE(m_window->tabs()->count(), 1);
+    QVERIFY(!m_window->detachAction()->isEnabled());
+    auto client = connectClient();
+    client->write(frame(0x04, R"({"client": "sensor-17"})"));
+    client->write(frame(0x01, "hello"));
+
+    ServerView *view = attach();
+    QVERIFY(view);
+    QCOMPARE(m_window->tabs()->count(), 2);
+    QCOMPARE(m_window->tabs()->currentWidget(), view);
+    QCOMPARE(m_window->tabs()->tabText(1), m_vigild->adminAddress());
+    QVERIFY(m_window->detachAction()->isEnabled());
+    // The embedded server's tab is first and cannot be closed.
+    QCOMPARE(m_window->tabs()->indexOf(view), 1);
+
+    ConnectionTableModel *model = view->connectionModel();
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 1, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(model->index(0, ConnectionTableModel::ClientColumn).data().toString(),
+                              QStringLiteral("sensor-17"), 5000);
+    QCOMPARE(model->index(0, ConnectionTableModel::PeerColumn).data().toString(),
+             QStringLiteral("127.0.0.1:%1").arg(client->localPort()));
+    QTRY_COMPARE_WITH_TIMEOUT(model->index(0, ConnectionTableModel::PreviewColumn).data().toString(),
+                              QString(), 5000); // the admin API carries no payload previews
+    const qint64 idleLeft = model->index(0, ConnectionTableModel::IdleLeftColumn)
+                                .data(ConnectionTableModel::RemainingMsRole)
+                                .toLongLong();
+    QVERIFY2(idleLeft > 60000 && idleLeft <= 120000, QByteArray::number(idleLeft));
+    QVERIFY(view->bannerText().isEmpty());
+    QVERIFY(view->connectionView()->isEnabled());
+    // The embedded server's table is untouched.
+    QCOMPARE(m_window->connectionModel()->rowCount(), 0);
+
+    // Traffic: the connect and the messages, from the event stream.
+    TrafficLogModel *log = view->trafficModel();
+    QTRY_VERIFY_WITH_TIMEOUT(log->rowCount() >= 3, 5000);
+    QCOMPARE(log->index(0, TrafficLogModel::EventColumn).data().toString(), eventKindName(EventKind::Connected));
+    QTRY_VERIFY_WITH_TIMEOUT(view->statusText().contains(QLatin1String("1 connection")), 5000);
+}
+
+void tst_RemoteAttach::kickFromTheToolbar()
+{
+    startVigild();
+    auto keep = connectClient();
+    ServerView *view = attach();
+    QTRY_COMPARE_WITH_TIMEOUT(view->connectionModel()->rowCount(), 1, 5000);
+    auto victim = connectClient();
+    QTRY_COMPARE_WITH_TIMEOUT(view->connectionModel()->rowCount(), 2, 5000);
+    QByteArray received;
+    connect(victim.get(), &QTcpSocket::readyRead, this, [&] { received += victim->readAll(); });
+
+    // Select the victim's row through the view's (sorted) proxy.
+    const QString peer = QStringLiteral("127.0.0.1:%1").arg(victim->localPort());
+    QAbstractItemModel *proxy = view->connectionView()->model();
+    int row = -1;
+    for (int r = 0; r < proxy->rowCount(); ++r) {
+        if (proxy->index(r, ConnectionTableModel::PeerColumn).data().toString() == peer)
+            row = r;
+    }
+    QVERIFY(row >= 0);
+    QVERIFY(!m_window->kickAction()->isEnabled());
+    view->connectionView()->selectRow(row);
+    QTRY_VERIFY(m_window->kickAction()->isEnabled());
+    m_window->kickAction()->trigger();
+
+    QTRY_VERIFY_WITH_TIMEOUT(received.contains(byeKicked()), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(victim->state(), QAbstractSocket::UnconnectedState, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(view->connectionModel()->rowCount(), 1, 5000);
+    QCOMPARE(view->connectionModel()->index(0, ConnectionTableModel::PeerColumn).data().toString(),
+             QStringLiteral("127.0.0.1:%1").arg(keep->localPort()));
+    QCOMPARE(keep->state(), QAbstractSocket::ConnectedState);
+    QVERIFY(view->lastKickError().isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(view->source()->lastStats().closesFor(CloseReason::Kicked), 1u, 5000);
+}
+
+void tst_RemoteAttach::lostStateAndReconnect()
+{
+    const quint16 adminPort = freePort();
+    QVERIFY(adminPort != 0);
+    startVigild(adminPort);
+    auto client = connectClient();
+    ServerView *view = attach();
+    QTRY_COMPARE_WITH_TIMEOUT(view->connectionModel()->rowCount(), 1, 5000);
+
+    m_vigild->stop();
+    QTRY_VERIFY_WITH_TIMEOUT(view->bannerText().startsWith(QStringLiteral("Connection lost — retrying in ")), 10000);
+    QVERIFY(!view->connectionView()->isEnabled()); // greyed
+    QTRY_VERIFY_WITH_TIMEOUT(!m_vigild->running(), 5000);
+    QVERIFY(m_window->tabs()->tabBar()->tabTextColor(1) != QColor());
+
+    m_vigild = std::make_unique<Vigild>();
+    startVigild(adminPort);
+    auto again = connectClient();
+    QTRY_VERIFY_WITH_TIMEOUT(view->bannerText().isEmpty(), 10000);
+    QVERIFY(view->connectionView()->isEnabled());
+    QTRY_COMPARE_WITH_TIMEOUT(view->connectionModel()->rowCount(), 1, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(view->connectionModel()->index(0, ConnectionTableModel::PeerColumn).data().toString(),
+                              QStringLiteral("127.0.0.1:%1").arg(again->localPort()), 5000);
+}
+
+void tst_RemoteAttach::tokenRejectedThenAccepted()
+{
+    const QString tokenFile = m_dir->filePath(QStringLiteral("token"));
+    QFile file(tokenFile);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("  open-sesame \n");
+    file.close();
+    startVigild(0, tokenFile);
+
+    ServerView *view = attach(QStringLiteral("wrong"));
+    QTRY_VERIFY_WITH_TIMEOUT(view->bannerText().startsWith(QLatin1String("Token rejected")), 5000);
+    m_window->detachServer(view);
+    QCOMPARE(m_window->tabs()->count(), 1);
+
+    auto client = connectClient();
+    view = attach(QStringLiteral("open-sesame"));
+    QTRY_COMPARE_WITH_TIMEOUT(view->connectionModel()->rowCount(), 1, 5000);
+    QVERIFY(view->bannerText().isEmpty());
+}
+
+void tst_RemoteAttach::detachClosesTheTab()
+{
+    startVigild();
+    ServerView *view = attach();
+    QPointer<ServerView> guard(view);
+    QPointer<RemoteServerSource> source(view->source());
+    QCOMPARE(m_window->tabs()->count(), 2);
+    // Attaching the same address again just shows its tab.
+    QCOMPARE(attach(), view);
+    QCOMPARE(m_window->tabs()->count(), 2);
+    m_window->tabs()->setCurrentIndex(0);
+    QVERIFY(!m_window->detachAction()->isEnabled());
+    m_window->tabs()->setCurrentIndex(1);
+    m_window->detachAction()->trigger();
+    QCOMPARE(m_window->tabs()->count(), 1);
+    QTRY_VERIFY(guard.isNull());
+    QVERIFY(source.isNull());
+    // The close button of a tab detaches too.
+    view = attach();
+    QCOMPARE(m_window->tabs()->count(), 2);
+    emit m_window->tabs()->tabCloseRequested(1);
+    QCOMPARE(m_window->tabs()->count(), 1);
+    // The embedded tab has no close button and ignores the request.
+    emit m_window->tabs()->tabCloseRequested(0);
+    QCOMPARE(m_window->tabs()->count(), 1);
+}
+
+void tst_RemoteAttach::attachedServersAreRemembered()
+{
+    startVigild();
+    m_window->attachServer(QStringLiteral("127.0.0.1:1"), QStringLiteral("forget-me"), false);
+    m_window->attachServer(m_vigild->adminAddress(), QStringLiteral("keep-me"), true);
+    m_window->close();
+    m_window.reset();
+
+    // The token is stored only where the user ticked "remember".
+    {
+        QSettings settings(m_dir->filePath(QStringLiteral("vigil-monitor.ini")), QSettings::IniFormat);
+        const QString all = settings.allKeys().join(QLatin1Char(' '));
+        QVERIFY2(!all.isEmpty(), "nothing saved");
+        bool forgotten = true;
+        const int n = settings.beginReadArray(QStringLiteral("attached"));
+        for (int i = 0; i < n; ++i) {
+            settings.setArrayIndex(i);
+            if (settings.value(QStringLiteral("token")).toString() == QLatin1String("forget-me"))
+                forgotten = false;
+        }
+        settings.endArray();
+        QCOMPARE(n, 2);
+        QVERIFY(forgotten);
+    }
+
+    createWindow();
+    const QList<ServerView *> views = m_window->attachedViews();
+    QCOMPARE(views.size(), 2);
+    QCOMPARE(views.at(0)->source()->address(), QStringLiteral("127.0.0.1:1"));
+    QCOMPARE(views.at(0)->source()->token(), QString());
+    QCOMPARE(views.at(1)->source()->address(), m_vigild->adminAddress());
+    QCOMPARE(views.at(1)->source()->token(), QStringLiteral("keep-me"));
+    // The embedded server stays in front after a restart.
+    QCOMPARE(m_window->tabs()->currentIndex(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(views.at(1)->source()->state(), RemoteServerSource::State::Connected, 5000);
+}
+
+void tst_RemoteAttach::attachDialog()
+{
+    startVigild();
+    m_window->attachAction()->trigger();
+    auto *dialog = m_window->findChild<AttachDialog *>(QStringLiteral("attachDialog"));
+    QVERIFY(dialog);
+    QTRY_VERIFY(dialog->isVisible());
+    QPushButton *ok = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+    QVERIFY(!ok->isEnabled());
+    dialog->setAddress(QStringLiteral("not an address"));
+    QVERIFY(!ok->isEnabled());
+    dialog->setAddress(m_vigild->adminAddress());
+    QVERIFY(ok->isEnabled());
+    ok->click();
+    QCOMPARE(m_window->tabs()->count(), 2);
+    QCOMPARE(m_window->attachedViews().constFirst()->source()->address(), m_vigild->adminAddress());
+}
+
+QTEST_MAIN(tst_RemoteAttach)
+#include "tst_remoteattach.moc"
