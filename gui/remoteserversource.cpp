@@ -195,13 +195,13 @@ void RemoteServerSource::stop()
 
 void RemoteServerSource::abortAll()
 {
-    // Bump the generation first: an abort delivers finished() at once.
+    // Deleting a reply aborts its request. An explicit abort() on a reply
+    // whose error is already queued makes Qt report that error twice;
+    // disconnecting and the generation check keep stale answers out.
     ++m_generation;
     for (QPointer<QNetworkReply> *reply : {&m_connectionsReply, &m_statsReply, &m_eventsReply}) {
         if (QNetworkReply *r = *reply) {
             disconnect(r, nullptr, this, nullptr);
-            if (r->isRunning())
-                r->abort();
             r->deleteLater();
         }
         *reply = nullptr;
