@@ -3,16 +3,15 @@
 #pragma once
 
 #include <QByteArray>
-#include <QNetworkAccessManager>
-#include <QNetworkProxy>
-#include <QNetworkReply>
-#include <QNetworkRequest>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QHostAddress>
 #include <QProcess>
 #include <QRegularExpression>
-#include <QSignalSpy>
 #include <QString>
 #include <QStringList>
-#include <QUrl>
+#include <QTcpSocket>
+#include <QTimer>
 
 namespace VigilTest {
 
@@ -69,17 +68,18 @@ private:
 
 struct HttpReply
 {
-    int status = -1; // -1: no answer in time
+    int status = -1; // -1: no complete answer in time
     QByteArray body;
     QByteArray contentType;
     QByteArray allow;
 };
 
+// A minimal HTTP/1.1 client on a QTcpSocket: one request per connection,
+// the answer read up to its Content-Length. No helper threads (unlike
+// QNetworkAccessManager), so the test can fork vigild under TSan too.
 class AdminHttp
 {
 public:
-    AdminHttp() { m_manager.setProxy(QNetworkProxy::NoProxy); }
-
     void setPort(quint16 port) { m_port = port; }
     void setToken(const QByteArray &token) { m_token = token; }
 
@@ -88,26 +88,69 @@ public:
 
     HttpReply send(const QByteArray &verb, const QString &pathAndQuery, int timeoutMs)
     {
-        QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(pathAndQuery)));
-        if (!m_token.isEmpty())
-            request.setRawHeader("Authorization", m_token);
-        QNetworkReply *reply = m_manager.sendCustomRequest(request, verb);
-        QSignalSpy finished(reply, &QNetworkReply::finished);
         HttpReply result;
-        if (reply->isFinished() || finished.wait(timeoutMs)) {
-            const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-            result.status = status.isValid() ? status.toInt() : 0;
-            result.body = reply->readAll();
-            result.contentType = reply->rawHeader("Content-Type");
-            result.allow = reply->rawHeader("Allow");
+        QTcpSocket socket;
+        QElapsedTimer clock;
+        clock.start();
+        socket.connectToHost(QHostAddress(QHostAddress::LocalHost), m_port);
+        QByteArray request = verb + ' ' + pathAndQuery.toUtf8() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+        if (!m_token.isEmpty())
+            request += "Authorization: " + m_token + "\r\n";
+        request += "Content-Length: 0\r\n\r\n";
+        socket.write(request);
+        QByteArray data;
+        while (!parse(data, &result)) {
+            const qint64 left = timeoutMs - clock.elapsed();
+            if (left <= 0 || socket.state() == QAbstractSocket::UnconnectedState)
+                return HttpReply();
+            if (!socket.bytesAvailable()) {
+                // Wake on data, on the server closing, or at the deadline.
+                QEventLoop loop;
+                QTimer::singleShot(int(left), &loop, &QEventLoop::quit);
+                QObject::connect(&socket, &QTcpSocket::readyRead, &loop, &QEventLoop::quit);
+                QObject::connect(&socket, &QTcpSocket::disconnected, &loop, &QEventLoop::quit);
+                loop.exec();
+            }
+            data += socket.readAll();
         }
-        reply->abort();
-        reply->deleteLater();
         return result;
     }
 
 private:
-    QNetworkAccessManager m_manager;
+    // True once data holds a whole answer (headers and Content-Length bytes).
+    static bool parse(const QByteArray &data, HttpReply *reply)
+    {
+        const qsizetype end = data.indexOf("\r\n\r\n");
+        if (end < 0)
+            return false;
+        const QList<QByteArray> lines = data.left(end).split('\n');
+        const QList<QByteArray> statusLine = lines.constFirst().trimmed().split(' ');
+        if (statusLine.size() < 2)
+            return false;
+        qint64 length = 0;
+        HttpReply r;
+        r.status = statusLine[1].toInt();
+        for (qsizetype i = 1; i < lines.size(); ++i) {
+            const QByteArray line = lines[i].trimmed();
+            const qsizetype colon = line.indexOf(':');
+            if (colon < 0)
+                continue;
+            const QByteArray name = line.left(colon).trimmed().toLower();
+            const QByteArray value = line.mid(colon + 1).trimmed();
+            if (name == "content-length")
+                length = value.toLongLong();
+            else if (name == "content-type")
+                r.contentType = value;
+            else if (name == "allow")
+                r.allow = value;
+        }
+        if (data.size() - (end + 4) < length)
+            return false;
+        r.body = data.mid(end + 4, length);
+        *reply = r;
+        return true;
+    }
+
     QByteArray m_token; // the whole Authorization header value
     quint16 m_port = 0;
 };
