@@ -15,6 +15,9 @@
 #include <QTcpSocket>
 #include <QUrlQuery>
 
+#include <algorithm>
+#include <limits>
+
 namespace Vigil {
 
 namespace {
