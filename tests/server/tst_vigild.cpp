@@ -107,6 +107,8 @@ private slots:
     void serverFull_data();
     void serverFull();
     void rateLimited();
+    void rateBelowLimitIsFine();
+    void listenBacklog();
     void slowConsumer_data();
     void slowConsumer();
 
@@ -933,6 +935,43 @@ void tst_Vigild::rateLimited()
                               WaitMs);
     polite.sendFrame(Type::Data, "one");
     QTRY_COMPARE_WITH_TIMEOUT(polite.frames(Type::Data).size(), 1, WaitMs);
+}
+
+// A client that stays under --max-msg-rate is never closed for it.
+void tst_Vigild::rateBelowLimitIsFine()
+{
+    START_VIGILD(server, {"--max-msg-rate", "20"});
+    CONNECT_CLIENT(client, server);
+    const qint64 start = nowMs();
+    int sent = 0;
+    while (nowMs() - start < 1500) {
+        client.sendFrame(Type::Data, "steady");
+        ++sent;
+        QTRY_COMPARE_WITH_TIMEOUT(client.frames(Type::Data).size(), sent, WaitMs);
+        QTest::qWait(100); // 10 messages a second, the client's cadence
+    }
+    QVERIFY(!client.isClosed());
+    QVERIFY(sent >= 10);
+}
+
+// PROTOCOL.md §7: the listen backlog is at least 4096 (as far as the
+// kernel's somaxconn lets it be).
+void tst_Vigild::listenBacklog()
+{
+    QFile somaxconn(QStringLiteral("/proc/sys/net/core/somaxconn"));
+    if (!somaxconn.open(QIODevice::ReadOnly))
+        QSKIP("no /proc/sys/net/core/somaxconn");
+    const int cap = somaxconn.readAll().trimmed().toInt();
+    START_VIGILD(server, {});
+    QProcess ss;
+    ss.start(QStringLiteral("ss"), {QStringLiteral("-ltnH"), QStringLiteral("sport = :%1").arg(server.port())});
+    if (!ss.waitForStarted(5000))
+        QSKIP("ss (iproute2) is not installed");
+    QVERIFY(ss.waitForFinished(5000));
+    // "LISTEN 0 4096 127.0.0.1:PORT 0.0.0.0:*": the third column is the backlog.
+    const QStringList columns = QString::fromLatin1(ss.readAllStandardOutput()).simplified().split(QLatin1Char(' '));
+    QVERIFY2(columns.size() >= 3, qPrintable(columns.join(QLatin1Char(' '))));
+    QCOMPARE(columns.at(2).toInt(), std::min(4096, cap));
 }
 
 void tst_Vigild::slowConsumer_data()
