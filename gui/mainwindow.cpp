@@ -43,6 +43,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 // Resources live in the static vigil_gui library: register them once.
 static void initVigilResources()
@@ -94,7 +95,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
         if (auto *view = qobject_cast<ServerView *>(m_tabs->widget(index)))
             detachServer(view);
     });
-    connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::updateActions);
+    connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::handleCurrentTabChanged);
     setCentralWidget(m_tabs);
     createDocks();
     createStatusBar();
@@ -352,7 +353,8 @@ void MainWindow::createDocks()
     resizeDocks({settingsDock, m_detailsDock}, {1, 600}, Qt::Vertical);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
-    for (QDockWidget *dock : {settingsDock, m_detailsDock, statsDock, trafficDock})
+    m_docks = {settingsDock, m_detailsDock, statsDock, trafficDock};
+    for (QDockWidget *dock : std::as_const(m_docks))
         view->addAction(dock->toggleViewAction());
 }
 
@@ -364,6 +366,10 @@ void MainWindow::createStatusBar()
     statusBar()->addWidget(m_listenLabel, 1);
     statusBar()->addPermanentWidget(m_countLabel);
     statusBar()->addPermanentWidget(m_rateLabel);
+    m_remoteLabel = new QLabel(this);
+    m_remoteLabel->setObjectName(QStringLiteral("remoteStatusLabel"));
+    m_remoteLabel->hide();
+    statusBar()->addWidget(m_remoteLabel, 1);
 }
 
 void MainWindow::createTray()
@@ -414,7 +420,7 @@ void MainWindow::saveSettings()
 {
     if (const auto config = m_settings->config())
         m_persist->setServerConfig(*config);
-    m_persist->setWindow(saveGeometry(), saveState());
+    m_persist->setWindow(saveGeometry(), m_remoteInFront ? m_embeddedState : saveState());
     m_persist->setConnectionHeader(m_connectionView->horizontalHeader()->saveState());
     saveAttachedServers();
     m_persist->sync();
@@ -503,6 +509,32 @@ void MainWindow::detachServer(ServerView *view)
     updateActions();
 }
 
+void MainWindow::handleCurrentTabChanged()
+{
+    const bool remote = currentAttachedView() != nullptr;
+    if (remote && !m_remoteInFront) {
+        m_embeddedState = saveState();
+        for (QDockWidget *dock : std::as_const(m_docks)) {
+            if (!dock->isHidden()) {
+                m_docksHiddenForRemote.append(dock);
+                dock->hide();
+            }
+        }
+    } else if (!remote && m_remoteInFront) {
+        for (QDockWidget *dock : std::as_const(m_docksHiddenForRemote))
+            dock->show();
+        m_docksHiddenForRemote.clear();
+    }
+    m_remoteInFront = remote;
+    // The status bar speaks of the tab in front.
+    for (QLabel *label : {m_listenLabel, m_countLabel, m_rateLabel})
+        label->setVisible(!remote);
+    m_remoteLabel->setVisible(remote);
+    if (ServerView *view = currentAttachedView())
+        m_remoteLabel->setText(view->statusText());
+    updateActions();
+}
+
 void MainWindow::handleAttachedStatus(ServerView *view)
 {
     // The tab title turns red while its server is out of reach.
@@ -512,8 +544,10 @@ void MainWindow::handleAttachedStatus(ServerView *view)
     const bool connected = view->source()->state() == RemoteServerSource::State::Connected;
     m_tabs->tabBar()->setTabTextColor(index, connected ? QColor() : QColor(0xb0, 0x2a, 0x1e));
     m_tabs->setTabToolTip(index, view->statusText());
-    if (view == currentAttachedView())
+    if (view == currentAttachedView()) {
+        m_remoteLabel->setText(view->statusText());
         updateActions();
+    }
 }
 
 bool MainWindow::startServer()
@@ -748,10 +782,12 @@ void MainWindow::scheduleFollowTail()
 
 void MainWindow::updateActions()
 {
+    // Start, Stop and Apply belong to the embedded server: only on its tab.
     const bool running = m_server.isRunning();
-    m_startAction->setEnabled(!running && m_settings->isValid());
-    m_stopAction->setEnabled(running);
-    m_applyToOpenAction->setEnabled(running && m_settings->isValid());
+    const bool embedded = !currentAttachedView();
+    m_startAction->setEnabled(embedded && !running && m_settings->isValid());
+    m_stopAction->setEnabled(embedded && running);
+    m_applyToOpenAction->setEnabled(embedded && running && m_settings->isValid());
     const bool selected = m_connectionView->selectionModel()->hasSelection();
     if (ServerView *view = currentAttachedView())
         m_kickAction->setEnabled(view->hasSelection()

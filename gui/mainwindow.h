@@ -112,6 +112,7 @@ private:
     void saveAttachedServers();
     ServerView *currentAttachedView() const;
     void handleAttachedStatus(ServerView *view);
+    void handleCurrentTabChanged();
 
     void handleBatch(const ServerBatch &batch);
     void handleStarted();
@@ -167,6 +168,14 @@ private:
     QTabWidget *m_tabs = nullptr;
     // Attached views whose token the user asked to remember.
     QHash<ServerView *, bool> m_rememberToken;
+    // The embedded server's docks step aside while an attached server's
+    // tab is in front (it has its own traffic and statistics); the layout
+    // saved is the one from before.
+    QList<QDockWidget *> m_docks;
+    QList<QDockWidget *> m_docksHiddenForRemote;
+    QByteArray m_embeddedState;
+    bool m_remoteInFront = false;
+    QLabel *m_remoteLabel = nullptr;
     QAction *m_copyPeerAction = nullptr;
     QAction *m_detailsAction = nullptr;
     QAction *m_showTrafficAction = nullptr;

@@ -11,6 +11,8 @@
 
 #include <QAction>
 #include <QDialogButtonBox>
+#include <QDockWidget>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -36,6 +38,7 @@ private slots:
     void lostStateAndReconnect();
     void tokenRejectedThenAccepted();
     void detachClosesTheTab();
+    void embeddedDocksStepAside();
     void attachedServersAreRemembered();
     void attachDialog();
 
@@ -242,6 +245,32 @@ void tst_RemoteAttach::detachClosesTheTab()
     // The embedded tab has no close button and ignores the request.
     emit m_window->tabs()->tabCloseRequested(0);
     QCOMPARE(m_window->tabs()->count(), 1);
+}
+
+void tst_RemoteAttach::embeddedDocksStepAside()
+{
+    startVigild();
+    auto *traffic = m_window->findChild<QDockWidget *>(QStringLiteral("trafficDock"));
+    auto *stats = m_window->findChild<QDockWidget *>(QStringLiteral("statsDock"));
+    QVERIFY(traffic && stats);
+    stats->hide(); // the user's choice survives the round trip
+    QVERIFY(traffic->isVisible());
+    QVERIFY(m_window->startAction()->isEnabled());
+
+    ServerView *view = attach();
+    QVERIFY(!traffic->isVisible());
+    QVERIFY(!m_window->startAction()->isEnabled()); // Start/Stop are the embedded server's
+    auto *remoteStatus = m_window->findChild<QLabel *>(QStringLiteral("remoteStatusLabel"));
+    QVERIFY(remoteStatus);
+    QTRY_VERIFY_WITH_TIMEOUT(remoteStatus->text().startsWith(QStringLiteral("attached to %1").arg(m_vigild->adminAddress())),
+                             5000);
+    QVERIFY(view->isVisible());
+
+    m_window->tabs()->setCurrentIndex(0);
+    QVERIFY(traffic->isVisible());
+    QVERIFY(!stats->isVisible());
+    QVERIFY(m_window->startAction()->isEnabled());
+    QVERIFY(m_window->statusText().contains(QLatin1String("Stopped")));
 }
 
 void tst_RemoteAttach::attachedServersAreRemembered()
