@@ -1,0 +1,87 @@
+// CloseReason: names and BYE codes exactly as PROTOCOL.md §2 lists them.
+#include "closereason.h"
+
+#include <QTest>
+
+using namespace Vigil;
+
+Q_DECLARE_METATYPE(Vigil::CloseReason)
+
+class tst_CloseReason : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void names_data();
+    void names();
+    void denseIndices();
+    void unknownNamesAndCodes();
+    void timeoutKinds();
+};
+
+void tst_CloseReason::names_data()
+{
+    QTest::addColumn<CloseReason>("reason");
+    QTest::addColumn<int>("code"); // -1: not on the wire
+
+    QTest::newRow("idle-timeout") << CloseReason::IdleTimeout << 1;
+    QTest::newRow("lifetime-expired") << CloseReason::LifetimeExpired << 2;
+    QTest::newRow("protocol-error") << CloseReason::ProtocolError << 3;
+    QTest::newRow("frame-too-large") << CloseReason::FrameTooLarge << 4;
+    QTest::newRow("unsupported-version") << CloseReason::UnsupportedVersion << 5;
+    QTest::newRow("server-shutdown") << CloseReason::ServerShutdown << 6;
+    QTest::newRow("kicked") << CloseReason::Kicked << 7;
+    QTest::newRow("server-full") << CloseReason::ServerFull << 8;
+    QTest::newRow("slow-consumer") << CloseReason::SlowConsumer << 9;
+    QTest::newRow("rate-limited") << CloseReason::RateLimited << 10;
+    QTest::newRow("normal") << CloseReason::Normal << 11;
+    QTest::newRow("client-closed") << CloseReason::ClientClosed << -1;
+    QTest::newRow("reset") << CloseReason::Reset << -1;
+}
+
+void tst_CloseReason::names()
+{
+    QFETCH(CloseReason, reason);
+    QFETCH(int, code);
+
+    const QString name = QString::fromLatin1(QTest::currentDataTag());
+    QCOMPARE(closeReasonName(reason), name);
+    QCOMPARE(parseCloseReason(name), std::optional<CloseReason>(reason));
+    QCOMPARE(byeCode(reason).has_value(), code >= 0);
+    if (code >= 0) {
+        QCOMPARE(int(*byeCode(reason)), code);
+        QCOMPARE(closeReasonFromByeCode(quint8(code)), std::optional<CloseReason>(reason));
+    }
+    QCOMPARE(closeReasonAt(closeReasonIndex(reason)), reason);
+}
+
+void tst_CloseReason::denseIndices()
+{
+    QList<int> seen;
+    for (int i = 0; i < CloseReasonCount; ++i) {
+        const CloseReason r = closeReasonAt(i);
+        QCOMPARE(closeReasonIndex(r), i);
+        QVERIFY(!seen.contains(closeReasonIndex(r)));
+        seen.append(closeReasonIndex(r));
+    }
+    QCOMPARE(closeReasonAt(-1), CloseReason::None);
+    QCOMPARE(closeReasonAt(CloseReasonCount), CloseReason::None);
+}
+
+void tst_CloseReason::unknownNamesAndCodes()
+{
+    QVERIFY(!parseCloseReason(QStringLiteral("timeout")).has_value());
+    QVERIFY(!closeReasonFromByeCode(0).has_value());
+    QVERIFY(!closeReasonFromByeCode(12).has_value());
+    QVERIFY(!byeCode(CloseReason::None).has_value());
+}
+
+void tst_CloseReason::timeoutKinds()
+{
+    QCOMPARE(timeoutKindName(TimeoutKind::Idle), QStringLiteral("idle"));
+    QCOMPARE(timeoutKindName(TimeoutKind::Lifetime), QStringLiteral("lifetime"));
+    QCOMPARE(timeoutKindName(TimeoutKind::Write), QStringLiteral("write"));
+}
+
+QTEST_GUILESS_MAIN(tst_CloseReason)
+#include "tst_closereason.moc"
