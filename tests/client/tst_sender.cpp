@@ -30,6 +30,7 @@ private slots:
     void idleTimeoutClosesSlowSender();
     void heartbeatKeepsConnectionAlive();
     void waitWatchesTheServerClose();
+    void answersServerProbes();
     void helloWelcomeRoundTrip();
     void serverShutdownIsReported();
     void connectionRefused();
@@ -129,12 +130,29 @@ void TestSender::waitWatchesTheServerClose()
     QVERIFY2(r.out.endsWith(QLatin1String("closed by server: idle-timeout\n")), qPrintable(r.out));
     QVERIFY2(r.elapsedMs < 5000, qPrintable(QString::number(r.elapsedMs)));
 
-    // A wait shorter than the idle timeout ends normally.
-    r = runClient({QStringLiteral("--connect"), server.address(), QStringLiteral("--count"), QStringLiteral("1"),
-                   QStringLiteral("--wait"), QStringLiteral("200ms")},
+    // A wait well inside the idle timeout ends normally.
+    VigildProcess patientServer;
+    QVERIFY(patientServer.start({QStringLiteral("--idle-timeout"), QStringLiteral("10s")}));
+    r = runClient({QStringLiteral("--connect"), patientServer.address(), QStringLiteral("--count"), QStringLiteral("1"),
+                   QStringLiteral("--wait"), QStringLiteral("300ms")},
                   ClientTimeoutMs);
     QCOMPARE(r.exitCode, 0);
     QVERIFY2(r.out.contains(echoLine(0)), qPrintable(r.out));
+}
+
+// PROTOCOL.md §3: with --probe-interval the server PINGs a quiet client
+// and the PONG counts as activity, so a sender silent for longer than the
+// idle timeout survives by answering.
+void TestSender::answersServerProbes()
+{
+    VigildProcess server;
+    QVERIFY(server.start({QStringLiteral("--idle-timeout"), QStringLiteral("1s"), QStringLiteral("--probe-interval"), QStringLiteral("200ms")}));
+    const ProcessResult r = runClient({QStringLiteral("--connect"), server.address(), QStringLiteral("--count"), QStringLiteral("2"),
+                                       QStringLiteral("--interval"), QStringLiteral("2500ms")},
+                                      ClientTimeoutMs);
+    QVERIFY2(r.finished, qPrintable(r.out + r.err));
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains(echoLine(0)) && r.out.contains(echoLine(1)), qPrintable(r.out));
 }
 
 void TestSender::helloWelcomeRoundTrip()
