@@ -192,7 +192,7 @@ void Sender::handleSocketError(QAbstractSocket::SocketError error)
 void Sender::handleDisconnected()
 {
     if (m_finished) {
-        emit finished(int(m_exitCode));
+        emitFinished();
         return;
     }
     handleReadyRead();
@@ -249,7 +249,16 @@ void Sender::finish(ExitCode code)
     } else {
         m_socket.abort();
     }
-    QMetaObject::invokeMethod(this, [this] { emit finished(int(m_exitCode)); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(this, &Sender::emitFinished, Qt::QueuedConnection);
+}
+
+// finished() goes out once, whichever of the close paths gets there first.
+void Sender::emitFinished()
+{
+    if (m_finishedEmitted)
+        return;
+    m_finishedEmitted = true;
+    emit finished(int(m_exitCode));
 }
 
 void Sender::printLine(const QString &line)

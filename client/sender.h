@@ -52,6 +52,7 @@ private:
 
     void closedByServer(const QString &why);
     void finish(ExitCode code);
+    void emitFinished();
     void printLine(const QString &line);
     void printError(const QString &line);
 
@@ -75,6 +76,7 @@ private:
     bool m_lingering = false;
     bool m_waitingSilently = false; // --wait: the linger is not cut short by the last echo
     bool m_finished = false;
+    bool m_finishedEmitted = false;
     ExitCode m_exitCode = ExitCode::Ok;
 };
 
