@@ -478,10 +478,16 @@ ServerView *MainWindow::attachServer(const QString &address, const QString &toke
         return nullptr;
     }
     for (ServerView *view : attachedViews()) {
-        if (view->source()->address() == trimmed) {
+        if (view->source()->address() != trimmed)
+            continue;
+        // The same server again: show it, or start over with the new
+        // token (the way to correct a rejected one).
+        if (view->source()->token() == token.trimmed()) {
             m_tabs->setCurrentWidget(view);
             return view;
         }
+        detachServer(view);
+        break;
     }
     auto *view = new ServerView(new RemoteServerSource(trimmed, token), m_tabs);
     m_rememberToken.insert(view, rememberToken && !token.trimmed().isEmpty());
@@ -489,6 +495,7 @@ ServerView *MainWindow::attachServer(const QString &address, const QString &toke
     m_tabs->setTabToolTip(index, view->statusText());
     connect(view, &ServerView::statusChanged, this, [this, view] { handleAttachedStatus(view); });
     connect(view, &ServerView::selectionChanged, this, &MainWindow::updateActions);
+    connect(view, &ServerView::kickFailed, this, [this](const QString &message) { statusBar()->showMessage(message, 10000); });
     m_tabs->setCurrentIndex(index);
     handleAttachedStatus(view);
     saveAttachedServers();

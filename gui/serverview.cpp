@@ -232,8 +232,9 @@ void ServerView::handleSourceStatus()
 
 void ServerView::handleKickFinished(quint64 id, bool ok, const QString &error)
 {
-    m_lastKickError = ok ? QString() : tr("Kick of %1 failed: %2").arg(id).arg(error);
-    emit statusChanged();
+    m_lastKickError = ok ? QString() : tr("Kick of connection %1 failed: %2").arg(id).arg(error);
+    if (!ok)
+        emit kickFailed(m_lastKickError);
 }
 
 QString ServerView::bannerText() const

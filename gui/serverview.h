@@ -54,6 +54,8 @@ public:
 signals:
     void selectionChanged();
     void statusChanged();
+    // A kick the server refused or never answered, as one line.
+    void kickFailed(const QString &message);
 
 private:
     QWidget *createConnectionsPanel();
