@@ -351,7 +351,10 @@ void tst_Vigild::zeroLengthDataIsEchoedAndActivity()
         ++sent;
         QTRY_COMPARE_WITH_TIMEOUT(client.frames(Type::Data).size(), sent, WaitMs);
         QVERIFY(client.frames(Type::Data).constLast().payload.isEmpty());
-        QTest::qWait(250); // the cadence of the client, well inside the idle timeout
+        // The client's cadence, 250 ms from send to send, well inside the idle timeout.
+        const qint64 next = client.lastSentMs() + 250;
+        if (next > nowMs())
+            QTest::qWait(int(next - nowMs()));
         QVERIFY2(!client.isClosed(), "closed although empty DATA frames kept coming");
     }
     QVERIFY(client.waitClosed(600 + WaitMs));
