@@ -57,9 +57,10 @@ void Acceptor::closeAll()
 
 void Acceptor::dispatch(int fd)
 {
-    // Qt's accept leaves the socket blocking; the network threads need it not.
+    // The network threads need non-blocking sockets (Listener accepts them so).
     const int flags = ::fcntl(fd, F_GETFL);
-    ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    if (!(flags & O_NONBLOCK))
+        ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
     const int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     const PeerAddress peer = PeerAddress::ofSocket(fd);

@@ -324,6 +324,7 @@ void Connection::lingerAfterFlush()
 {
     if (!m_lingering) {
         m_lingering = true;
+        recordClose();
         ::shutdown(m_fd, SHUT_WR);
         m_thread.setInterest(this, true, false);
     }
@@ -441,13 +442,22 @@ void Connection::close(CloseReason reason, qint64 nowNs)
     m_thread.reschedule(this);
 }
 
+// Logged and counted once the output is flushed (or given up on), not at
+// close(): the `closed` totals then include the replies and the BYE sent
+// after the decision, yet the line does not wait for the peer's FIN.
+void Connection::recordClose()
+{
+    if (m_closeRecorded)
+        return;
+    m_closeRecorded = true;
+    m_thread.connectionClosing(this, m_closeReason);
+}
+
 void Connection::retire()
 {
     if (isRetired())
         return;
-    // Logged and counted here, not at close(): the totals of the `closed`
-    // event then include the replies and the BYE flushed after the close.
-    m_thread.connectionClosing(this, m_closeReason);
+    recordClose();
     // Discard what the peer sent meanwhile so close() sends FIN, not RST,
     // and the peer gets to read our BYE.
     char *buffer = m_thread.readScratch();

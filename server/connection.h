@@ -65,6 +65,7 @@ private:
     void lingerAfterFlush();
     void drainAfterClose();
     bool admitByRate(qint64 nowNs);
+    void recordClose();
     void retire();
 
     NetworkThread &m_thread;
@@ -89,6 +90,7 @@ private:
     CloseReason m_closeReason = CloseReason::None;
     ConnectionState m_state = ConnectionState::Open;
     bool m_writeInterest = false;
+    bool m_closeRecorded = false;
     bool m_lingering = false; // Closing, output sent and FIN out: reading to EOF
     bool m_sawMessage = false;
     bool m_hello = false;

@@ -50,7 +50,7 @@ void Listener::acceptPending()
 {
     const int listening = int(socketDescriptor());
     for (;;) {
-        const int fd = ::accept4(listening, nullptr, nullptr, SOCK_CLOEXEC);
+        const int fd = ::accept4(listening, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (fd >= 0) {
             m_handler(fd);
             continue;
