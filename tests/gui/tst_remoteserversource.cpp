@@ -40,6 +40,9 @@ private:
 
 void tst_RemoteServerSource::init()
 {
+    const QByteArray test = QTest::currentTestFunction();
+    if (!VigildHasAdmin && test != "addressValidation" && test != "badResponseIsShown")
+        QSKIP("vigild is built without its admin endpoint (Qt HttpServer)");
     m_vigild = std::make_unique<Vigild>();
     m_fullBatches.clear();
 }

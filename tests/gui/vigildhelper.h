@@ -10,7 +10,14 @@
 #include <QtEndian>
 #include <memory>
 
+#ifndef VIGILD_HAS_ADMIN
+#define VIGILD_HAS_ADMIN 0
+#endif
+
 namespace VigilTest {
+
+// vigild refuses --admin when built without Qt HttpServer.
+constexpr bool VigildHasAdmin = VIGILD_HAS_ADMIN != 0;
 
 inline QByteArray frame(quint8 type, const QByteArray &payload)
 {
