@@ -87,6 +87,7 @@ QString TestSenderInterop::startGoServer(QProcess &process, const QString &idle)
 {
     const quint16 port = freePort();
     const QString address = QStringLiteral("127.0.0.1:%1").arg(port);
+    process.setReadChannel(QProcess::StandardError); // waitForReadyRead() follows the log
     process.start(m_goServer, {QStringLiteral("-addr"), address, QStringLiteral("-idle"), idle, QStringLiteral("-echo")});
     if (!process.waitForStarted())
         return QString();
