@@ -3,6 +3,7 @@
 #include "bench.h"
 
 #include "benchworker.h"
+#include "closereason.h"
 #include "monotonicclock.h"
 
 #include <QHostAddress>
@@ -131,6 +132,12 @@ QByteArray BenchReport::toJson() const
     o.insert(QLatin1String("errors"), double(errors));
     o.insert(QLatin1String("dial_errors"), dialErrors);
     o.insert(QLatin1String("closed_by_server"), closedByServer);
+    if (!byeReasons.isEmpty()) {
+        QJsonObject reasons;
+        for (auto it = byeReasons.cbegin(); it != byeReasons.cend(); ++it)
+            reasons.insert(it.key(), it.value());
+        o.insert(QLatin1String("bye_reasons"), reasons);
+    }
     o.insert(QLatin1String("client_cpu_pct"), std::round(clientCpuPct * 10) / 10);
     if (mode == BenchMode::Hold) {
         o.insert(QLatin1String("stayed_open"), stayedOpen);
@@ -162,8 +169,12 @@ QString BenchReport::toTable() const
                   us(rtt.valueAtPercentile(99.9)), us(rtt.max()));
     t += QStringLiteral("  connect us    p50 %1  p99 %2  max %3\n")
              .arg(us(connect.valueAtPercentile(50)), us(connect.valueAtPercentile(99)), us(connect.max()));
-    t += QStringLiteral("  errors        %1 (closed by server %2)%3\n")
+    QStringList reasons;
+    for (auto it = byeReasons.cbegin(); it != byeReasons.cend(); ++it)
+        reasons << QStringLiteral("%1 %2").arg(it.key()).arg(it.value());
+    t += QStringLiteral("  errors        %1 (closed by server %2%3)%4\n")
              .arg(errors).arg(closedByServer)
+             .arg(reasons.isEmpty() ? QString() : QStringLiteral(", BYE: ") + reasons.join(QStringLiteral(", ")))
              .arg(firstError.isEmpty() ? QString() : QStringLiteral(", first: ") + firstError);
     t += QStringLiteral("  client cpu    %1 %\n").arg(clientCpuPct, 0, 'f', 1);
     return t;
@@ -273,6 +284,12 @@ ExitCode Bench::run(FILE *out, FILE *err)
         r.connections += wr.connected;
         r.dialErrors += wr.dialFailures;
         r.closedByServer += wr.closedByServer;
+        for (int code = 0; code < int(wr.byeReasons.size()); ++code) {
+            if (wr.byeReasons[size_t(code)] == 0)
+                continue;
+            const auto reason = closeReasonFromByeCode(quint8(code));
+            r.byeReasons[reason ? closeReasonName(*reason) : QStringLiteral("code-%1").arg(code)] += wr.byeReasons[size_t(code)];
+        }
         r.stayedOpen += wr.stayedOpen;
         r.errors += wr.errors;
         if (r.firstError.isEmpty())

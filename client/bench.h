@@ -7,6 +7,7 @@
 #include "latencyhistogram.h"
 
 #include <QByteArray>
+#include <QMap>
 #include <QString>
 #include <cstdio>
 
@@ -35,6 +36,7 @@ struct BenchReport
     quint64 errors = 0;
     int dialErrors = 0;
     int closedByServer = 0;
+    QMap<QString, int> byeReasons; // vigil framing: BYE reason name -> connections
     int stayedOpen = 0;
     double heartbeatS = 0;
     double clientCpuPct = 0;

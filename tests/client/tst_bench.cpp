@@ -140,6 +140,7 @@ void TestBench::holdWithoutEnoughHeartbeatsIsClosed()
     QVERIFY2(!o.isEmpty(), qPrintable(dump(r)));
     QCOMPARE(o.value(QLatin1String("stayed_open")).toInt(), 0);
     QCOMPARE(o.value(QLatin1String("closed_by_server")).toInt(), 20);
+    QCOMPARE(o.value(QLatin1String("bye_reasons")).toObject().value(QLatin1String("idle-timeout")).toInt(), 20);
 }
 
 void TestBench::churn()
