@@ -308,6 +308,13 @@ bool RemoteServerSource::checkReply(QNetworkReply *reply, QJsonDocument *json)
 {
     const QVariant statusAttr = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     if (!statusAttr.isValid()) {
+        // Accepted and closed without a word on first contact: something
+        // that is not HTTP, most often a vigild listener given instead of
+        // the admin address (it answers with BYE protocol-error).
+        if (reply->error() == QNetworkReply::RemoteHostClosedError && m_state == State::Connecting) {
+            fail(State::BadResponse, tr("not an HTTP server (is this the --admin address?)"));
+            return false;
+        }
         // No HTTP answer at all: refused, reset, timed out, unreachable.
         fail(State::Lost, reply->errorString());
         return false;

@@ -27,6 +27,7 @@ private slots:
     void lostAndReconnected();
     void tokenRequired();
     void badResponseIsShown();
+    void listenerInsteadOfAdmin();
 
 private:
     void startVigild(quint16 adminPort = 0, const QString &tokenFile = QString());
@@ -259,6 +260,18 @@ void tst_RemoteServerSource::badResponseIsShown()
     RemoteServerSource nobody(QStringLiteral("127.0.0.1:%1").arg(freePort()));
     nobody.start();
     QTRY_COMPARE_WITH_TIMEOUT(nobody.state(), RemoteServerSource::State::Lost, 5000);
+}
+
+void tst_RemoteServerSource::listenerInsteadOfAdmin()
+{
+    // A common slip: the listener's address instead of --admin's. vigild
+    // answers the HTTP request with BYE protocol-error, not HTTP.
+    startVigild();
+    RemoteServerSource source(QStringLiteral("127.0.0.1:%1").arg(m_vigild->listenPort));
+    source.setRetryDelays(200, 1000);
+    source.start();
+    QTRY_COMPARE_WITH_TIMEOUT(source.state(), RemoteServerSource::State::BadResponse, 5000);
+    QVERIFY2(source.errorString().contains(QLatin1String("not an HTTP server")), qPrintable(source.errorString()));
 }
 
 QTEST_MAIN(tst_RemoteServerSource)
