@@ -1,0 +1,92 @@
+// Plain POSIX sockets for fault tests that need what QTcpSocket hides:
+// thousands of sockets in one poll set, RST on close, never reading.
+#pragma once
+
+#include <QByteArray>
+#include <QtGlobal>
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace VigilTest {
+
+// A connected loopback socket (blocking), or -1.
+inline int rawConnect(quint16 port, bool nonBlocking = false)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | (nonBlocking ? SOCK_NONBLOCK : 0), 0);
+    if (fd < 0)
+        return -1;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)) != 0 && errno != EINPROGRESS) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+inline bool rawSend(int fd, const QByteArray &bytes)
+{
+    qsizetype done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::send(fd, bytes.constData() + done, size_t(bytes.size() - done), MSG_NOSIGNAL);
+        if (n <= 0)
+            return false;
+        done += n;
+    }
+    return true;
+}
+
+// Reads until count bytes arrived, EOF, an error or timeoutMs passed.
+inline QByteArray rawRead(int fd, qsizetype count, int timeoutMs)
+{
+    QByteArray out;
+    const qint64 deadline = qint64(timeoutMs);
+    qint64 waited = 0;
+    while (out.size() < count && waited <= deadline) {
+        pollfd p{fd, POLLIN, 0};
+        const int r = ::poll(&p, 1, 50);
+        waited += 50;
+        if (r <= 0)
+            continue;
+        char buffer[4096];
+        const ssize_t n = ::recv(fd, buffer, size_t(std::min<qsizetype>(sizeof(buffer), count - out.size())), 0);
+        if (n <= 0)
+            break;
+        out.append(buffer, n);
+    }
+    return out;
+}
+
+// True when the peer closed (EOF or reset) within timeoutMs; data is drained.
+inline bool rawWaitClosed(int fd, int timeoutMs)
+{
+    for (int waited = 0; waited <= timeoutMs; waited += 50) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 50) <= 0)
+            continue;
+        char buffer[4096];
+        const ssize_t n = ::recv(fd, buffer, sizeof(buffer), MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+            return true;
+    }
+    return false;
+}
+
+// Close with RST instead of FIN.
+inline void rawReset(int fd)
+{
+    linger l{1, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+    ::close(fd);
+}
+
+} // namespace VigilTest
