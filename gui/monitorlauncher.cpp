@@ -68,7 +68,8 @@ int MonitorLauncher::run(int argc, char *argv[])
         QCoreApplication app(argc, argv);
         QCoreApplication::setApplicationName(Program);
         QCoreApplication::setApplicationVersion(QStringLiteral(VIGIL_VERSION));
-        return Daemon::run(Program, QCoreApplication::arguments());
+        const auto admin = createAdminExtension();
+        return Daemon::run(Program, QCoreApplication::arguments(), admin.get());
     }
 
     QApplication app(argc, argv);
