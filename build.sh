@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-PACKAGES=(build-essential cmake ninja-build pkg-config
+PACKAGES=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
           qt6-base-dev qt6-base-dev-tools libgl-dev
           qt6-httpserver-dev qt6-websockets-dev prometheus dpkg-dev file systemd
           golang-go python3 netcat-openbsd
@@ -42,9 +42,9 @@ case "$cmd" in
     run)
         install_packages
         build
-        if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x build/release/gui/vigil-monitor/vigil-monitor ]; then
+        if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x build/release/gui/vigil-monitor ]; then
             echo "==> starting vigil-monitor (serving on 127.0.0.1:7600)"
-            exec build/release/gui/vigil-monitor/vigil-monitor --start "$@"
+            exec build/release/gui/vigil-monitor --start "$@"
         fi
         echo "==> no display: starting headless vigild on 127.0.0.1:7600 (Ctrl+C stops it)"
         exec build/release/server/vigild "$@"
@@ -54,6 +54,23 @@ case "$cmd" in
         build
         echo "==> running the tests"
         ctest --preset release
+        # The same suite under ASan+UBSan (the soak is a load test: release only),
+        # the threaded tests under TSan, and each fuzzer for a bounded time.
+        # VIGIL_SANITIZERS=0 skips these for a quick local run.
+        if [ "${VIGIL_SANITIZERS:-1}" != 0 ]; then
+            echo "==> ASan+UBSan: build and test (build/asan)"
+            cmake --preset asan >/dev/null
+            cmake --build --preset asan -j "$(nproc)"
+            ctest --preset asan
+            echo "==> TSan: build and test the threaded code (build/tsan)"
+            cmake --preset tsan >/dev/null
+            cmake --build --preset tsan -j "$(nproc)"
+            ctest --preset tsan
+            echo "==> fuzzers: ${VIGIL_FUZZ_SECONDS:-30} s each (build/fuzz)"
+            cmake --preset fuzz -DVIGIL_FUZZ_SECONDS="${VIGIL_FUZZ_SECONDS:-30}" >/dev/null
+            cmake --build --preset fuzz -j "$(nproc)"
+            ctest --preset fuzz
+        fi
         ;;
     *)
         echo "usage: $0 run|test|build" >&2
