@@ -6,6 +6,7 @@
 // PROTOCOL.md §7).
 #include "benchworker.h"
 
+#include "closereason.h"
 #include "frameencoder.h"
 #include "monotonicclock.h"
 
@@ -222,7 +223,7 @@ void BenchWorker::handleConnectDone(int local, qint64 now)
     ++m_result.connected;
     m_result.connect.record(now - c.connectStartNs);
     epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLET;
+    ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
     ev.data.u64 = quint64(local);
     ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, c.fd, &ev);
     c.writeArmed = false;
@@ -251,16 +252,17 @@ void BenchWorker::handleEvent(int local, quint32 events, qint64 now)
     }
     if (c.state != State::Open)
         return;
-    if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
-        handleReadable(local);
+    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP))
+        handleReadable(local, (events & (EPOLLRDHUP | EPOLLERR | EPOLLHUP)) != 0);
     if (c.state == State::Open && (events & EPOLLOUT))
         flushOut(local);
 }
 
 // Reads what is there (once, or again while reads fill the buffer: with
-// EPOLLET a read shorter than the buffer has emptied the socket),
+// EPOLLET a read shorter than the buffer has emptied the socket of data;
+// when the peer has also closed, read on to see the end of the stream),
 // decodes in place and settles the replies with one clock read.
-void BenchWorker::handleReadable(int local)
+void BenchWorker::handleReadable(int local, bool peerClosed)
 {
     Conn &c = m_conns[size_t(local)];
     for (;;) {
@@ -285,10 +287,11 @@ void BenchWorker::handleReadable(int local)
             }
             if (m_byeCode >= 0) {
                 ++m_result.byeReasons[size_t(m_byeCode)];
-                closeConn(local, true, QStringLiteral("BYE"));
+                const auto reason = closeReasonFromByeCode(quint8(m_byeCode));
+                closeConn(local, true, QStringLiteral("BYE %1").arg(reason ? closeReasonName(*reason) : QString::number(m_byeCode)));
                 return;
             }
-            if (size_t(n) < m_scratch.size())
+            if (size_t(n) < m_scratch.size() && !peerClosed)
                 return;
             continue;
         }
@@ -450,7 +453,7 @@ bool BenchWorker::writeBytes(int local, const char *data, size_t size)
         c.out.append(data + done, size - done);
         if (!c.writeArmed) {
             epoll_event ev{};
-            ev.events = EPOLLIN | EPOLLOUT | EPOLLET;
+            ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
             ev.data.u64 = quint64(local);
             ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, c.fd, &ev);
             c.writeArmed = true;
@@ -478,7 +481,7 @@ void BenchWorker::flushOut(int local)
     c.out.releaseIfLarge();
     if (c.writeArmed) {
         epoll_event ev{};
-        ev.events = EPOLLIN | EPOLLET;
+        ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
         ev.data.u64 = quint64(local);
         ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, c.fd, &ev);
         c.writeArmed = false;
@@ -495,7 +498,7 @@ void BenchWorker::closeConn(int local, bool byPeer, const QString &why)
     if (byPeer) {
         ++m_result.closedByServer;
         if (!m_stopping || c.inflight > 0)
-            countError(QStringLiteral("connection %1: %2").arg(why.isEmpty() ? QStringLiteral("closed") : why));
+            countError(QStringLiteral("connection lost: %1").arg(why.isEmpty() ? QStringLiteral("closed") : why));
     }
     ::close(c.fd); // also leaves the epoll set
     c.fd = -1;
@@ -614,6 +617,11 @@ bool BenchWorker::phaseStep(qint64 now)
         if (m_dialDone.load(std::memory_order_relaxed) && m_shared.startNs.load(std::memory_order_acquire) != 0)
             startTraffic(now);
         return true;
+    }
+    // Every connection is gone: nothing is left to measure.
+    if (m_open == 0 && m_connectingCount == 0 && m_dialQueue.empty()) {
+        m_stopping = true;
+        return false;
     }
     if (m_options.mode == BenchMode::Hold) {
         while (!m_heartbeats.empty() && m_heartbeats.front().first <= now) {

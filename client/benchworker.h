@@ -95,7 +95,7 @@ private:
 
     // Traffic
     void handleEvent(int local, quint32 events, qint64 now);
-    void handleReadable(int local);
+    void handleReadable(int local, bool peerClosed);
     bool onMessage(const DecodedMessage &message) override;
     void completeResponses(int local, int got, qint64 now);
     void sendRequests(int local, int count, qint64 now);

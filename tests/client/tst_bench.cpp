@@ -40,6 +40,7 @@ private slots:
     void sourcesSpreadConnections();
     void holdCountsWhoStaysOpen();
     void holdWithoutEnoughHeartbeatsIsClosed();
+    void serverClosesAreCounted();
     void churn();
     void connectionRefused();
     void refusesNonLoopback();
@@ -141,6 +142,24 @@ void TestBench::holdWithoutEnoughHeartbeatsIsClosed()
     QCOMPARE(o.value(QLatin1String("stayed_open")).toInt(), 0);
     QCOMPARE(o.value(QLatin1String("closed_by_server")).toInt(), 20);
     QCOMPARE(o.value(QLatin1String("bye_reasons")).toObject().value(QLatin1String("idle-timeout")).toInt(), 20);
+}
+
+// A server that answers with BYE and closes in one segment (here: legacy
+// frames sent to a vigil listener) must show up as closed, not as open.
+void TestBench::serverClosesAreCounted()
+{
+    VigildProcess server;
+    QVERIFY(server.start({}));
+    ProcessResult r;
+    const QJsonObject o = runBench({QStringLiteral("--connect"), server.address(), QStringLiteral("--framing"), QStringLiteral("legacy"),
+                                    QStringLiteral("--mode"), QStringLiteral("hold"), QStringLiteral("--connections"), QStringLiteral("5"),
+                                    QStringLiteral("--duration"), QStringLiteral("5s")},
+                                   &r);
+    QVERIFY2(!o.isEmpty(), qPrintable(dump(r)));
+    QCOMPARE(o.value(QLatin1String("stayed_open")).toInt(), 0);
+    QCOMPARE(o.value(QLatin1String("closed_by_server")).toInt(), 5);
+    QCOMPARE(o.value(QLatin1String("errors")).toDouble(), 5.0);
+    QVERIFY2(r.elapsedMs < 4000, "bench stops once every connection is gone");
 }
 
 void TestBench::churn()
