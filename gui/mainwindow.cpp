@@ -152,10 +152,12 @@ void MainWindow::createActions()
     m_kickAction->setToolTip(tr("Close the selected connections with BYE kicked"));
     connect(m_kickAction, &QAction::triggered, this, &MainWindow::kickSelected);
 
-    m_attachAction = new QAction(QIcon::fromTheme(QStringLiteral("network-connect"), style()->standardIcon(QStyle::SP_DriveNetIcon)),
-                                 tr("A&ttach to Server…"), this);
+    const QIcon attachIcon =
+        QIcon::fromTheme(QStringLiteral("network-connect"), style()->standardIcon(QStyle::SP_DriveNetIcon));
+    m_attachAction = new QAction(attachIcon, tr("A&ttach to Server…"), this);
     m_attachAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
-    m_attachAction->setToolTip(tr("Watch a running vigild through its admin endpoint, in a tab of its own (Ctrl+Shift+O)"));
+    m_attachAction->setToolTip(
+        tr("Watch a running vigild through its admin endpoint, in a tab of its own (Ctrl+Shift+O)"));
     connect(m_attachAction, &QAction::triggered, this, &MainWindow::showAttachDialog);
 
     m_detachAction = new QAction(tr("&Detach"), this);
@@ -495,7 +497,8 @@ ServerView *MainWindow::attachServer(const QString &address, const QString &toke
     m_tabs->setTabToolTip(index, view->statusText());
     connect(view, &ServerView::statusChanged, this, [this, view] { handleAttachedStatus(view); });
     connect(view, &ServerView::selectionChanged, this, &MainWindow::updateActions);
-    connect(view, &ServerView::kickFailed, this, [this](const QString &message) { statusBar()->showMessage(message, 10000); });
+    connect(view, &ServerView::kickFailed, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 10000); });
     m_tabs->setCurrentIndex(index);
     handleAttachedStatus(view);
     saveAttachedServers();

@@ -144,7 +144,8 @@ QString RemoteServerSource::statusText() const
     case State::Stopped:
         return tr("detached");
     case State::Connecting:
-        return m_error.isEmpty() ? tr("connecting to %1…").arg(m_address) : tr("reconnecting to %1…").arg(m_address);
+        return m_error.isEmpty() ? tr("connecting to %1…").arg(m_address)
+                                 : tr("reconnecting to %1…").arg(m_address);
     case State::Connected:
         return tr("attached to %1").arg(m_address);
     case State::Lost:
@@ -265,7 +266,8 @@ void RemoteServerSource::send(Endpoint endpoint)
         query.addQueryItem(QStringLiteral("since"), QString::number(m_eventsSince));
         query.addQueryItem(QStringLiteral("wait_ms"), QString::number(m_eventWaitMs));
         query.addQueryItem(QStringLiteral("limit"), QString::number(EventLimit));
-        reply = m_eventsReply = get(QStringLiteral("/api/v1/events"), query.toString(), m_eventWaitMs + RequestTimeoutMs);
+        reply = m_eventsReply =
+            get(QStringLiteral("/api/v1/events"), query.toString(), m_eventWaitMs + RequestTimeoutMs);
         break;
     }
     }

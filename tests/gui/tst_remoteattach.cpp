@@ -272,8 +272,8 @@ void tst_RemoteAttach::embeddedDocksStepAside()
     QVERIFY(!m_window->startAction()->isEnabled()); // Start/Stop are the embedded server's
     auto *remoteStatus = m_window->findChild<QLabel *>(QStringLiteral("remoteStatusLabel"));
     QVERIFY(remoteStatus);
-    QTRY_VERIFY_WITH_TIMEOUT(remoteStatus->text().startsWith(QStringLiteral("attached to %1").arg(m_vigild->adminAddress())),
-                             5000);
+    const QString attached = QStringLiteral("attached to %1").arg(m_vigild->adminAddress());
+    QTRY_VERIFY_WITH_TIMEOUT(remoteStatus->text().startsWith(attached), 5000);
     QVERIFY(view->isVisible());
 
     m_window->tabs()->setCurrentIndex(0);
