@@ -37,6 +37,7 @@ QByteArray framed(const QString &framing, const QByteArray &payload)
 }
 } // namespace
 
+// Test-body helpers (QVERIFY returns from the calling test function).
 #define START_VIGILD(server, ...)                                                                                  \
     VigildProcess server;                                                                                          \
     QVERIFY2(server.start(__VA_ARGS__), qPrintable(server.errorString()))
@@ -1061,10 +1062,23 @@ void tst_Vigild::sigtermSendsByeAndExits()
         server.interrupt();
     else
         server.terminate();
+    // Stop accepting: while the stuck consumer holds the shutdown open, a
+    // newcomer is refused or told server-shutdown, never served.
+    std::unique_ptr<TestClient> late;
+    if (stuckConsumer) {
+        QTRY_VERIFY_WITH_TIMEOUT(!server.events(QStringLiteral("closed")).isEmpty() || !server.isRunning(), WaitMs);
+        late = std::make_unique<TestClient>(server.port());
+        late->sendFrame(Type::Data, "too late");
+    }
     QTRY_VERIFY_WITH_TIMEOUT(!server.isRunning(), WaitMs);
     QVERIFY2(server.finishedAtMs() - signalledAt <= 2000, qPrintable(QString::number(server.finishedAtMs() - signalledAt)));
     QCOMPARE(server.exitStatus(), QProcess::NormalExit);
     QCOMPARE(server.exitCode(), 0);
+    if (late) {
+        QVERIFY(late->waitClosed(WaitMs));
+        QVERIFY(late->frames(Type::Data).isEmpty());
+        QVERIFY(late->byeCode() == -1 || late->byeCode() == int(Bye::ServerShutdown));
+    }
     for (TestClient *c : std::as_const(clients)) {
         QVERIFY(c->waitClosed(WaitMs));
         QCOMPARE(c->byeCode(), int(Bye::ServerShutdown));

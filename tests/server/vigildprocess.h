@@ -233,13 +233,10 @@ public:
             if (m_closedAtMs < 0)
                 m_closedAtMs = nowMs();
         });
-        QObject::connect(&m_socket, &QTcpSocket::errorOccurred, &m_socket, [this](QAbstractSocket::SocketError e) {
-            if (e == QAbstractSocket::ConnectionRefusedError || e == QAbstractSocket::RemoteHostClosedError
-                || e == QAbstractSocket::NetworkError) {
-                read();
-                if (m_closedAtMs < 0)
-                    m_closedAtMs = nowMs();
-            }
+        // Refused, reset or closed: whatever the way, the socket ends unconnected.
+        QObject::connect(&m_socket, &QTcpSocket::stateChanged, &m_socket, [this](QAbstractSocket::SocketState s) {
+            if (s == QAbstractSocket::UnconnectedState && m_closedAtMs < 0)
+                m_closedAtMs = nowMs();
         });
         QObject::connect(&m_socket, &QTcpSocket::connected, &m_socket,
                          [this]() { m_localPort = m_socket.localPort(); });
