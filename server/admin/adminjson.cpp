@@ -62,6 +62,8 @@ QJsonObject connection(const ConnectionSnapshot &s, qint64 nowMs)
     o.insert(QStringLiteral("bytes_in"), double(s.bytesIn));
     o.insert(QStringLiteral("bytes_out"), double(s.bytesOut));
     o.insert(QStringLiteral("pending_out"), double(s.pendingOut));
+    // The last inbound DATA's first bytes, as text (invalid UTF-8 replaced).
+    o.insert(QStringLiteral("last_message"), QString::fromUtf8(s.lastMessage));
     o.insert(QStringLiteral("age_ms"), msOrNull(s.acceptedAtMs > 0 ? nowMs - s.acceptedAtMs : 0));
     o.insert(QStringLiteral("last_activity_ms_ago"),
              double(s.lastActivityAtMs > 0 ? std::max<qint64>(0, nowMs - s.lastActivityAtMs) : 0));
@@ -94,6 +96,8 @@ QJsonObject event(const EventRing::Entry &entry)
     case EventKind::PingOut:
     case EventKind::PongIn:
         o.insert(QStringLiteral("size"), double(e.size));
+        if (!e.preview.isEmpty())
+            o.insert(QStringLiteral("preview"), QString::fromUtf8(e.preview));
         break;
     case EventKind::Connected:
     case EventKind::Hello:

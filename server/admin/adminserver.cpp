@@ -2,16 +2,19 @@
 #include "adminserver.h"
 
 #include "adminjson.h"
+#include "hello.h"
 #include "monotonicclock.h"
 #include "prometheusformat.h"
 #include "server.h"
 
 #include <QCryptographicHash>
+#include <QDateTime>
 #include <QFile>
 #include <QHttpServerRequest>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTcpServer>
+#include <QUuid>
 #include <QTcpSocket>
 #include <QUrlQuery>
 
@@ -109,6 +112,8 @@ AdminServer::AdminServer(Server &server, const QByteArray &token, QObject *paren
 {
     if (!token.isEmpty())
         m_tokenDigest = bearerDigest("Bearer " + token);
+    m_instance = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    m_startedAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
     m_waitTimer.setInterval(WaitTickMs);
     connect(&m_waitTimer, &QTimer::timeout, this, &AdminServer::handleWaitTick);
 }
@@ -255,7 +260,20 @@ void AdminServer::route(const QHttpServerRequest &request, QHttpServerResponder 
     const QString &resource = parts[2];
     if (resource == QLatin1String("stats") && parts.size() == 3) {
         if (onlyGet())
-            sendJson(responder, QJsonDocument(AdminJson::stats(m_server.stats())));
+        {
+            // Who is answering, so a remote monitor can tell a restart (new
+            // instance) from a network blip and show what vigild listens on.
+            QJsonObject o = AdminJson::stats(m_server.stats());
+            o.insert(QStringLiteral("server"), serverVersionString());
+            o.insert(QStringLiteral("instance"), m_instance);
+            o.insert(QStringLiteral("started_at"), m_startedAt);
+            QJsonArray listening;
+            for (const ListenAddress &address : m_server.boundAddresses())
+                listening.append(address.toString());
+            o.insert(QStringLiteral("listening"), listening);
+            o.insert(QStringLiteral("framing"), framingName(m_server.config().framing));
+            sendJson(responder, QJsonDocument(o));
+        }
         return;
     }
     if (resource == QLatin1String("events") && parts.size() == 3) {

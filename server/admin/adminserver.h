@@ -86,6 +86,8 @@ private:
     QTcpServer *m_tcpServer = nullptr;
     ListenAddress m_bound;
     QString m_error;
+    QString m_instance;  // random per process: a restart is a new instance
+    QString m_startedAt; // RFC 3339 UTC
     ConnectionTable m_connections;
     EventRing m_events{EventRingCapacity};
     std::vector<Waiter> m_waiters;

@@ -176,6 +176,9 @@ private slots:
         const int idleLeft = row.value(QStringLiteral("idle_left_ms")).toInt();
         QVERIFY2(idleLeft > 0 && idleLeft <= 30000, QByteArray::number(idleLeft).constData());
         QVERIFY(row.value(QStringLiteral("lifetime_left_ms")).isNull());
+        // The DATA's preview (messages_in above already counts the HELLO).
+        QTRY_COMPARE_WITH_TIMEOUT(connectionNamed(QStringLiteral("sensor-b")).value(QStringLiteral("last_message")).toString(),
+                                  QStringLiteral("12345"), 5000);
 
         const auto id = qint64(row.value(QStringLiteral("id")).toDouble());
         const HttpReply one = m_http.get(QStringLiteral("/api/v1/connections/%1").arg(id));
@@ -264,6 +267,19 @@ private slots:
         QVERIFY(stats.value(QStringLiteral("timeouts")).toObject().contains(QStringLiteral("lifetime")));
         QCOMPARE(stats.value(QStringLiteral("watchdog_lateness")).toObject().value(QStringLiteral("buckets")).toArray().size(),
                  13);
+        // Who answers: a restart shows as a new instance; what it listens on.
+        QVERIFY(stats.value(QStringLiteral("server")).toString().startsWith(QLatin1String("vigild/")));
+        const QString instance = stats.value(QStringLiteral("instance")).toString();
+        QVERIFY(!instance.isEmpty());
+        QCOMPARE(QJsonDocument::fromJson(m_http.get(QStringLiteral("/api/v1/stats")).body)
+                     .object()
+                     .value(QStringLiteral("instance"))
+                     .toString(),
+                 instance);
+        const QJsonArray listening = stats.value(QStringLiteral("listening")).toArray();
+        QCOMPARE(listening.size(), 1);
+        QVERIFY(listening.first().toString().startsWith(QLatin1String("127.0.0.1:")));
+        QCOMPARE(stats.value(QStringLiteral("framing")).toString(), QStringLiteral("vigil"));
     }
 
     void badRequests_data()
