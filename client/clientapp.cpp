@@ -4,20 +4,12 @@
 #include "bench.h"
 #include "clientcommandline.h"
 #include "sender.h"
+#include "textoutput.h"
 
 #include <QCoreApplication>
 #include <cstdio>
 
 namespace Vigil {
-
-namespace {
-void writeText(FILE *stream, const QString &text)
-{
-    const QByteArray bytes = text.toUtf8();
-    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stream);
-    std::fflush(stream);
-}
-} // namespace
 
 int ClientApp::run(const QStringList &arguments)
 {

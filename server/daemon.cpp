@@ -5,21 +5,13 @@
 #include "eventlog.h"
 #include "server.h"
 #include "signalwatcher.h"
+#include "textoutput.h"
 
 #include <QCoreApplication>
 
 #include <cstdio>
 
 namespace Vigil {
-
-namespace {
-void printLine(FILE *stream, const QString &text)
-{
-    const QByteArray bytes = text.toLocal8Bit();
-    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stream);
-    std::fflush(stream);
-}
-} // namespace
 
 int Daemon::run(const QString &program, const QStringList &arguments, DaemonExtension *admin)
 {
@@ -28,23 +20,23 @@ int Daemon::run(const QString &program, const QStringList &arguments, DaemonExte
     switch (parsed.action) {
     case ParsedCommandLine::Action::Help:
     case ParsedCommandLine::Action::Version:
-        printLine(stdout, parsed.text);
+        writeText(stdout, parsed.text);
         return ExitCode::Ok;
     case ParsedCommandLine::Action::Error:
-        printLine(stderr, QStringLiteral("%1: %2\n").arg(program, parsed.error));
+        writeText(stderr, QStringLiteral("%1: %2\n").arg(program, parsed.error));
         return ExitCode::BadUsage;
     case ParsedCommandLine::Action::Run:
         break;
     }
     if (parsed.config.admin && !admin) {
-        printLine(stderr, QStringLiteral("%1: --admin: this build has no admin endpoint\n").arg(program));
+        writeText(stderr, QStringLiteral("%1: --admin: this build has no admin endpoint\n").arg(program));
         return ExitCode::BadUsage;
     }
     const bool withAdmin = parsed.config.admin.has_value();
     if (withAdmin) {
         const QString error = admin->prepare(parsed.config);
         if (!error.isEmpty()) {
-            printLine(stderr, QStringLiteral("%1: %2\n").arg(program, error));
+            writeText(stderr, QStringLiteral("%1: %2\n").arg(program, error));
             return ExitCode::BadUsage;
         }
     }
@@ -58,7 +50,7 @@ int Daemon::run(const QString &program, const QStringList &arguments, DaemonExte
         QCoreApplication::exit(ExitCode::Ok);
     });
     if (!server.start(parsed.config)) {
-        printLine(stderr, QStringLiteral("%1: %2\n").arg(program, server.errorString()));
+        writeText(stderr, QStringLiteral("%1: %2\n").arg(program, server.errorString()));
         return ExitCode::CannotListen;
     }
     // PROTOCOL.md §5: the `listening on` lines come first, then the admin's.
@@ -66,7 +58,7 @@ int Daemon::run(const QString &program, const QStringList &arguments, DaemonExte
         QString notice;
         const QString error = admin->start(server, &notice);
         if (!error.isEmpty()) {
-            printLine(stderr, QStringLiteral("%1: %2\n").arg(program, error));
+            writeText(stderr, QStringLiteral("%1: %2\n").arg(program, error));
             QObject::disconnect(&server, &Server::stopped, nullptr, nullptr);
             server.stopAndWait();
             return ExitCode::CannotListen;

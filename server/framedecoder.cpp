@@ -192,6 +192,14 @@ size_t FrameDecoder::takeForPending(const Scan &need, const char *data, size_t s
     return newline ? size_t(newline - data) + 1 : window;
 }
 
+// PROTOCOL.md §4 (legacy): more than max payload + 19 bytes without a
+// header close the connection. false when that many have been skipped.
+bool FrameDecoder::skipGarbage(size_t count)
+{
+    m_garbage += quint32(count);
+    return m_garbage <= m_maxPayload + quint32(Wire::LegacyHeaderSize);
+}
+
 CloseReason FrameDecoder::feed(const char *data, size_t size, MessageSink &sink)
 {
     // First finish the message held from earlier reads, taking from the new
@@ -202,8 +210,7 @@ CloseReason FrameDecoder::feed(const char *data, size_t size, MessageSink &sink)
         case Status::Error:
             return s.error;
         case Status::Skip:
-            m_garbage += quint32(s.length);
-            if (m_garbage > m_maxPayload + quint32(Wire::LegacyHeaderSize))
+            if (!skipGarbage(s.length))
                 return CloseReason::ProtocolError;
             m_pending.consume(s.length);
             continue;
@@ -233,8 +240,7 @@ CloseReason FrameDecoder::feed(const char *data, size_t size, MessageSink &sink)
         case Status::Error:
             return s.error;
         case Status::Skip:
-            m_garbage += quint32(s.length);
-            if (m_garbage > m_maxPayload + quint32(Wire::LegacyHeaderSize))
+            if (!skipGarbage(s.length))
                 return CloseReason::ProtocolError;
             data += s.length;
             size -= s.length;

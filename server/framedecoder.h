@@ -62,6 +62,7 @@ private:
     Scan scanLine(const char *data, size_t size) const;
     Scan scanRaw(const char *data, size_t size) const;
     // How many more input bytes the pending buffer may take for the message it holds.
+    bool skipGarbage(size_t count);
     size_t takeForPending(const Scan &need, const char *data, size_t size) const;
 
     ByteBuffer m_pending;
