@@ -247,7 +247,7 @@ void ConnectionTableModel::applyBatch(const ServerBatch &batch)
         }
     }
     if (!gone.isEmpty())
-        removeRows(std::move(gone));
+        removeRowSet(std::move(gone));
 
     // 2. Updates in place, new connections collected for one appended block.
     QVector<int> changed;
@@ -279,7 +279,7 @@ void ConnectionTableModel::applyBatch(const ServerBatch &batch)
         emitChanged(std::move(changed));
 }
 
-void ConnectionTableModel::removeRows(QVector<int> rows)
+void ConnectionTableModel::removeRowSet(QVector<int> rows)
 {
     std::sort(rows.begin(), rows.end(), std::greater<int>());
     rows.erase(std::unique(rows.begin(), rows.end()), rows.end());

@@ -70,7 +70,7 @@ private:
         int thread = 0;
     };
 
-    void removeRows(QVector<int> rows);
+    void removeRowSet(QVector<int> rows); // not removeRows(): that is QAbstractItemModel API
     void rebuildIndex();
     void emitChanged(QVector<int> rows);
     QVariant display(const Row &row, int column, qint64 now) const;
