@@ -46,16 +46,6 @@ QString shortKind(EventKind kind)
     }
     return QString();
 }
-
-QString printable(const QByteArray &bytes)
-{
-    QString text = QString::fromUtf8(bytes);
-    for (QChar &c : text) {
-        if (!c.isPrint())
-            c = QLatin1Char('.');
-    }
-    return text;
-}
 } // namespace
 
 ConnectionDetails::ConnectionDetails(const ConnectionTableModel *connections, const TrafficLogModel *traffic,
@@ -119,7 +109,7 @@ void ConnectionDetails::refresh()
         html += row(tr("Probe interval"), s.timers.probeIntervalMs ? formatDuration(s.timers.probeIntervalMs) : tr("off"));
         html += row(tr("Messages in / out"), QStringLiteral("%1 / %2").arg(s.messagesIn).arg(s.messagesOut));
         if (!s.lastMessage.isEmpty())
-            html += row(tr("Last message"), printable(s.lastMessage));
+            html += row(tr("Last message"), TrafficLogModel::printable(s.lastMessage));
         html += row(tr("Bytes in / out"), QStringLiteral("%1 / %2").arg(s.bytesIn).arg(s.bytesOut));
         html += row(tr("Pending out"), QString::number(s.pendingOut));
     }
@@ -144,7 +134,7 @@ void ConnectionDetails::refresh()
         else if (e->kind == EventKind::Timeout)
             line += QLatin1Char(' ') + timeoutKindName(e->timeout);
         else if (!e->preview.isEmpty())
-            line += QLatin1Char(' ') + printable(e->preview);
+            line += QLatin1Char(' ') + TrafficLogModel::printable(e->preview);
         lines.prepend(line);
     }
     m_recent->setPlainText(lines.join(QLatin1Char('\n')));

@@ -4,34 +4,27 @@
 
 #include "attachdialog.h"
 #include "connectiondetails.h"
-#include "connectionfilterproxy.h"
+#include "connectionpanel.h"
 #include "connectiontablemodel.h"
-#include "countdowndelegate.h"
 #include "monitorsettings.h"
 #include "monotonicclock.h"
 #include "serverview.h"
 #include "settingsform.h"
 #include "statspanel.h"
-#include "tablesetup.h"
-#include "trafficfilterproxy.h"
 #include "trafficlogmodel.h"
+#include "trafficpanel.h"
 
 #include <QAction>
 #include <QApplication>
-#include <QCheckBox>
 #include <QClipboard>
 #include <QCloseEvent>
-#include <QComboBox>
 #include <QDockWidget>
-#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QPushButton>
-#include <QRegularExpressionValidator>
 #include <QStatusBar>
 #include <QStyle>
 #include <QSystemTrayIcon>
@@ -39,7 +32,6 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QToolBar>
-#include <QVBoxLayout>
 
 #include <algorithm>
 #include <limits>
@@ -54,10 +46,6 @@ static void initVigilResources()
 namespace Vigil {
 
 namespace {
-// Countdown bars move smoothly at ~7 Hz without costing anything per message.
-constexpr int CountdownRepaintMs = 150;
-// New rows, HELLO names and changed counters reach sort order and filter.
-constexpr int ProxyRefreshMs = 1000;
 // How often held-back traffic events are released into the log.
 constexpr int TrafficMergeMs = MainWindow::PublishIntervalMs;
 // Statistics, rates and the status bar.
@@ -68,15 +56,11 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     : QMainWindow(parent)
     , m_persist(std::make_unique<MonitorSettings>(options.settingsPath))
     , m_connectionModel(new ConnectionTableModel(this))
-    , m_connectionProxy(new ConnectionFilterProxy(this))
     , m_trafficModel(new TrafficLogModel(this))
-    , m_trafficProxy(new TrafficFilterProxy(this))
 {
     initVigilResources();
     setWindowTitle(tr("Vigil Monitor"));
     setWindowIcon(QIcon(QStringLiteral(":/vigil/vigil-monitor.png")));
-    m_connectionProxy->setSourceModel(m_connectionModel);
-    m_trafficProxy->setSourceModel(m_trafficModel);
 
     createActions();
     createMenus();
@@ -109,7 +93,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     connect(m_settings, &SettingsForm::configEdited, this, &MainWindow::handleConfigEdited);
     connect(m_settings, &SettingsForm::validityChanged, this, &MainWindow::updateActions);
 
-    m_countdownTimer.setInterval(CountdownRepaintMs);
+    m_countdownTimer.setInterval(ConnectionPanel::CountdownRepaintMs);
     m_countdownTimer.setTimerType(Qt::CoarseTimer);
     connect(&m_countdownTimer, &QTimer::timeout, this, &MainWindow::handleCountdownTick);
     m_statsTimer.setInterval(StatsSampleMs);
@@ -146,10 +130,7 @@ void MainWindow::createActions()
         tr("Edited timeouts reach new connections at once; this applies them to the open ones too"));
     connect(m_applyToOpenAction, &QAction::triggered, this, &MainWindow::applyToOpenConnections);
 
-    m_kickAction = new QAction(QIcon(QStringLiteral(":/vigil/kick.png")), tr("&Kick"), this);
-    m_kickAction->setShortcut(QKeySequence::Delete);
-    m_kickAction->setShortcutContext(Qt::WidgetShortcut); // Delete only acts in the table
-    m_kickAction->setToolTip(tr("Close the selected connections with BYE kicked"));
+    m_kickAction = ConnectionPanel::createKickAction(this);
     connect(m_kickAction, &QAction::triggered, this, &MainWindow::kickSelected);
 
     const QIcon attachIcon =
@@ -225,100 +206,26 @@ void MainWindow::createMenus()
 
 QWidget *MainWindow::createConnectionsPanel()
 {
-    auto *panel = new QWidget(this);
-    m_connectionFilter = new QLineEdit(panel);
-    m_connectionFilter->setObjectName(QStringLiteral("connectionFilter"));
-    m_connectionFilter->setPlaceholderText(tr("Filter by id, peer or client…"));
-    m_connectionFilter->setClearButtonEnabled(true);
-    connect(m_connectionFilter, &QLineEdit::textChanged, m_connectionProxy, &ConnectionFilterProxy::setFilterText);
-
-    m_connectionView = new QTableView(panel);
-    m_connectionView->setObjectName(QStringLiteral("connectionView"));
-    m_connectionView->setModel(m_connectionProxy);
-    setupTable(m_connectionView);
-    m_connectionView->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_connectionView->setSortingEnabled(true);
-    m_connectionView->sortByColumn(ConnectionTableModel::IdColumn, Qt::AscendingOrder);
-    auto *countdown = new CountdownDelegate(m_connectionView);
-    m_connectionView->setItemDelegateForColumn(ConnectionTableModel::IdleLeftColumn, countdown);
-    m_connectionView->setItemDelegateForColumn(ConnectionTableModel::LifetimeLeftColumn, countdown);
-    setConnectionColumnWidths(m_connectionView);
-    m_connectionView->setContextMenuPolicy(Qt::CustomContextMenu);
-    m_connectionView->addAction(m_kickAction);
-    m_connectionView->addAction(m_copyPeerAction);
-    connect(m_connectionView, &QWidget::customContextMenuRequested, this, &MainWindow::handleConnectionMenu);
-    connect(m_connectionView, &QAbstractItemView::doubleClicked, this, &MainWindow::showDetails);
-    connect(m_connectionView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
-            &MainWindow::handleSelectionChanged);
-
-    auto *layout = new QVBoxLayout(panel);
-    layout->setContentsMargins(4, 4, 4, 0);
-    layout->addWidget(m_connectionFilter);
-    layout->addWidget(m_connectionView, 1);
-    return panel;
+    // The shared panel plus what only the embedded server offers: Copy
+    // Peer, Details on double-click and the details pane following the
+    // selection.
+    m_connections = new ConnectionPanel(m_connectionModel, this);
+    m_connections->filter()->setObjectName(QStringLiteral("connectionFilter"));
+    QTableView *view = m_connections->view();
+    view->setObjectName(QStringLiteral("connectionView"));
+    m_connections->setContextMenu(m_connectionMenu);
+    view->addAction(m_kickAction);
+    view->addAction(m_copyPeerAction);
+    connect(view, &QAbstractItemView::doubleClicked, this, &MainWindow::showDetails);
+    connect(m_connections, &ConnectionPanel::selectionChanged, this, &MainWindow::handleSelectionChanged);
+    return m_connections;
 }
 
 QWidget *MainWindow::createTrafficPanel()
 {
-    auto *panel = new QWidget(this);
-    m_trafficFilter = new QLineEdit(panel);
-    m_trafficFilter->setPlaceholderText(tr("Filter text…"));
-    m_trafficFilter->setClearButtonEnabled(true);
-    connect(m_trafficFilter, &QLineEdit::textChanged, m_trafficProxy, &TrafficFilterProxy::setText);
-
-    m_trafficKind = new QComboBox(panel);
-    m_trafficKind->addItem(tr("All events"), TrafficFilterProxy::AnyKind);
-    m_trafficKind->addItem(tr("Messages"), TrafficFilterProxy::MessagesKind);
-    m_trafficKind->addItem(tr("PING / PONG"), TrafficFilterProxy::PingsKind);
-    m_trafficKind->addItem(tr("Timeouts and closes"), TrafficFilterProxy::EndsKind);
-    for (EventKind k : {EventKind::Connected, EventKind::Hello, EventKind::Timeout, EventKind::Closed, EventKind::Rejected})
-        m_trafficKind->addItem(eventKindName(k), int(k));
-    connect(m_trafficKind, &QComboBox::currentIndexChanged, this,
-            [this] { m_trafficProxy->setKind(m_trafficKind->currentData().toInt()); });
-
-    m_trafficConnection = new QLineEdit(panel);
-    m_trafficConnection->setPlaceholderText(tr("Conn id"));
-    m_trafficConnection->setClearButtonEnabled(true);
-    m_trafficConnection->setMaximumWidth(fontMetrics().averageCharWidth() * 14);
-    m_trafficConnection->setValidator(new QRegularExpressionValidator(QRegularExpression(QStringLiteral("\\d*")), this));
-    connect(m_trafficConnection, &QLineEdit::textChanged, this,
-            [this](const QString &text) { m_trafficProxy->setConnection(text.toULongLong()); });
-
-    m_hexBox = new QCheckBox(tr("He&x"), panel);
-    connect(m_hexBox, &QCheckBox::toggled, m_trafficModel, &TrafficLogModel::setHexMode);
-    m_pauseBox = new QCheckBox(tr("&Pause"), panel);
-    connect(m_pauseBox, &QCheckBox::toggled, m_trafficModel, &TrafficLogModel::setPaused);
-    m_followBox = new QCheckBox(tr("&Follow"), panel);
-    m_followBox->setChecked(true);
-    m_skippedLabel = new QLabel(panel);
-    connect(m_trafficModel, &TrafficLogModel::skippedChanged, this, [this](quint64 skipped) {
-        m_skippedLabel->setText(skipped ? tr("<span style='color:#9a6b00'>%1 skipped</span>").arg(skipped) : QString());
-    });
-    auto *clear = new QPushButton(tr("Clear"), panel);
-    connect(clear, &QPushButton::clicked, m_trafficModel, &TrafficLogModel::clear);
-
-    m_trafficView = new QTableView(panel);
-    m_trafficView->setObjectName(QStringLiteral("trafficView"));
-    m_trafficView->setModel(m_trafficProxy);
-    setupTable(m_trafficView);
-    m_trafficView->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    setTrafficColumnWidths(m_trafficView);
-    connect(m_trafficProxy, &QAbstractItemModel::rowsInserted, this, &MainWindow::scheduleFollowTail);
-
-    auto *bar = new QHBoxLayout;
-    bar->addWidget(m_trafficFilter, 1);
-    bar->addWidget(m_trafficKind);
-    bar->addWidget(m_trafficConnection);
-    bar->addWidget(m_hexBox);
-    bar->addWidget(m_pauseBox);
-    bar->addWidget(m_followBox);
-    bar->addWidget(m_skippedLabel);
-    bar->addWidget(clear);
-    auto *layout = new QVBoxLayout(panel);
-    layout->setContentsMargins(4, 4, 4, 4);
-    layout->addLayout(bar);
-    layout->addWidget(m_trafficView, 1);
-    return panel;
+    m_traffic = new TrafficPanel(m_trafficModel, TrafficPanel::Controls::WithConnectionFilter, this);
+    m_traffic->view()->setObjectName(QStringLiteral("trafficView"));
+    return m_traffic;
 }
 
 void MainWindow::createDocks()
@@ -415,7 +322,7 @@ void MainWindow::restoreSettings(const Options &options)
     restoreState(m_persist->windowState());
     const QByteArray header = m_persist->connectionHeader();
     if (!header.isEmpty())
-        m_connectionView->horizontalHeader()->restoreState(header);
+        connectionView()->horizontalHeader()->restoreState(header);
 }
 
 void MainWindow::saveSettings()
@@ -423,7 +330,7 @@ void MainWindow::saveSettings()
     if (const auto config = m_settings->config())
         m_persist->setServerConfig(*config);
     m_persist->setWindow(saveGeometry(), m_remoteInFront ? m_embeddedState : saveState());
-    m_persist->setConnectionHeader(m_connectionView->horizontalHeader()->saveState());
+    m_persist->setConnectionHeader(connectionView()->horizontalHeader()->saveState());
     saveAttachedServers();
     m_persist->sync();
 }
@@ -624,8 +531,7 @@ void MainWindow::handleStopped()
 
 void MainWindow::handleBatch(const ServerBatch &batch)
 {
-    m_connectionModel->applyBatch(batch);
-    scheduleProxyRefresh();
+    m_connections->applyBatch(batch);
     if (batch.events.isEmpty() && !batch.eventsDropped)
         return;
     // Each thread's batch is in order, but threads publish independently:
@@ -699,33 +605,35 @@ void MainWindow::handleStatsTick()
 {
     const ServerStats stats = m_server.stats();
     m_stats->addSample(stats);
-    m_countLabel->setText(stats.open == 1 ? tr("1 connection") : tr("%1 connections").arg(stats.open));
-    m_rateLabel->setText(tr("in %1 msg/s · out %2 msg/s")
-                             .arg(m_stats->messagesInPerSecond(), 0, 'f', 0)
-                             .arg(m_stats->messagesOutPerSecond(), 0, 'f', 0));
+    m_countLabel->setText(StatsPanel::connectionCountText(stats.open));
+    m_rateLabel->setText(m_stats->rateText());
 }
 
-QList<quint64> MainWindow::selectedConnections() const
+ConnectionFilterProxy *MainWindow::connectionProxy() const
 {
-    QList<quint64> ids;
-    const QModelIndexList rows = m_connectionView->selectionModel()->selectedRows();
-    for (const QModelIndex &index : rows)
-        ids << index.data(ConnectionTableModel::IdRole).toULongLong();
-    return ids;
+    return m_connections->proxy();
+}
+
+TrafficFilterProxy *MainWindow::trafficProxy() const
+{
+    return m_traffic->proxy();
+}
+
+QTableView *MainWindow::connectionView() const
+{
+    return m_connections->view();
+}
+
+QTableView *MainWindow::trafficView() const
+{
+    return m_traffic->view();
 }
 
 void MainWindow::handleSelectionChanged()
 {
-    const QList<quint64> ids = selectedConnections();
+    const QList<quint64> ids = m_connections->selectedConnections();
     m_details->setConnection(ids.isEmpty() ? 0 : ids.constFirst());
     updateActions();
-}
-
-void MainWindow::handleConnectionMenu(const QPoint &pos)
-{
-    if (!m_connectionView->indexAt(pos).isValid())
-        return;
-    m_connectionMenu->popup(m_connectionView->viewport()->mapToGlobal(pos));
 }
 
 void MainWindow::kickSelected()
@@ -735,14 +643,14 @@ void MainWindow::kickSelected()
         view->kickSelected();
         return;
     }
-    for (quint64 id : selectedConnections())
+    for (quint64 id : m_connections->selectedConnections())
         m_server.closeConnection(id);
 }
 
 void MainWindow::copyPeer()
 {
     QStringList peers;
-    const QModelIndexList rows = m_connectionView->selectionModel()->selectedRows(ConnectionTableModel::PeerColumn);
+    const QModelIndexList rows = connectionView()->selectionModel()->selectedRows(ConnectionTableModel::PeerColumn);
     for (const QModelIndex &index : rows)
         peers << index.data().toString();
     if (!peers.isEmpty())
@@ -758,36 +666,9 @@ void MainWindow::showDetails()
 
 void MainWindow::showTrafficOfSelected()
 {
-    const QList<quint64> ids = selectedConnections();
+    const QList<quint64> ids = m_connections->selectedConnections();
     if (!ids.isEmpty())
-        m_trafficConnection->setText(QString::number(ids.constFirst()));
-}
-
-void MainWindow::scheduleProxyRefresh()
-{
-    // Re-sort and re-filter at most once a second, however many
-    // batches (one per network thread and tick) arrive: rows that jump
-    // on every tick cannot be clicked.
-    if (m_refreshScheduled)
-        return;
-    m_refreshScheduled = true;
-    QTimer::singleShot(ProxyRefreshMs, this, [this] {
-        m_refreshScheduled = false;
-        m_connectionProxy->refresh();
-    });
-}
-
-void MainWindow::scheduleFollowTail()
-{
-    // Coalesce: one scroll per event-loop pass, however many batches landed.
-    if (m_followScheduled || !m_followBox->isChecked())
-        return;
-    m_followScheduled = true;
-    QTimer::singleShot(0, this, [this] {
-        m_followScheduled = false;
-        if (m_followBox->isChecked())
-            m_trafficView->scrollToBottom();
-    });
+        m_traffic->showConnection(ids.constFirst());
 }
 
 void MainWindow::updateActions()
@@ -798,7 +679,7 @@ void MainWindow::updateActions()
     m_startAction->setEnabled(embedded && !running && m_settings->isValid());
     m_stopAction->setEnabled(embedded && running);
     m_applyToOpenAction->setEnabled(embedded && running && m_settings->isValid());
-    const bool selected = m_connectionView->selectionModel()->hasSelection();
+    const bool selected = m_connections->hasSelection();
     if (ServerView *view = currentAttachedView())
         m_kickAction->setEnabled(view->hasSelection()
                                  && view->source()->state() == RemoteServerSource::State::Connected);

@@ -14,11 +14,8 @@
 #include <optional>
 
 class QAction;
-class QCheckBox;
-class QComboBox;
 class QDockWidget;
 class QLabel;
-class QLineEdit;
 class QMenu;
 class QMessageBox;
 class QSystemTrayIcon;
@@ -29,6 +26,7 @@ namespace Vigil {
 
 class ConnectionDetails;
 class ConnectionFilterProxy;
+class ConnectionPanel;
 class ConnectionTableModel;
 class MonitorSettings;
 class ServerView;
@@ -36,6 +34,7 @@ class SettingsForm;
 class StatsPanel;
 class TrafficFilterProxy;
 class TrafficLogModel;
+class TrafficPanel;
 
 class MainWindow final : public QMainWindow
 {
@@ -62,11 +61,11 @@ public:
     Server &server() { return m_server; }
     SettingsForm *settingsForm() const { return m_settings; }
     ConnectionTableModel *connectionModel() const { return m_connectionModel; }
-    ConnectionFilterProxy *connectionProxy() const { return m_connectionProxy; }
+    ConnectionFilterProxy *connectionProxy() const;
     TrafficLogModel *trafficModel() const { return m_trafficModel; }
-    TrafficFilterProxy *trafficProxy() const { return m_trafficProxy; }
-    QTableView *connectionView() const { return m_connectionView; }
-    QTableView *trafficView() const { return m_trafficView; }
+    TrafficFilterProxy *trafficProxy() const;
+    QTableView *connectionView() const;
+    QTableView *trafficView() const;
     ConnectionDetails *details() const { return m_details; }
     StatsPanel *statsPanel() const { return m_stats; }
     QAction *startAction() const { return m_startAction; }
@@ -121,35 +120,21 @@ private:
     void handleCountdownTick();
     void handleStatsTick();
     void handleSelectionChanged();
-    void handleConnectionMenu(const QPoint &pos);
     void applyToOpenConnections();
     void kickSelected();
     void copyPeer();
     void showDetails();
     void showTrafficOfSelected();
-    void scheduleFollowTail();
-    void scheduleProxyRefresh();
     void flushTraffic(bool all);
     void updateActions();
     void showError(const QString &title, const QString &text);
-    QList<quint64> selectedConnections() const;
 
     Server m_server;
     std::unique_ptr<MonitorSettings> m_persist;
     ConnectionTableModel *m_connectionModel;
-    ConnectionFilterProxy *m_connectionProxy;
     TrafficLogModel *m_trafficModel;
-    TrafficFilterProxy *m_trafficProxy;
-    QTableView *m_connectionView = nullptr;
-    QTableView *m_trafficView = nullptr;
-    QLineEdit *m_connectionFilter = nullptr;
-    QLineEdit *m_trafficFilter = nullptr;
-    QComboBox *m_trafficKind = nullptr;
-    QLineEdit *m_trafficConnection = nullptr;
-    QCheckBox *m_hexBox = nullptr;
-    QCheckBox *m_pauseBox = nullptr;
-    QCheckBox *m_followBox = nullptr;
-    QLabel *m_skippedLabel = nullptr;
+    ConnectionPanel *m_connections = nullptr;
+    TrafficPanel *m_traffic = nullptr;
     SettingsForm *m_settings = nullptr;
     StatsPanel *m_stats = nullptr;
     ConnectionDetails *m_details = nullptr;
@@ -184,8 +169,6 @@ private:
     QTimer m_statsTimer;
     QPointer<QMessageBox> m_errorBox;
     QString m_lastError;
-    bool m_followScheduled = false;
-    bool m_refreshScheduled = false;
     // Events of every network thread's batches, merged in time order.
     QVector<ServerEvent> m_pendingEvents;
     quint64 m_pendingDropped = 0;

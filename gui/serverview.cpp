@@ -1,24 +1,17 @@
-// ServerView: the embedded server's views, laid out in one tab for a
-// remote source; while contact is lost the rows stay, greyed, under a banner.
+// ServerView: the connection and traffic panels the embedded server uses,
+// laid out in one tab for a remote source; while contact is lost the rows
+// stay, greyed, under a banner.
 #include "serverview.h"
 
-#include "connectionfilterproxy.h"
+#include "connectionpanel.h"
 #include "connectiontablemodel.h"
-#include "countdowndelegate.h"
 #include "statspanel.h"
-#include "tablesetup.h"
-#include "trafficfilterproxy.h"
 #include "trafficlogmodel.h"
+#include "trafficpanel.h"
 
 #include <QAction>
-#include <QCheckBox>
-#include <QComboBox>
-#include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
-#include <QLineEdit>
 #include <QMenu>
-#include <QPushButton>
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -26,10 +19,7 @@
 namespace Vigil {
 
 namespace {
-// Same cadence as the embedded server's views.
-constexpr int CountdownRepaintMs = 150;
-constexpr int ProxyRefreshMs = 1000;
-
+// Banner colours: red once contact failed, amber while (re)connecting.
 const QString LostStyle = QStringLiteral("QLabel { background: #fde2e1; color: #8a1f11; padding: 6px;"
                                          " border: 1px solid #e0a9a4; border-radius: 3px; }");
 const QString ConnectingStyle = QStringLiteral("QLabel { background: #fff4d6; color: #6b4e00; padding: 6px;"
@@ -40,18 +30,11 @@ ServerView::ServerView(RemoteServerSource *source, QWidget *parent)
     : QWidget(parent)
     , m_source(source)
     , m_connectionModel(new ConnectionTableModel(this))
-    , m_connectionProxy(new ConnectionFilterProxy(this))
     , m_trafficModel(new TrafficLogModel(this))
-    , m_trafficProxy(new TrafficFilterProxy(this))
 {
     m_source->setParent(this);
-    m_connectionProxy->setSourceModel(m_connectionModel);
-    m_trafficProxy->setSourceModel(m_trafficModel);
 
-    m_kickAction = new QAction(QIcon(QStringLiteral(":/vigil/kick.png")), tr("&Kick"), this);
-    m_kickAction->setShortcut(QKeySequence::Delete);
-    m_kickAction->setShortcutContext(Qt::WidgetShortcut);
-    m_kickAction->setToolTip(tr("Close the selected connections with BYE kicked"));
+    m_kickAction = ConnectionPanel::createKickAction(this);
     connect(m_kickAction, &QAction::triggered, this, &ServerView::kickSelected);
 
     m_banner = new QLabel(this);
@@ -76,7 +59,7 @@ ServerView::ServerView(RemoteServerSource *source, QWidget *parent)
     layout->addWidget(m_banner);
     layout->addWidget(split, 1);
 
-    m_countdownTimer.setInterval(CountdownRepaintMs);
+    m_countdownTimer.setInterval(ConnectionPanel::CountdownRepaintMs);
     m_countdownTimer.setTimerType(Qt::CoarseTimer);
     connect(&m_countdownTimer, &QTimer::timeout, m_connectionModel, &ConnectionTableModel::refreshCountdowns);
 
@@ -97,100 +80,34 @@ ServerView::~ServerView()
 
 QWidget *ServerView::createConnectionsPanel()
 {
-    auto *panel = new QWidget(this);
-    auto *filter = new QLineEdit(panel);
-    filter->setPlaceholderText(tr("Filter by id, peer or client…"));
-    filter->setClearButtonEnabled(true);
-    connect(filter, &QLineEdit::textChanged, m_connectionProxy, &ConnectionFilterProxy::setFilterText);
-
-    m_connectionView = new QTableView(panel);
-    m_connectionView->setObjectName(QStringLiteral("remoteConnectionView"));
-    m_connectionView->setModel(m_connectionProxy);
-    setupTable(m_connectionView);
-    m_connectionView->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_connectionView->setSortingEnabled(true);
-    m_connectionView->sortByColumn(ConnectionTableModel::IdColumn, Qt::AscendingOrder);
-    auto *countdown = new CountdownDelegate(m_connectionView);
-    m_connectionView->setItemDelegateForColumn(ConnectionTableModel::IdleLeftColumn, countdown);
-    m_connectionView->setItemDelegateForColumn(ConnectionTableModel::LifetimeLeftColumn, countdown);
-    setConnectionColumnWidths(m_connectionView);
-    m_connectionView->addAction(m_kickAction);
-    m_connectionMenu = new QMenu(this);
-    m_connectionMenu->addAction(m_kickAction);
-    m_connectionView->setContextMenuPolicy(Qt::CustomContextMenu);
-    connect(m_connectionView, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
-        if (m_connectionView->indexAt(pos).isValid())
-            m_connectionMenu->popup(m_connectionView->viewport()->mapToGlobal(pos));
-    });
-    connect(m_connectionView->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+    m_connections = new ConnectionPanel(m_connectionModel, this);
+    // The banner above already keeps the table off the tab bar.
+    m_connections->layout()->setContentsMargins(4, 0, 4, 0);
+    QTableView *view = m_connections->view();
+    view->setObjectName(QStringLiteral("remoteConnectionView"));
+    view->addAction(m_kickAction);
+    auto *menu = new QMenu(this);
+    menu->addAction(m_kickAction);
+    m_connections->setContextMenu(menu);
+    connect(m_connections, &ConnectionPanel::selectionChanged, this, [this] {
         m_kickAction->setEnabled(hasSelection() && m_source->state() == RemoteServerSource::State::Connected);
         emit selectionChanged();
     });
     m_kickAction->setEnabled(false);
-
-    auto *layout = new QVBoxLayout(panel);
-    layout->setContentsMargins(4, 0, 4, 0);
-    layout->addWidget(filter);
-    layout->addWidget(m_connectionView, 1);
-    return panel;
+    return m_connections;
 }
 
 QWidget *ServerView::createTrafficPanel()
 {
-    auto *panel = new QWidget(this);
-    auto *filter = new QLineEdit(panel);
-    filter->setPlaceholderText(tr("Filter text…"));
-    filter->setClearButtonEnabled(true);
-    connect(filter, &QLineEdit::textChanged, m_trafficProxy, &TrafficFilterProxy::setText);
-
-    auto *kind = new QComboBox(panel);
-    kind->addItem(tr("All events"), TrafficFilterProxy::AnyKind);
-    kind->addItem(tr("Messages"), TrafficFilterProxy::MessagesKind);
-    kind->addItem(tr("PING / PONG"), TrafficFilterProxy::PingsKind);
-    kind->addItem(tr("Timeouts and closes"), TrafficFilterProxy::EndsKind);
-    for (EventKind k : {EventKind::Connected, EventKind::Hello, EventKind::Timeout, EventKind::Closed, EventKind::Rejected})
-        kind->addItem(eventKindName(k), int(k));
-    connect(kind, &QComboBox::currentIndexChanged, this,
-            [this, kind] { m_trafficProxy->setKind(kind->currentData().toInt()); });
-
-    auto *pause = new QCheckBox(tr("&Pause"), panel);
-    connect(pause, &QCheckBox::toggled, m_trafficModel, &TrafficLogModel::setPaused);
-    m_followBox = new QCheckBox(tr("&Follow"), panel);
-    m_followBox->setChecked(true);
-    m_skippedLabel = new QLabel(panel);
-    connect(m_trafficModel, &TrafficLogModel::skippedChanged, this, [this](quint64 skipped) {
-        m_skippedLabel->setText(skipped ? tr("<span style='color:#9a6b00'>%1 skipped</span>").arg(skipped) : QString());
-    });
-    auto *clear = new QPushButton(tr("Clear"), panel);
-    connect(clear, &QPushButton::clicked, m_trafficModel, &TrafficLogModel::clear);
-
-    m_trafficView = new QTableView(panel);
-    m_trafficView->setObjectName(QStringLiteral("remoteTrafficView"));
-    m_trafficView->setModel(m_trafficProxy);
-    setupTable(m_trafficView);
-    m_trafficView->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    setTrafficColumnWidths(m_trafficView);
-    connect(m_trafficProxy, &QAbstractItemModel::rowsInserted, this, &ServerView::scheduleFollowTail);
-
-    auto *bar = new QHBoxLayout;
-    bar->addWidget(filter, 1);
-    bar->addWidget(kind);
-    bar->addWidget(pause);
-    bar->addWidget(m_followBox);
-    bar->addWidget(m_skippedLabel);
-    bar->addWidget(clear);
-    auto *layout = new QVBoxLayout(panel);
-    layout->setContentsMargins(4, 4, 4, 4);
-    layout->addLayout(bar);
-    layout->addWidget(m_trafficView, 1);
-    return panel;
+    m_traffic = new TrafficPanel(m_trafficModel, TrafficPanel::Controls::Basic, this);
+    m_traffic->view()->setObjectName(QStringLiteral("remoteTrafficView"));
+    return m_traffic;
 }
 
 void ServerView::handleBatch(const ServerBatch &batch)
 {
     if (!batch.updated.isEmpty() || !batch.closed.isEmpty() || batch.full) {
-        m_connectionModel->applyBatch(batch);
-        scheduleProxyRefresh();
+        m_connections->applyBatch(batch);
     }
     // One remote ring, already in order: no merging across threads needed.
     if (!batch.events.isEmpty() || batch.eventsDropped)
@@ -221,7 +138,7 @@ void ServerView::handleSourceStatus()
     }
     // While out of contact the last known rows stay, greyed and frozen:
     // their countdowns would be guesses. The first answer replaces them.
-    m_connectionView->setEnabled(connected);
+    m_connections->view()->setEnabled(connected);
     if (connected && !m_countdownTimer.isActive())
         m_countdownTimer.start();
     else if (!connected)
@@ -246,55 +163,39 @@ QString ServerView::statusText() const
 {
     if (m_source->state() != RemoteServerSource::State::Connected)
         return m_source->statusText();
-    const quint64 open = m_source->lastStats().open;
-    return tr("%1 · %2 · in %3 msg/s · out %4 msg/s")
-        .arg(m_source->statusText(), open == 1 ? tr("1 connection") : tr("%1 connections").arg(open))
-        .arg(m_stats->messagesInPerSecond(), 0, 'f', 0)
-        .arg(m_stats->messagesOutPerSecond(), 0, 'f', 0);
+    return tr("%1 · %2 · %3")
+        .arg(m_source->statusText(), StatsPanel::connectionCountText(m_source->lastStats().open), m_stats->rateText());
+}
+
+ConnectionFilterProxy *ServerView::connectionProxy() const
+{
+    return m_connections->proxy();
+}
+
+QTableView *ServerView::connectionView() const
+{
+    return m_connections->view();
+}
+
+QTableView *ServerView::trafficView() const
+{
+    return m_traffic->view();
 }
 
 QList<quint64> ServerView::selectedConnections() const
 {
-    QList<quint64> ids;
-    const QModelIndexList rows = m_connectionView->selectionModel()->selectedRows();
-    for (const QModelIndex &index : rows)
-        ids << index.data(ConnectionTableModel::IdRole).toULongLong();
-    return ids;
+    return m_connections->selectedConnections();
 }
 
 bool ServerView::hasSelection() const
 {
-    return m_connectionView->selectionModel()->hasSelection();
+    return m_connections->hasSelection();
 }
 
 void ServerView::kickSelected()
 {
     for (quint64 id : selectedConnections())
         m_source->kick(id);
-}
-
-void ServerView::scheduleProxyRefresh()
-{
-    // Re-sort and re-filter at most once a second (see MainWindow).
-    if (m_refreshScheduled)
-        return;
-    m_refreshScheduled = true;
-    QTimer::singleShot(ProxyRefreshMs, this, [this] {
-        m_refreshScheduled = false;
-        m_connectionProxy->refresh();
-    });
-}
-
-void ServerView::scheduleFollowTail()
-{
-    if (m_followScheduled || !m_followBox->isChecked())
-        return;
-    m_followScheduled = true;
-    QTimer::singleShot(0, this, [this] {
-        m_followScheduled = false;
-        if (m_followBox->isChecked())
-            m_trafficView->scrollToBottom();
-    });
 }
 
 } // namespace Vigil

@@ -9,19 +9,17 @@
 #include <QWidget>
 
 class QAction;
-class QCheckBox;
 class QLabel;
-class QLineEdit;
-class QMenu;
 class QTableView;
 
 namespace Vigil {
 
 class ConnectionFilterProxy;
+class ConnectionPanel;
 class ConnectionTableModel;
 class StatsPanel;
-class TrafficFilterProxy;
 class TrafficLogModel;
+class TrafficPanel;
 
 class ServerView final : public QWidget
 {
@@ -34,10 +32,10 @@ public:
 
     RemoteServerSource *source() const { return m_source; }
     ConnectionTableModel *connectionModel() const { return m_connectionModel; }
-    ConnectionFilterProxy *connectionProxy() const { return m_connectionProxy; }
+    ConnectionFilterProxy *connectionProxy() const;
     TrafficLogModel *trafficModel() const { return m_trafficModel; }
-    QTableView *connectionView() const { return m_connectionView; }
-    QTableView *trafficView() const { return m_trafficView; }
+    QTableView *connectionView() const;
+    QTableView *trafficView() const;
     StatsPanel *statsPanel() const { return m_stats; }
     QAction *kickAction() const { return m_kickAction; }
     // The banner's text; empty (and hidden) while attached.
@@ -64,26 +62,17 @@ private:
     void handleStats(const ServerStats &stats);
     void handleSourceStatus();
     void handleKickFinished(quint64 id, bool ok, const QString &error);
-    void scheduleProxyRefresh();
-    void scheduleFollowTail();
 
     RemoteServerSource *m_source;
     ConnectionTableModel *m_connectionModel;
-    ConnectionFilterProxy *m_connectionProxy;
     TrafficLogModel *m_trafficModel;
-    TrafficFilterProxy *m_trafficProxy;
+    ConnectionPanel *m_connections = nullptr;
+    TrafficPanel *m_traffic = nullptr;
     StatsPanel *m_stats = nullptr;
     QLabel *m_banner = nullptr;
-    QTableView *m_connectionView = nullptr;
-    QTableView *m_trafficView = nullptr;
-    QCheckBox *m_followBox = nullptr;
-    QLabel *m_skippedLabel = nullptr;
-    QMenu *m_connectionMenu = nullptr;
     QAction *m_kickAction = nullptr;
     QTimer m_countdownTimer;
     QString m_lastKickError;
-    bool m_refreshScheduled = false;
-    bool m_followScheduled = false;
 };
 
 } // namespace Vigil

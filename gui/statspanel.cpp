@@ -104,6 +104,16 @@ void StatsPanel::addSample(const ServerStats &sample)
         m_reasons->item(TimeoutRows + i, 1)->setText(QString::number(stats.closes[size_t(i)]));
 }
 
+QString StatsPanel::rateText() const
+{
+    return tr("in %1 msg/s · out %2 msg/s").arg(m_inRate, 0, 'f', 0).arg(m_outRate, 0, 'f', 0);
+}
+
+QString StatsPanel::connectionCountText(quint64 open)
+{
+    return open == 1 ? tr("1 connection") : tr("%1 connections").arg(open);
+}
+
 void StatsPanel::reset()
 {
     m_havePrevious = false;

@@ -26,6 +26,10 @@ public:
 
     double messagesInPerSecond() const { return m_inRate; }
     double messagesOutPerSecond() const { return m_outRate; }
+    // "in 12 msg/s · out 12 msg/s", as every status line says it.
+    QString rateText() const;
+    // "1 connection", "3 connections".
+    static QString connectionCountText(quint64 open);
 
 private:
     SparklineWidget *m_connectionsLine;

@@ -7,8 +7,12 @@
 
 namespace Vigil {
 
-namespace {
-QString printable(const QByteArray &bytes)
+TrafficLogModel::TrafficLogModel(QObject *parent)
+    : QAbstractTableModel(parent)
+{
+}
+
+QString TrafficLogModel::printable(const QByteArray &bytes)
 {
     QString text = QString::fromUtf8(bytes);
     for (QChar &c : text) {
@@ -16,12 +20,6 @@ QString printable(const QByteArray &bytes)
             c = QLatin1Char('.');
     }
     return text;
-}
-} // namespace
-
-TrafficLogModel::TrafficLogModel(QObject *parent)
-    : QAbstractTableModel(parent)
-{
 }
 
 int TrafficLogModel::rowCount(const QModelIndex &parent) const

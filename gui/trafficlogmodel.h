@@ -25,6 +25,10 @@ public:
 
     explicit TrafficLogModel(QObject *parent = nullptr);
 
+    // A message preview as one line of text: invalid UTF-8 and control
+    // bytes become dots, so a binary payload cannot break the row or pane.
+    static QString printable(const QByteArray &bytes);
+
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;
     int columnCount(const QModelIndex &parent = QModelIndex()) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;

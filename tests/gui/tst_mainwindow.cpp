@@ -8,6 +8,7 @@
 #include "settingsform.h"
 #include "trafficfilterproxy.h"
 #include "trafficlogmodel.h"
+#include "vigildhelper.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -19,22 +20,12 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QtEndian>
 #include <memory>
 
 using namespace Vigil;
 
 namespace {
-QByteArray frame(quint8 type, const QByteArray &payload)
-{
-    QByteArray f("VG");
-    f.append(char(0x01));
-    f.append(char(type));
-    char length[4];
-    qToBigEndian(quint32(payload.size()), length);
-    f.append(length, 4);
-    return f + payload;
-}
+using VigilTest::frame;
 
 QByteArray bye(quint8 reason)
 {

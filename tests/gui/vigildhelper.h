@@ -19,6 +19,7 @@ namespace VigilTest {
 // vigild refuses --admin when built without Qt HttpServer.
 constexpr bool VigildHasAdmin = VIGILD_HAS_ADMIN != 0;
 
+// One Vigil frame (PROTOCOL.md §2); the window tests' clients use it too.
 inline QByteArray frame(quint8 type, const QByteArray &payload)
 {
     QByteArray f("VG");

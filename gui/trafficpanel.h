@@ -1,0 +1,46 @@
+// The traffic log of one server, embedded or attached: filters, pause,
+// follow-tail and the "skipped" note above one table of events.
+#pragma once
+
+#include <QWidget>
+
+class QCheckBox;
+class QLabel;
+class QLineEdit;
+class QTableView;
+
+namespace Vigil {
+
+class TrafficFilterProxy;
+class TrafficLogModel;
+
+class TrafficPanel final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TrafficPanel)
+public:
+    // WithConnectionFilter adds the connection-id field and the hex switch,
+    // which only the embedded server's log offers.
+    enum class Controls { Basic, WithConnectionFilter };
+
+    // Shows model (owned by the caller) through a proxy of its own.
+    TrafficPanel(TrafficLogModel *model, Controls controls, QWidget *parent = nullptr);
+
+    TrafficFilterProxy *proxy() const { return m_proxy; }
+    QTableView *view() const { return m_view; }
+    // Narrows the log to one connection (WithConnectionFilter only).
+    void showConnection(quint64 id);
+
+private:
+    void scheduleFollowTail();
+
+    TrafficLogModel *m_model;
+    TrafficFilterProxy *m_proxy;
+    QLineEdit *m_connectionField = nullptr;
+    QCheckBox *m_followBox = nullptr;
+    QLabel *m_skippedLabel = nullptr;
+    QTableView *m_view = nullptr;
+    bool m_followScheduled = false;
+};
+
+} // namespace Vigil
