@@ -143,7 +143,6 @@ private:
 
     // Phases
     qint64 m_dialStartNs = 0;
-    qint64 m_dialDeadlineNs = 0;
     qint64 m_windowStartNs = 0;
     qint64 m_windowEndNs = 0;
     qint64 m_lastSweepNs = 0;

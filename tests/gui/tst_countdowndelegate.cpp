@@ -51,9 +51,9 @@ void tst_CountdownDelegate::colorRamp()
 void tst_CountdownDelegate::barLengthFollowsTimeLeft()
 {
     // Two rows: 90 % and 5 % of the idle timeout left.
-    const qint64 now = 500000;
+    static constexpr qint64 now = 500000;
     ConnectionTableModel model;
-    model.setClock([now] { return now; });
+    model.setClock([] { return now; });
     ServerBatch batch;
     for (quint64 id : {1, 2}) {
         ConnectionSnapshot s;
