@@ -181,35 +181,20 @@ bool Connection::onMessage(const DecodedMessage &message)
     case FrameType::Data:
         if (m_thread.config().logMessages)
             m_thread.log().message(m_id, m_peer, message.data, message.size);
-        if (publishing) {
+        if (publishing)
             m_lastMessage = QByteArray(message.data, qsizetype(std::min<size_t>(message.size, ConnectionSnapshot::PreviewBytes)));
-            ServerEvent e;
-            e.kind = EventKind::MessageIn;
-            e.conn = m_id;
-            e.size = quint32(message.size);
-            e.preview = m_lastMessage;
-            m_thread.recordEvent(std::move(e));
-        }
+        publishEvent(EventKind::MessageIn, message.size, m_lastMessage);
         if (m_thread.config().mode == Mode::Echo) {
             sendFrame(FrameType::Data, message.data, message.size);
-            if (publishing) {
-                ServerEvent e;
-                e.kind = EventKind::MessageOut;
-                e.conn = m_id;
-                e.size = quint32(message.size);
-                e.preview = m_lastMessage;
-                m_thread.recordEvent(std::move(e));
-            }
+            publishEvent(EventKind::MessageOut, message.size, m_lastMessage);
         }
         break;
     case FrameType::Ping:
-        if (publishing)
-            m_thread.recordEvent({0, 0, EventKind::PingIn, m_id, {}, {}, {}, quint32(message.size), {}});
+        publishEvent(EventKind::PingIn, message.size);
         sendFrame(FrameType::Pong, message.data, message.size);
         break;
     case FrameType::Pong:
-        if (publishing)
-            m_thread.recordEvent({0, 0, EventKind::PongIn, m_id, {}, {}, {}, quint32(message.size), {}});
+        publishEvent(EventKind::PongIn, message.size);
         break;
     case FrameType::Hello:
         if (!first) {
@@ -244,14 +229,27 @@ void Connection::handleHello(const DecodedMessage &message)
     setTimers(timers);
     m_thread.log().hello(m_id, m_peer, m_client, timers);
     if (m_thread.isPublishing())
-        m_thread.recordEvent({0, 0, EventKind::Hello, m_id, {}, {}, {}, quint32(message.size),
-                              QByteArray(message.data, qsizetype(std::min<size_t>(message.size, 256)))});
+        publishEvent(EventKind::Hello, message.size, QByteArray(message.data, qsizetype(std::min<size_t>(message.size, 256))));
     Welcome welcome;
     welcome.conn = m_id;
     welcome.timers = timers;
     welcome.maxPayload = m_thread.config().maxPayload;
     const QByteArray json = welcome.toJson();
     sendFrame(FrameType::Welcome, json.constData(), size_t(json.size()));
+}
+
+// For the monitor and the admin API, only while someone subscribes.
+void Connection::publishEvent(EventKind kind, size_t size, const QByteArray &preview, TimeoutKind timeout)
+{
+    if (!m_thread.isPublishing())
+        return;
+    ServerEvent e;
+    e.kind = kind;
+    e.conn = m_id;
+    e.size = quint32(size);
+    e.preview = preview;
+    e.timeout = timeout;
+    m_thread.recordEvent(std::move(e));
 }
 
 ByteBuffer &Connection::outbound()
@@ -378,8 +376,7 @@ void Connection::handleDeadline(qint64 nowNs)
             payload[i] = char(m_probesSent >> (56 - 8 * i));
         m_watchdogs.lastProbeSentNs = nowNs;
         sendFrame(FrameType::Ping, payload, sizeof(payload));
-        if (m_thread.isPublishing())
-            m_thread.recordEvent({0, 0, EventKind::PingOut, m_id, {}, {}, {}, quint32(sizeof(payload)), {}});
+        publishEvent(EventKind::PingOut, sizeof(payload));
         flushOutbound(nowNs);
         return;
     }
@@ -400,13 +397,7 @@ void Connection::handleDeadline(qint64 nowNs)
     counters.timeouts[size_t(kind)].add();
     // (the Probe case returned above)
     m_thread.log().timeout(m_id, m_peer, kind, afterMs);
-    if (m_thread.isPublishing()) {
-        ServerEvent e;
-        e.kind = EventKind::Timeout;
-        e.conn = m_id;
-        e.timeout = kind;
-        m_thread.recordEvent(std::move(e));
-    }
+    publishEvent(EventKind::Timeout, 0, QByteArray(), kind);
     closeAndFlush(reason, nowNs);
 }
 

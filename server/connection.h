@@ -59,6 +59,8 @@ private:
     bool onMessage(const DecodedMessage &message) override;
     void handleHello(const DecodedMessage &message);
     void sendFrame(FrameType type, const char *payload, size_t size);
+    void publishEvent(EventKind kind, size_t size = 0, const QByteArray &preview = QByteArray(),
+                      TimeoutKind timeout = TimeoutKind::Idle);
     ByteBuffer &outbound();
     void flushOutbound(qint64 nowNs);
     void setWriteInterest(bool on);
