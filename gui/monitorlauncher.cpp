@@ -4,6 +4,7 @@
 
 #include "commandline.h"
 #include "daemon.h"
+#include "guiprobe.h"
 #include "mainwindow.h"
 
 #include <QApplication>
@@ -87,6 +88,8 @@ int MonitorLauncher::run(int argc, char *argv[])
     MainWindow window(options);
     window.show();
     armScreenshot(window);
+    // VIGIL_MONITOR_PROBE=FILE: GUI stall and CPU figures for bench/monitor_load.sh.
+    GuiProbe::fromEnvironment(&app);
     return QApplication::exec();
 }
 

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# monitor_load.sh: vigil-monitor under load against headless vigild.
+#
+# Runs `vigil-client bench` (10,000 connections by default) first against
+# vigil-monitor (under xvfb-run, with VIGIL_MONITOR_PROBE measuring the GUI
+# thread), then against headless vigild with the same flags and threads,
+# and prints GUI stall p50/p99/max, GUI CPU %, msgs/s both ways and ratio.
+# Builds nothing; loopback only; every step is bounded in time; all the
+# processes it starts are stopped on exit.
+#
+# The probe (gui/guiprobe.h) is off unless VIGIL_MONITOR_PROBE=FILE is set:
+# then a 10 ms precise timer on the GUI thread records how late each tick
+# fires, and the GUI thread's CPU time is read; on SIGTERM/SIGINT, on quit,
+# or after VIGIL_MONITOR_PROBE_SECONDS, FILE gets {stall_p50_ms,
+# stall_p99_ms, stall_max_ms, gui_cpu_pct, seconds, ticks}.
+#
+# Usage: bench/monitor_load.sh [--build DIR] [--monitor BIN] [--vigild BIN]
+#          [--client BIN] [--connections N] [--inflight W] [--duration SEC]
+#          [--threads N] [--repeat K] [--out DIR]
+# Defaults: build/release binaries, 10000 connections, inflight 8, 20 s,
+# server threads 2, 1 repeat, output in a fresh temporary directory.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$ROOT/build/release
+MONITOR= VIGILD= CLIENT=
+CONNECTIONS=10000 INFLIGHT=8 DURATION=20 THREADS=2 REPEAT=1 OUT=
+while [ $# -gt 0 ]; do
+    case $1 in
+        --build) BUILD=$2; shift 2 ;;
+        --monitor) MONITOR=$2; shift 2 ;;
+        --vigild) VIGILD=$2; shift 2 ;;
+        --client) CLIENT=$2; shift 2 ;;
+        --connections) CONNECTIONS=$2; shift 2 ;;
+        --inflight) INFLIGHT=$2; shift 2 ;;
+        --duration) DURATION=$2; shift 2 ;;
+        --threads) THREADS=$2; shift 2 ;;
+        --repeat) REPEAT=$2; shift 2 ;;
+        --out) OUT=$2; shift 2 ;;
+        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+        *) echo "monitor_load.sh: unknown argument $1" >&2; exit 2 ;;
+    esac
+done
+MONITOR=${MONITOR:-$BUILD/gui/vigil-monitor}
+VIGILD=${VIGILD:-$BUILD/server/vigild}
+CLIENT=${CLIENT:-$BUILD/client/vigil-client}
+for bin in "$MONITOR" "$VIGILD" "$CLIENT"; do
+    [ -x "$bin" ] || { echo "monitor_load.sh: not built: $bin" >&2; exit 2; }
+done
+command -v xvfb-run >/dev/null || { echo "monitor_load.sh: xvfb-run not found" >&2; exit 2; }
+if [ -z "$OUT" ]; then OUT=$(mktemp -d /tmp/monitor_load.XXXXXX); else mkdir -p "$OUT"; fi
+
+# Each side needs one descriptor per connection plus some slack.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((CONNECTIONS + 200)) ]; then
+    echo "monitor_load.sh: open-file limit $(ulimit -n) < $((CONNECTIONS + 200))" >&2; exit 2
+fi
+
+SERVER_PID=
+cleanup() {
+    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM "$SERVER_PID" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$SERVER_PID" 2>/dev/null || true
+    fi
+    SERVER_PID=
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+wait_port() { # port, pid: up to 30 s for the listener
+    for _ in $(seq 300); do
+        kill -0 "$2" 2>/dev/null || return 1
+        if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+        sleep 0.1
+    done
+    return 1
+}
+
+run_bench() { # port, json output
+    local budget=$((DURATION + 90))
+    timeout -k 5 "$budget" "$CLIENT" bench --connect "127.0.0.1:$1" --connections "$CONNECTIONS" \
+        --inflight "$INFLIGHT" --payload 64 --duration "${DURATION}s" --sources 4 --json >"$2" 2>"$2.err"
+}
+
+stop_server() { # wait up to 20 s for a clean exit (the probe writes then)
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 200); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=
+}
+
+field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], "nan"))' "$1" "$2" 2>/dev/null || echo nan; }
+
+ROWS=()
+for run in $(seq "$REPEAT"); do
+    # 1. vigil-monitor with its window on a virtual display.
+    port=$(free_port)
+    probe=$OUT/probe-$run.json
+    rm -f "$probe"
+    XDG_CONFIG_HOME=$OUT/config QT_QPA_PLATFORM=xcb VIGIL_MONITOR_PROBE=$probe \
+        setsid timeout -k 5 $((DURATION + 150)) xvfb-run -a -s "-screen 0 1600x1000x24" \
+        "$MONITOR" --listen "127.0.0.1:$port" --threads "$THREADS" --start \
+        >"$OUT/monitor-$run.log" 2>&1 &
+    SERVER_PID=$!
+    wait_port "$port" "$SERVER_PID" || { echo "monitor_load.sh: vigil-monitor did not listen" >&2; exit 1; }
+    run_bench "$port" "$OUT/bench-monitor-$run.json" || echo "monitor_load.sh: bench against the monitor failed" >&2
+    # SIGTERM reaches vigil-monitor through timeout and xvfb-run's wait;
+    # signal the monitor itself, whose probe then writes its file.
+    mpid=$(pgrep -s "$SERVER_PID" -x vigil-monitor || true)
+    if [ -n "$mpid" ]; then
+        kill -TERM $mpid 2>/dev/null || true
+        for _ in $(seq 200); do kill -0 $mpid 2>/dev/null || break; sleep 0.1; done
+    fi
+    stop_server
+
+    # 2. Headless vigild, same flags and threads.
+    port=$(free_port)
+    timeout -k 5 $((DURATION + 150)) "$VIGILD" --listen "127.0.0.1:$port" --threads "$THREADS" \
+        >"$OUT/vigild-$run.log" 2>&1 &
+    SERVER_PID=$!
+    wait_port "$port" "$SERVER_PID" || { echo "monitor_load.sh: vigild did not listen" >&2; exit 1; }
+    run_bench "$port" "$OUT/bench-vigild-$run.json" || echo "monitor_load.sh: bench against vigild failed" >&2
+    stop_server
+
+    ROWS+=("$run $(field "$probe" stall_p50_ms) $(field "$probe" stall_p99_ms) $(field "$probe" stall_max_ms) \
+$(field "$probe" gui_cpu_pct) $(field "$OUT/bench-monitor-$run.json" msgs_per_sec) \
+$(field "$OUT/bench-vigild-$run.json" msgs_per_sec) $(field "$OUT/bench-monitor-$run.json" connections) \
+$(field "$OUT/bench-vigild-$run.json" connections)")
+done
+
+echo "vigil-monitor under load: $CONNECTIONS connections, inflight $INFLIGHT, payload 64, ${DURATION} s, sources 4, server threads $THREADS"
+echo "results in $OUT"
+printf '%s\n' "${ROWS[@]}" | python3 -c '
+import sys
+print("| run | GUI stall p50 ms | p99 ms | max ms | GUI CPU % | msgs/s monitor | msgs/s vigild | ratio | conns mon/vigild |")
+print("|---|---|---|---|---|---|---|---|---|")
+for line in sys.stdin:
+    r, p50, p99, mx, cpu, mon, hl, cm, ch = line.split()
+    f = lambda v, d=1: ("%.*f" % (d, float(v))) if v != "nan" else "n/a"
+    ratio = "%.3f" % (float(mon) / float(hl)) if mon != "nan" and hl != "nan" and float(hl) > 0 else "n/a"
+    print(f"| {r} | {f(p50)} | {f(p99)} | {f(mx)} | {f(cpu)} | {f(mon,0)} | {f(hl,0)} | {ratio} | {f(cm,0)}/{f(ch,0)} |")
+'
