@@ -10,9 +10,11 @@
 #
 # The probe (gui/guiprobe.h) is off unless VIGIL_MONITOR_PROBE=FILE is set:
 # then a 10 ms precise timer on the GUI thread records how late each tick
-# fires, and the GUI thread's CPU time is read; on SIGTERM/SIGINT, on quit,
-# or after VIGIL_MONITOR_PROBE_SECONDS, FILE gets {stall_p50_ms,
-# stall_p99_ms, stall_max_ms, gui_cpu_pct, seconds, ticks}.
+# fires, and the GUI thread's CPU time is read; after
+# VIGIL_MONITOR_PROBE_SECONDS (the window keeps running), or on SIGTERM,
+# SIGINT or quit, FILE gets {stall_p50_ms, stall_p99_ms, stall_max_ms,
+# gui_cpu_pct, seconds, ticks}. Here the probe covers dial, warm-up and
+# the measured run: PROBE_SECONDS = duration + 2.
 #
 # Usage: bench/monitor_load.sh [--build DIR] [--monitor BIN] [--vigild BIN]
 #          [--client BIN] [--connections N] [--inflight W] [--duration SEC]
@@ -104,12 +106,15 @@ for run in $(seq "$REPEAT"); do
     probe=$OUT/probe-$run.json
     rm -f "$probe"
     XDG_CONFIG_HOME=$OUT/config QT_QPA_PLATFORM=xcb VIGIL_MONITOR_PROBE=$probe \
+        VIGIL_MONITOR_PROBE_SECONDS=$((DURATION + 2)) \
         setsid timeout -k 5 $((DURATION + 150)) xvfb-run -a -s "-screen 0 1600x1000x24" \
         "$MONITOR" --listen "127.0.0.1:$port" --threads "$THREADS" --start \
         >"$OUT/monitor-$run.log" 2>&1 &
     SERVER_PID=$!
     wait_port "$port" "$SERVER_PID" || { echo "monitor_load.sh: vigil-monitor did not listen" >&2; exit 1; }
     run_bench "$port" "$OUT/bench-monitor-$run.json" || echo "monitor_load.sh: bench against the monitor failed" >&2
+    # The probe writes on its own timer; a GUI far behind may take a while.
+    for _ in $(seq 300); do [ -s "$probe" ] && break; sleep 0.1; done
     # SIGTERM reaches vigil-monitor through timeout and xvfb-run's wait;
     # signal the monitor itself, whose probe then writes its file.
     mpid=$(pgrep -s "$SERVER_PID" -x vigil-monitor || true)

@@ -42,4 +42,14 @@ bool ConnectionFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &s
     return index.data(ConnectionTableModel::SearchTextRole).toString().contains(m_text, Qt::CaseInsensitive);
 }
 
+bool ConnectionFilterProxy::lessThan(const QModelIndex &left, const QModelIndex &right) const
+{
+    // Numbers compare straight from the rows: no QVariant per comparison.
+    if (const auto *model = qobject_cast<const ConnectionTableModel *>(sourceModel())) {
+        if (const auto less = model->lessThan(left.row(), right.row(), left.column()))
+            return *less;
+    }
+    return QSortFilterProxyModel::lessThan(left, right);
+}
+
 } // namespace Vigil

@@ -15,6 +15,10 @@ namespace {
 // Above this share of changed rows one whole-table dataChanged is cheaper
 // than many small ones (qBittorrent: "save the overhead").
 constexpr double WholeTableShare = 0.5;
+// Above this many separate ranges one dataChanged over their span is
+// cheaper: with 2 network threads each batch's rows interleave with the
+// other thread's, and 5,000 one-row signals per batch each walk the proxy.
+constexpr int MaxChangedRanges = 16;
 
 QString stateName(ConnectionState state)
 {
@@ -226,6 +230,37 @@ QVariant ConnectionTableModel::sortValue(const Row &row, int column, qint64 now)
     }
 }
 
+std::optional<bool> ConnectionTableModel::lessThan(int leftRow, int rightRow, int column) const
+{
+    const ConnectionSnapshot *l = snapshotAt(leftRow);
+    const ConnectionSnapshot *r = snapshotAt(rightRow);
+    if (!l || !r)
+        return std::nullopt;
+    constexpr qint64 Off = std::numeric_limits<qint64>::max();
+    // The same keys as sortValue(); "now" cancels out of every difference.
+    switch (column) {
+    case IdColumn: return l->id < r->id;
+    case AgeColumn: return l->acceptedAtMs > r->acceptedAtMs;
+    case IdleLeftColumn: return (l->idleDeadlineMs ? l->idleDeadlineMs : Off) < (r->idleDeadlineMs ? r->idleDeadlineMs : Off);
+    case LifetimeLeftColumn:
+        return (l->lifetimeDeadlineMs ? l->lifetimeDeadlineMs : Off)
+            < (r->lifetimeDeadlineMs ? r->lifetimeDeadlineMs : Off);
+    case MessagesInColumn: return l->messagesIn < r->messagesIn;
+    case MessagesOutColumn: return l->messagesOut < r->messagesOut;
+    case BytesInColumn: return l->bytesIn < r->bytesIn;
+    case BytesOutColumn: return l->bytesOut < r->bytesOut;
+    case LastMessageColumn: {
+        // Never-messaged rows sort last; otherwise the most recent first.
+        const bool lNever = l->messagesIn == 0;
+        const bool rNever = r->messagesIn == 0;
+        if (lNever || rNever)
+            return !lNever && rNever;
+        return l->lastActivityAtMs > r->lastActivityAtMs;
+    }
+    default: return std::nullopt;
+    }
+}
+
 void ConnectionTableModel::applyBatch(const ServerBatch &batch)
 {
     // 1. Removals: closed ids, and with a full batch this thread's rows it
@@ -317,6 +352,13 @@ void ConnectionTableModel::emitChanged(QVector<int> rows)
     }
     std::sort(rows.begin(), rows.end());
     rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    int ranges = 1;
+    for (int i = 1; i < rows.size() && ranges <= MaxChangedRanges; ++i)
+        ranges += rows[i] != rows[i - 1] + 1 ? 1 : 0;
+    if (ranges > MaxChangedRanges) {
+        emit dataChanged(index(rows.constFirst(), 0), index(rows.constLast(), lastColumn));
+        return;
+    }
     int i = 0;
     while (i < rows.size()) {
         const int first = rows[i];

@@ -8,6 +8,7 @@
 #include <QHash>
 #include <QVector>
 #include <functional>
+#include <optional>
 
 namespace Vigil {
 
@@ -55,6 +56,11 @@ public:
     // Repaints the time-derived columns (age, countdowns, last message);
     // driven by one view-wide timer, not by traffic.
     void refreshCountdowns();
+
+    // SortRole's order for numeric columns without building QVariants
+    // (a sort of 10,000 rows asks about 280,000 times); nullopt for text
+    // columns, which sort by SortRole.
+    std::optional<bool> lessThan(int leftRow, int rightRow, int column) const;
 
     int rowOf(quint64 id) const { return m_rowById.value(id, -1); }
     const ConnectionSnapshot *snapshotAt(int row) const;

@@ -51,10 +51,8 @@ GuiProbe *GuiProbe::fromEnvironment(QObject *parent)
     bool ok = false;
     const int seconds = qEnvironmentVariableIntValue(ProbeSecondsVariable, &ok);
     if (ok && seconds > 0) {
-        QTimer::singleShot(seconds * 1000, probe, [probe] {
-            probe->finish();
-            QCoreApplication::quit();
-        });
+        // The window keeps running: the load outlives the measurement.
+        QTimer::singleShot(seconds * 1000, probe, &GuiProbe::finish);
     }
     // The load script ends a run with SIGTERM: write, then quit normally.
     auto *watcher = new SignalWatcher(probe);

@@ -25,7 +25,8 @@ public:
     ~GuiProbe() override;
 
     // Reads VIGIL_MONITOR_PROBE (output file) and VIGIL_MONITOR_PROBE_SECONDS
-    // (optional: write and quit the application after that many seconds).
+    // (optional: stop and write after that many seconds; the application
+    // keeps running). SIGTERM/SIGINT also write the file, then quit.
     // Returns nullptr, and costs nothing, when the variable is unset.
     static GuiProbe *fromEnvironment(QObject *parent);
 

@@ -110,8 +110,12 @@ void ServerView::handleBatch(const ServerBatch &batch)
         m_connections->applyBatch(batch);
     }
     // One remote ring, already in order: no merging across threads needed.
-    if (!batch.events.isEmpty() || batch.eventsDropped)
-        m_trafficModel->appendEvents(batch.events, batch.eventsDropped);
+    if (batch.events.isEmpty() && !batch.eventsDropped)
+        return;
+    // Under load the log shows a sample, as the embedded server's does.
+    QVector<ServerEvent> events = batch.events;
+    const quint64 sampledOut = TrafficLogModel::keepNewest(events);
+    m_trafficModel->appendEvents(events, batch.eventsDropped, sampledOut);
 }
 
 void ServerView::handleStats(const ServerStats &stats)

@@ -133,9 +133,27 @@ QVariant TrafficLogModel::data(const QModelIndex &index, int role) const
     return QVariant();
 }
 
-void TrafficLogModel::appendEvents(const QVector<ServerEvent> &events, quint64 dropped)
+quint64 TrafficLogModel::keepNewest(QVector<ServerEvent> &events, int max)
+{
+    if (events.size() <= max)
+        return 0;
+    const auto cut = events.size() - std::max(0, max);
+    events.remove(0, cut);
+    return quint64(cut);
+}
+
+void TrafficLogModel::appendEvents(const QVector<ServerEvent> &events, quint64 dropped, quint64 sampledOut)
 {
     std::deque<Entry> fresh;
+    if (sampledOut) {
+        Entry note;
+        note.skippedHere = sampledOut;
+        note.event.wallMs = events.isEmpty() ? QDateTime::currentMSecsSinceEpoch() : events.constFirst().wallMs;
+        fresh.push_back(std::move(note));
+        m_skipped += sampledOut;
+        if (!dropped)
+            emit skippedChanged(m_skipped);
+    }
     for (const ServerEvent &e : events)
         fresh.push_back(Entry{e, 0});
     if (dropped) {

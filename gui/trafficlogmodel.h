@@ -34,8 +34,15 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    // Appends a batch's events; dropped = events the core did not send.
-    void appendEvents(const QVector<ServerEvent> &events, quint64 dropped = 0);
+    // Appends a batch's events; dropped = events the core did not send
+    // (noted after them), sampledOut = older events left out before them
+    // (keepNewest(), noted before them).
+    void appendEvents(const QVector<ServerEvent> &events, quint64 dropped = 0, quint64 sampledOut = 0);
+    // Under load the log shows a sample: at most max of the newest events
+    // per append (10 a second), the rest counted as skipped. Returns how
+    // many were taken out of events.
+    static quint64 keepNewest(QVector<ServerEvent> &events, int max = MaxEventsPerAppend);
+    static constexpr int MaxEventsPerAppend = 200;
     void clear();
 
     int capacity() const { return m_capacity; }
