@@ -43,10 +43,10 @@ case "$cmd" in
         install_packages
         build
         if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x build/release/gui/vigil-monitor ]; then
-            echo "==> starting vigil-monitor (serving on 127.0.0.1:7600)"
+            echo "==> starting vigil-monitor, serving (by default on 127.0.0.1:7600)"
             exec build/release/gui/vigil-monitor --start "$@"
         fi
-        echo "==> no display: starting headless vigild on 127.0.0.1:7600 (Ctrl+C stops it)"
+        echo "==> no display: starting headless vigild (by default on 127.0.0.1:7600; Ctrl+C stops it)"
         exec build/release/server/vigild "$@"
         ;;
     test)
