@@ -107,7 +107,7 @@ for run in $(seq "$REPEAT"); do
     rm -f "$probe"
     XDG_CONFIG_HOME=$OUT/config QT_QPA_PLATFORM=xcb VIGIL_MONITOR_PROBE=$probe \
         VIGIL_MONITOR_PROBE_SECONDS=$((DURATION + 2)) \
-        setsid timeout -k 5 $((DURATION + 150)) xvfb-run -a -s "-screen 0 1600x1000x24" \
+        timeout -k 5 $((DURATION + 150)) xvfb-run -a -s "-screen 0 1600x1000x24" \
         "$MONITOR" --listen "127.0.0.1:$port" --threads "$THREADS" --start \
         >"$OUT/monitor-$run.log" 2>&1 &
     SERVER_PID=$!
@@ -115,9 +115,10 @@ for run in $(seq "$REPEAT"); do
     run_bench "$port" "$OUT/bench-monitor-$run.json" || echo "monitor_load.sh: bench against the monitor failed" >&2
     # The probe writes on its own timer; a GUI far behind may take a while.
     for _ in $(seq 300); do [ -s "$probe" ] && break; sleep 0.1; done
-    # SIGTERM reaches vigil-monitor through timeout and xvfb-run's wait;
-    # signal the monitor itself, whose probe then writes its file.
-    mpid=$(pgrep -s "$SERVER_PID" -x vigil-monitor || true)
+    # Stop the monitor itself first (its probe writes on SIGTERM too), then
+    # xvfb-run. No setsid here: a new session is a new scheduler autogroup,
+    # and both servers must share the caller's group and nice value.
+    mpid=$(pgrep -f "^$MONITOR --listen 127.0.0.1:$port " || true)
     if [ -n "$mpid" ]; then
         kill -TERM $mpid 2>/dev/null || true
         for _ in $(seq 200); do kill -0 $mpid 2>/dev/null || break; sleep 0.1; done
