@@ -12,6 +12,7 @@
 #include <QObject>
 #include <QThread>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 namespace Vigil {
@@ -62,6 +63,7 @@ signals:
 
 private:
     void handleThreadFinished();
+    void deliverBatches();
     void teardown(bool announce);
 
     std::shared_ptr<const ServerConfig> m_config;
@@ -72,6 +74,9 @@ private:
     QList<ListenAddress> m_bound;
     QString m_error;
     ServerStats m_lastStats; // kept after stop, for the final figures
+    std::mutex m_batchMutex;  // guards the two below (network threads -> this thread)
+    std::vector<ServerBatch> m_pendingBatches;
+    bool m_drainPosted = false;
     int m_publishIntervalMs = 0;
     int m_threadsRunning = 0;
     bool m_running = false;
