@@ -328,6 +328,10 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(greedy.bytesToWrite() < qint64(chunk.size()) * 500, 5000);
         QCOMPARE(m_http.get(QStringLiteral("/api/v1/stats")).status, 200);
         QVERIFY(!greedy.bytesAvailable()); // never answered: the request cannot complete
+        // Under ThreadSanitizer every allocation also grows its shadow memory,
+        // so RSS says nothing about what vigild buffers; the checks above stand.
+        if (qEnvironmentVariableIsSet("TSAN_OPTIONS"))
+            return;
         const qint64 grown = residentKiB(m_vigild->process().processId()) - rssBefore;
         QVERIFY2(grown < 16 * 1024, QByteArray::number(grown).constData());
     }
