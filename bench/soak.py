@@ -53,7 +53,10 @@ class Soak:
                 reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
                 writer.write(frame(HELLO, json.dumps({"client": f"good-{n}", "policy": "long",
                                                       "keepalive_ms": 5000}).encode()))
-                kind, _ = await asyncio.wait_for(read_frame(reader), 5)
+                kind, body = await asyncio.wait_for(read_frame(reader), 5)
+                if kind == BYE and REASONS.get(body[0]) == "kicked":
+                    self.stats["kicked_seen"] += 1  # kicked before its WELCOME
+                    raise ConnectionAbortedError("kicked")
                 if kind != WELCOME:
                     raise RuntimeError(f"expected WELCOME, got {kind}")
                 count = rnd.randint(5, 40)
@@ -96,8 +99,10 @@ class Soak:
         while self.running():
             try:
                 reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
-                writer.write(frame(DATA, b"then silence"))
+                # Stamped before the write: vigild cannot have the message
+                # earlier, so a close before started + idle is really early.
                 started = time.monotonic()
+                writer.write(frame(DATA, b"then silence"))
                 kind, _ = await asyncio.wait_for(read_frame(reader), 5)  # the echo
                 kind, body = await asyncio.wait_for(read_frame(reader), self.args.idle + 5)
                 waited = time.monotonic() - started
@@ -276,8 +281,12 @@ class Soak:
         ok = self.verdict() and alive and code == 0
         if not alive:
             self.problems.append("vigild died during the soak")
+        # Problems of every kind, not just the first twenty of the commonest.
+        kinds = {}
+        for problem in self.problems:
+            kinds.setdefault(problem.split(":", 1)[-1].strip()[:60], problem)
         summary = {"pass": ok, "minutes": self.args.minutes, "exit": code, **self.stats, **self.flat,
-                   "kicks_available": bool(self.admin_port), "problems": self.problems[:20]}
+                   "kicks_available": bool(self.admin_port), "problems": list(kinds.values())[:40]}
         print(json.dumps(summary) if self.args.json else json.dumps(summary, indent=1))
         return 0 if ok else 1
 
