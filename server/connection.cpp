@@ -299,7 +299,7 @@ void Connection::flushOutbound(qint64 nowNs)
     if (!m_out.isEmpty()) {
         // PROTOCOL.md §3: the write timeout runs while output waits.
         if (!m_watchdogs.writeBlockedSinceNs) {
-            m_watchdogs.writeBlockedSinceNs = nowNs;
+            m_watchdogs.writeBlockedSinceNs = MonotonicClock::nowNs(); // now, not the loop's wake-up: never early
             m_thread.reschedule(this);
         }
         setWriteInterest(true);
@@ -374,7 +374,7 @@ void Connection::handleDeadline(qint64 nowNs)
         char payload[8];
         for (int i = 0; i < 8; ++i)
             payload[i] = char(m_probesSent >> (56 - 8 * i));
-        m_watchdogs.lastProbeSentNs = nowNs;
+        m_watchdogs.lastProbeSentNs = MonotonicClock::nowNs();
         sendFrame(FrameType::Ping, payload, sizeof(payload));
         publishEvent(EventKind::PingOut, sizeof(payload));
         flushOutbound(nowNs);
