@@ -4,7 +4,6 @@
 #include "listener.h"
 #include "networkthread.h"
 
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -57,10 +56,7 @@ void Acceptor::closeAll()
 
 void Acceptor::dispatch(int fd)
 {
-    // The network threads need non-blocking sockets (Listener accepts them so).
-    const int flags = ::fcntl(fd, F_GETFL);
-    if (!(flags & O_NONBLOCK))
-        ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    // Sockets arrive non-blocking (Listener::acceptPending uses SOCK_NONBLOCK).
     const int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     const PeerAddress peer = PeerAddress::ofSocket(fd);

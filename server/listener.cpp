@@ -2,6 +2,7 @@
 #include "listener.h"
 
 #include <cerrno>
+#include <fcntl.h>
 #include <sys/socket.h>
 
 namespace Vigil {
@@ -67,9 +68,14 @@ void Listener::acceptPending()
     }
 }
 
+// QTcpServer's own loop stays paused, so this runs only if Qt ever hands a
+// descriptor over itself; Qt's accept leaves it blocking, the handler
+// expects what acceptPending() gives: non-blocking.
 void Listener::incomingConnection(qintptr descriptor)
 {
-    m_handler(int(descriptor));
+    const int fd = int(descriptor);
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    m_handler(fd);
 }
 
 } // namespace Vigil
