@@ -88,8 +88,13 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     connect(&m_server, &Server::batchPublished, this, &MainWindow::handleBatch);
     connect(&m_server, &Server::started, this, &MainWindow::handleStarted);
     connect(&m_server, &Server::stopped, this, &MainWindow::handleStopped);
-    connect(&m_server, &Server::acceptPaused, this,
-            [this](const QString &error) { statusBar()->showMessage(tr("Accepting paused: %1").arg(error), 5000); });
+    // The pause lasts until acceptResumed, so its message has no timeout.
+    connect(&m_server, &Server::acceptPaused, this, [this](const QString &error) {
+        statusBar()->showMessage(tr("Accepting paused: %1 (retrying)").arg(error));
+    });
+    connect(&m_server, &Server::acceptResumed, this, [this](qint64 pausedMs) {
+        statusBar()->showMessage(tr("Accepting resumed after %1 s").arg(double(pausedMs) / 1000.0, 0, 'f', 1), 5000);
+    });
     connect(m_settings, &SettingsForm::configEdited, this, &MainWindow::handleConfigEdited);
     connect(m_settings, &SettingsForm::validityChanged, this, &MainWindow::updateActions);
 

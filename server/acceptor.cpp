@@ -31,10 +31,8 @@ QString Acceptor::bindAll()
             closeAll();
             return error;
         }
-        connect(listener, &Listener::acceptPaused, this, [this](const QString &why) {
-            m_log.notice(QStringLiteral("accept paused for 100 ms: %1").arg(why));
-            emit acceptPaused(why);
-        });
+        connect(listener, &Listener::acceptPaused, this, &Acceptor::reportPaused);
+        connect(listener, &Listener::acceptResumed, this, &Acceptor::reportResumed);
         m_listeners.append(listener);
         ListenAddress bound = address;
         bound.port = listener->serverPort();
@@ -43,6 +41,24 @@ QString Acceptor::bindAll()
     for (const ListenAddress &bound : std::as_const(m_bound))
         m_log.listening(bound.toString(), m_config->framing);
     return QString();
+}
+
+void Acceptor::reportPaused(const QString &error, qint64 pausedMs, int retries)
+{
+    if (pausedMs == 0)
+        m_log.notice(QStringLiteral("accept paused: %1; retrying every %2 ms").arg(error).arg(Listener::RetryMs));
+    else
+        m_log.notice(QStringLiteral("accept still paused after %1 s: %2 (%3 retries)")
+                         .arg(pausedMs / 1000)
+                         .arg(error)
+                         .arg(retries));
+    emit acceptPaused(error, pausedMs, retries);
+}
+
+void Acceptor::reportResumed(qint64 pausedMs, int retries)
+{
+    m_log.notice(QStringLiteral("accept resumed after %1 ms (%2 retries)").arg(pausedMs).arg(retries));
+    emit acceptResumed(pausedMs, retries);
 }
 
 void Acceptor::closeAll()

@@ -30,10 +30,14 @@ public:
     QList<ListenAddress> boundAddresses() const { return m_bound; }
 
 signals:
-    void acceptPaused(const QString &error);
+    // See Listener: once per episode of failing accepts, then every 10 s.
+    void acceptPaused(const QString &error, qint64 pausedMs, int retries);
+    void acceptResumed(qint64 pausedMs, int retries);
 
 private:
     void dispatch(int fd);
+    void reportPaused(const QString &error, qint64 pausedMs, int retries);
+    void reportResumed(qint64 pausedMs, int retries);
 
     std::vector<NetworkThread *> m_threads;
     AdmissionControl &m_admission;

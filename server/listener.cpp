@@ -7,11 +7,6 @@
 
 namespace Vigil {
 
-namespace {
-// PROTOCOL.md §7: out of descriptors, keep serving and retry later; never spin.
-constexpr int AcceptRetryMs = 100;
-} // namespace
-
 Listener::Listener(Handler handler, QObject *parent)
     : QTcpServer(parent)
     , m_handler(std::move(handler))
@@ -19,11 +14,8 @@ Listener::Listener(Handler handler, QObject *parent)
 {
     setListenBacklogSize(Backlog);
     m_resumeTimer.setSingleShot(true);
-    m_resumeTimer.setInterval(AcceptRetryMs);
-    connect(&m_resumeTimer, &QTimer::timeout, this, [this]() {
-        if (m_notifier)
-            m_notifier->setEnabled(true);
-    });
+    m_resumeTimer.setInterval(RetryMs);
+    connect(&m_resumeTimer, &QTimer::timeout, this, &Listener::retry);
 }
 
 bool Listener::listen(const QHostAddress &address, quint16 port)
@@ -39,6 +31,7 @@ bool Listener::listen(const QHostAddress &address, quint16 port)
 void Listener::close()
 {
     m_resumeTimer.stop();
+    m_pausedSince.invalidate();
     delete m_notifier;
     m_notifier = nullptr;
     QTcpServer::close();
@@ -53,19 +46,51 @@ void Listener::acceptPending()
     for (;;) {
         const int fd = ::accept4(listening, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (fd >= 0) {
+            accepted();
             m_handler(fd);
             continue;
         }
         if (errno == EINTR || errno == ECONNABORTED)
             continue; // a peer that left before we accepted: the next one
-        if (errno == EAGAIN || errno == EWOULDBLOCK)
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            accepted(); // the backlog is empty: nothing is failing any more
             return;
+        }
         const QString why = qt_error_string(errno);
         m_notifier->setEnabled(false);
         m_resumeTimer.start();
-        emit acceptPaused(why);
+        if (!m_pausedSince.isValid()) {
+            m_pausedSince.start();
+            m_lastReportMs = 0;
+            m_retries = 0;
+            emit acceptPaused(why, 0, 0);
+        } else if (m_pausedSince.elapsed() - m_lastReportMs >= StillPausedEveryMs) {
+            m_lastReportMs = m_pausedSince.elapsed();
+            emit acceptPaused(why, m_lastReportMs, m_retries);
+        }
         return;
     }
+}
+
+// The retry accepts at once rather than only re-arming the notifier: if
+// the waiting peers gave up meanwhile the socket is never readable again,
+// and the episode would never be seen to end.
+void Listener::retry()
+{
+    if (!m_notifier)
+        return;
+    ++m_retries;
+    m_notifier->setEnabled(true);
+    acceptPending();
+}
+
+void Listener::accepted()
+{
+    if (!m_pausedSince.isValid())
+        return;
+    const qint64 pausedMs = m_pausedSince.elapsed();
+    m_pausedSince.invalidate();
+    emit acceptResumed(pausedMs, m_retries);
 }
 
 // QTcpServer's own loop stays paused, so this runs only if Qt ever hands a

@@ -4,6 +4,7 @@
 // spin when out of descriptors.
 #pragma once
 
+#include <QElapsedTimer>
 #include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTimer>
@@ -26,19 +27,33 @@ public:
     bool listen(const QHostAddress &address, quint16 port);
     void close();
 
+    static constexpr int RetryMs = 100;          // PROTOCOL.md §7: retry later, never spin
+    static constexpr int StillPausedEveryMs = 10000;
+
 signals:
-    // accept() failed for want of resources; accepting resumes by itself.
-    void acceptPaused(const QString &error);
+    // accept() failed for want of resources (EMFILE, ENFILE, ENOBUFS); it is
+    // retried every RetryMs. One pause is one episode, however many retries
+    // fail: the signal comes at its start (pausedMs 0) and then at most every
+    // StillPausedEveryMs, so a long outage cannot flood the log (ten lines a
+    // second before), yet an operator still sees that it goes on.
+    void acceptPaused(const QString &error, qint64 pausedMs, int retries);
+    // The first retry that found no error ends the episode.
+    void acceptResumed(qint64 pausedMs, int retries);
 
 protected:
     void incomingConnection(qintptr descriptor) override;
 
 private:
     void acceptPending();
+    void retry();
+    void accepted();
 
     Handler m_handler;
     QSocketNotifier *m_notifier = nullptr;
     QTimer m_resumeTimer;
+    QElapsedTimer m_pausedSince; // valid while an episode lasts
+    qint64 m_lastReportMs = 0;
+    int m_retries = 0;
 };
 
 } // namespace Vigil

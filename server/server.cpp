@@ -97,6 +97,7 @@ bool Server::start(const ServerConfig &config)
         return false;
     }
     connect(m_acceptor, &Acceptor::acceptPaused, this, &Server::acceptPaused);
+    connect(m_acceptor, &Acceptor::acceptResumed, this, &Server::acceptResumed);
     m_acceptor->moveToThread(&m_acceptThread);
     m_acceptThread.start();
     m_bound = m_acceptor->boundAddresses();

@@ -58,7 +58,10 @@ public slots:
 signals:
     void started();
     void batchPublished(const Vigil::ServerBatch &batch);
-    void acceptPaused(const QString &error);
+    // Accepting failed for want of descriptors: once when it starts, then
+    // every 10 s while it lasts; acceptResumed when it works again.
+    void acceptPaused(const QString &error, qint64 pausedMs, int retries);
+    void acceptResumed(qint64 pausedMs, int retries);
     void stopped();
 
 private:

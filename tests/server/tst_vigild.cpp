@@ -1215,10 +1215,29 @@ void tst_Vigild::outOfDescriptorsKeepsServingAndRetries()
     const qint64 spent = cpuTicks(server.pid()) - before;
     QVERIFY2(before >= 0 && spent <= 20, qPrintable(QStringLiteral("%1 ticks in 1 s").arg(spent)));
 
-    // Freed descriptors let the waiting connections in.
+    // One notice for the whole pause, not one per 100 ms retry (over ten by now).
+    const auto acceptNotices = [&server](const QString &prefix) {
+        QStringList found;
+        for (const QJsonObject &e : server.events(QStringLiteral("notice"))) {
+            const QString message = e.value(QLatin1String("message")).toString();
+            if (message.startsWith(prefix))
+                found << message;
+        }
+        return found;
+    };
+    const QStringList paused = acceptNotices(QStringLiteral("accept paused: "));
+    QVERIFY2(paused.size() == 1, qPrintable(paused.join(QLatin1String(" | "))));
+    QVERIFY2(paused.first().endsWith(QLatin1String("; retrying every 100 ms")), qPrintable(paused.first()));
+    QVERIFY(acceptNotices(QStringLiteral("accept resumed")).isEmpty());
+
+    // Freed descriptors let the waiting connections in, and the log says the pause ended.
     for (TestClient *c : served)
         c->socket().disconnectFromHost();
     QTRY_VERIFY_WITH_TIMEOUT(server.events(QStringLiteral("connected")).size() > accepted, WaitMs);
+    QTRY_VERIFY_WITH_TIMEOUT(!acceptNotices(QStringLiteral("accept resumed after ")).isEmpty(), WaitMs);
+    const QString resumed = acceptNotices(QStringLiteral("accept resumed after ")).first();
+    QVERIFY2(QRegularExpression(QStringLiteral("^accept resumed after \\d+ ms \\(\\d+ retries\\)$")).match(resumed).hasMatch(),
+             qPrintable(resumed));
     QVERIFY(server.isRunning());
 }
 
