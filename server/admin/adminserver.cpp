@@ -174,27 +174,23 @@ void AdminServer::handleBatch(const ServerBatch &batch)
     if (batch.events.isEmpty() || m_waiters.empty())
         return;
     // Answer every waiter that now has something to read.
-    for (auto it = m_waiters.begin(); it != m_waiters.end();) {
-        if (!it->socket) {
-            it = m_waiters.erase(it);
-        } else if (m_events.hasAfter(it->since)) {
-            it->responder->write(eventsBody(it->since, it->limit), {{"Content-Type", JsonType}, {"Cache-Control", "no-store"}});
-            it = m_waiters.erase(it);
-        } else {
-            ++it;
-        }
-    }
-    if (m_waiters.empty())
-        m_waitTimer.stop();
+    answerWaiters([this](const Waiter &w) { return m_events.hasAfter(w.since); });
 }
 
 void AdminServer::handleWaitTick()
 {
     const qint64 now = MonotonicClock::nowMs();
+    answerWaiters([now](const Waiter &w) { return now >= w.deadlineMs; });
+}
+
+// Answers (with what there is, maybe nothing) and forgets each waiter for
+// which ready() holds; forgets those whose client went away.
+void AdminServer::answerWaiters(const std::function<bool(const Waiter &)> &ready)
+{
     for (auto it = m_waiters.begin(); it != m_waiters.end();) {
         if (!it->socket) {
             it = m_waiters.erase(it);
-        } else if (now >= it->deadlineMs) {
+        } else if (ready(*it)) {
             it->responder->write(eventsBody(it->since, it->limit), {{"Content-Type", JsonType}, {"Cache-Control", "no-store"}});
             it = m_waiters.erase(it);
         } else {

@@ -15,6 +15,7 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -73,6 +74,7 @@ private:
 
     void handleBatch(const ServerBatch &batch);
     void handleWaitTick();
+    void answerWaiters(const std::function<bool(const Waiter &)> &ready);
     bool authorized(const QHttpServerRequest &request) const;
     void route(const QHttpServerRequest &request, QHttpServerResponder &responder, QTcpSocket *socket);
     void serveEvents(const QHttpServerRequest &request, QHttpServerResponder &responder, QTcpSocket *socket);
