@@ -34,6 +34,23 @@ double toUs(qint64 ns)
     return std::round(double(ns) / 100.0) / 10.0;
 }
 
+// {"refused": 3, ...} for --json; "refused 3, timed-out 1" for the table.
+QJsonObject countsToJson(const QMap<QString, int> &counts)
+{
+    QJsonObject o;
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+        o.insert(it.key(), it.value());
+    return o;
+}
+
+QString countsToText(const QMap<QString, int> &counts)
+{
+    QStringList parts;
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+        parts << QStringLiteral("%1 %2").arg(it.key()).arg(it.value());
+    return parts.join(QStringLiteral(", "));
+}
+
 double round2(double v)
 {
     return std::round(v * 100.0) / 100.0;
@@ -131,13 +148,11 @@ QByteArray BenchReport::toJson() const
     o.insert(QLatin1String("connect_max_us"), toUs(connect.max()));
     o.insert(QLatin1String("errors"), double(errors));
     o.insert(QLatin1String("dial_errors"), dialErrors);
+    if (!dialErrorReasons.isEmpty())
+        o.insert(QLatin1String("dial_error_reasons"), countsToJson(dialErrorReasons));
     o.insert(QLatin1String("closed_by_server"), closedByServer);
-    if (!byeReasons.isEmpty()) {
-        QJsonObject reasons;
-        for (auto it = byeReasons.cbegin(); it != byeReasons.cend(); ++it)
-            reasons.insert(it.key(), it.value());
-        o.insert(QLatin1String("bye_reasons"), reasons);
-    }
+    if (!byeReasons.isEmpty())
+        o.insert(QLatin1String("bye_reasons"), countsToJson(byeReasons));
     o.insert(QLatin1String("client_cpu_pct"), std::round(clientCpuPct * 10) / 10);
     if (mode == BenchMode::Hold) {
         o.insert(QLatin1String("stayed_open"), stayedOpen);
@@ -156,8 +171,9 @@ QString BenchReport::toTable() const
     QString t;
     t += QStringLiteral("bench %1 %2 framing=%3 payload=%4 sources=%5 threads=%6\n")
              .arg(benchModeName(mode), target, framingName(framing)).arg(payload).arg(sources).arg(threads);
-    t += QStringLiteral("  connections   %1 of %2 (dial %3 s, %4 failed)\n")
-             .arg(connections).arg(connectionsRequested).arg(dialS, 0, 'f', 2).arg(dialErrors);
+    t += QStringLiteral("  connections   %1 of %2 (dial %3 s, %4 failed%5)\n")
+             .arg(connections).arg(connectionsRequested).arg(dialS, 0, 'f', 2).arg(dialErrors)
+             .arg(dialErrorReasons.isEmpty() ? QString() : QStringLiteral(": ") + countsToText(dialErrorReasons));
     if (mode == BenchMode::RequestResponse)
         t += QStringLiteral("  in flight     %1 per connection\n").arg(inflight);
     if (mode == BenchMode::Hold)
@@ -169,12 +185,9 @@ QString BenchReport::toTable() const
                   us(rtt.valueAtPercentile(99.9)), us(rtt.max()));
     t += QStringLiteral("  connect us    p50 %1  p99 %2  max %3\n")
              .arg(us(connect.valueAtPercentile(50)), us(connect.valueAtPercentile(99)), us(connect.max()));
-    QStringList reasons;
-    for (auto it = byeReasons.cbegin(); it != byeReasons.cend(); ++it)
-        reasons << QStringLiteral("%1 %2").arg(it.key()).arg(it.value());
     t += QStringLiteral("  errors        %1 (closed by server %2%3)%4\n")
              .arg(errors).arg(closedByServer)
-             .arg(reasons.isEmpty() ? QString() : QStringLiteral(", BYE: ") + reasons.join(QStringLiteral(", ")))
+             .arg(byeReasons.isEmpty() ? QString() : QStringLiteral(", BYE: ") + countsToText(byeReasons))
              .arg(firstError.isEmpty() ? QString() : QStringLiteral(", first: ") + firstError);
     t += QStringLiteral("  client cpu    %1 %\n").arg(clientCpuPct, 0, 'f', 1);
     return t;
@@ -283,6 +296,8 @@ ExitCode Bench::run(FILE *out, FILE *err)
         r.sent += wr.sent;
         r.connections += wr.connected;
         r.dialErrors += wr.dialFailures;
+        for (const auto &[reason, count] : wr.dialFailureReasons)
+            r.dialErrorReasons[reason] += count;
         r.closedByServer += wr.closedByServer;
         for (int code = 0; code < int(wr.byeReasons.size()); ++code) {
             if (wr.byeReasons[size_t(code)] == 0)

@@ -35,6 +35,7 @@ struct BenchReport
     LatencyHistogram connect;
     quint64 errors = 0;
     int dialErrors = 0;
+    QMap<QString, int> dialErrorReasons; // refused, timed-out, ... -> connections; sums to dialErrors
     int closedByServer = 0;
     QMap<QString, int> byeReasons; // vigil framing: BYE reason name -> connections
     int stayedOpen = 0;

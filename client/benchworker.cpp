@@ -37,6 +37,33 @@ constexpr qint64 DialDeadlineNs = 60LL * 1000 * 1000 * 1000;
 // After the window: how long in-flight replies may take before we stop.
 constexpr qint64 DrainNs = 2LL * 1000 * 1000 * 1000;
 constexpr qint64 SweepIntervalNs = 100LL * 1000 * 1000;
+
+// Why a connection never came up, in words that stay the same across
+// libcs: what wrk calls its "socket errors", broken down by cause, so a
+// run that lost dials says whether the server refused them, its backlog
+// overflowed (timed-out) or the client ran out of ports or descriptors.
+QString dialFailureReason(int error)
+{
+    switch (error) {
+    case ECONNREFUSED:
+        return QStringLiteral("refused");
+    case ETIMEDOUT:
+        return QStringLiteral("timed-out");
+    case ECONNRESET:
+        return QStringLiteral("reset");
+    case EADDRNOTAVAIL:
+    case EADDRINUSE:
+        return QStringLiteral("no-local-port");
+    case EMFILE:
+    case ENFILE:
+        return QStringLiteral("out-of-descriptors");
+    case ENETUNREACH:
+    case EHOSTUNREACH:
+        return QStringLiteral("unreachable");
+    default:
+        return QStringLiteral("errno-%1").arg(error);
+    }
+}
 // Hold mode keeps a few heartbeats in flight before it skips one.
 constexpr int HoldRing = 4;
 constexpr int StartBurst = 128;
@@ -110,6 +137,13 @@ void BenchWorker::countError(const QString &why)
         m_result.firstError = why;
 }
 
+void BenchWorker::countDialFailure(const QString &reason, const QString &why)
+{
+    ++m_result.dialFailures;
+    ++m_result.dialFailureReasons[reason];
+    countError(why);
+}
+
 // Opens one non-blocking socket and starts its connect. With --sources K
 // the source address is 127.0.0.(1 + index % K), bound with
 // IP_BIND_ADDRESS_NO_PORT so the port is chosen per 4-tuple at connect().
@@ -174,8 +208,7 @@ void BenchWorker::failConnect(int local, int error, qint64 now)
         return;
     }
     c.state = State::Closed;
-    ++m_result.dialFailures;
-    countError(QStringLiteral("connect: %1").arg(QString::fromLocal8Bit(std::strerror(error))));
+    countDialFailure(dialFailureReason(error), QStringLiteral("connect: %1").arg(QString::fromLocal8Bit(std::strerror(error))));
     if (m_options.mode == BenchMode::Churn)
         m_freeSlots.push_back(local);
 }
@@ -599,8 +632,7 @@ bool BenchWorker::phaseStep(qint64 now)
             while (!m_dialQueue.empty()) {
                 m_conns[size_t(m_dialQueue.front())].state = State::Closed;
                 m_dialQueue.pop_front();
-                ++m_result.dialFailures;
-                countError(QStringLiteral("connect: not done within the dial deadline"));
+                countDialFailure(QStringLiteral("dial-deadline"), QStringLiteral("connect: not done within the dial deadline"));
             }
             for (int local : m_connecting) {
                 if (m_conns[size_t(local)].state == State::Connecting) {

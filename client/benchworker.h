@@ -11,6 +11,7 @@
 #include <atomic>
 #include <deque>
 #include <string>
+#include <map>
 #include <vector>
 
 #include <netinet/in.h>
@@ -38,6 +39,7 @@ struct BenchWorkerResult
     quint64 sent = 0;
     int connected = 0;         // connections established
     int dialFailures = 0;      // connections that never came up
+    std::map<QString, int> dialFailureReasons; // dialFailureReason() -> count, sums to dialFailures
     int stayedOpen = 0;        // open when the run ended
     int closedByServer = 0;    // closed by the peer while we still wanted it
     quint64 errors = 0;        // everything that should not happen
@@ -109,6 +111,7 @@ private:
 
     void closeConn(int local, bool byPeer, const QString &why);
     void countError(const QString &why);
+    void countDialFailure(const QString &reason, const QString &why);
     bool phaseStep(qint64 now);
     void publish();
 

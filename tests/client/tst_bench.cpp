@@ -4,6 +4,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QTcpServer>
 #include <QTest>
 
@@ -43,6 +44,7 @@ private slots:
     void serverClosesAreCounted();
     void churn();
     void connectionRefused();
+    void dialFailuresByReason();
     void refusesNonLoopback();
 };
 
@@ -196,6 +198,33 @@ void TestBench::connectionRefused()
     QCOMPARE(r.exitCode, 1);
     QCOMPARE(r.err.count(QLatin1Char('\n')), 1);
     QVERIFY2(r.err.contains(QLatin1String("refused")), qPrintable(r.err));
+}
+
+// The server goes away in the middle of a churn run: the connects made
+// before count as connections, every one after as a dial failure with its
+// reason, and the table and the JSON say so.
+void TestBench::dialFailuresByReason()
+{
+    VigildProcess server;
+    QVERIFY(server.start({}));
+    QProcess bench;
+    bench.start(QStringLiteral(VIGIL_CLIENT_PATH),
+                {QStringLiteral("bench"), QStringLiteral("--json"), QStringLiteral("--connect"), server.address(),
+                 QStringLiteral("--mode"), QStringLiteral("churn"), QStringLiteral("--connections"), QStringLiteral("600"),
+                 QStringLiteral("--rate"), QStringLiteral("200"), QStringLiteral("--duration"), QStringLiteral("3s")});
+    QVERIFY(bench.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(server.output().count(QLatin1String("connected conn=")) >= 20, 20000);
+    server.stop();
+    QVERIFY(bench.waitForFinished(BenchTimeoutMs));
+    const QString out = QString::fromUtf8(bench.readAllStandardOutput());
+    QCOMPARE(bench.exitCode(), 0);
+    const QJsonObject o = QJsonDocument::fromJson(out.toUtf8()).object();
+    QVERIFY2(o.value(QLatin1String("connections")).toInt() >= 20, qPrintable(out));
+    const int failed = o.value(QLatin1String("dial_errors")).toInt();
+    QVERIFY2(failed > 0, qPrintable(out));
+    const QJsonObject reasons = o.value(QLatin1String("dial_error_reasons")).toObject();
+    QVERIFY2(reasons.keys() == QStringList{QStringLiteral("refused")}, qPrintable(out));
+    QCOMPARE(reasons.value(QLatin1String("refused")).toInt(), failed);
 }
 
 void TestBench::refusesNonLoopback()
