@@ -25,6 +25,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScreen>
 #include <QStatusBar>
 #include <QStyle>
 #include <QSystemTrayIcon>
@@ -323,11 +324,29 @@ void MainWindow::restoreSettings(const Options &options)
     m_settings->setConfig(config);
     const QByteArray geometry = m_persist->windowGeometry();
     if (geometry.isEmpty() || !restoreGeometry(geometry))
-        resize(1500, 900);
+        fitToScreen();
     restoreState(m_persist->windowState());
     const QByteArray header = m_persist->connectionHeader();
     if (!header.isEmpty())
         connectionView()->horizontalHeader()->restoreState(header);
+}
+
+// The first start: the preferred size (the table's columns, the traffic log
+// and both side docks side by side) where the screen has room, else 90 % of
+// it; centred. A saved geometry is left to restoreGeometry(), which moves a
+// window that would be off-screen.
+void MainWindow::fitToScreen()
+{
+    QSize size(PreferredWidth, PreferredHeight);
+    const QScreen *screen = this->screen();
+    if (!screen) {
+        resize(size);
+        return;
+    }
+    const QRect available = screen->availableGeometry();
+    size = size.boundedTo(available.size() * 0.9);
+    resize(size);
+    move(available.center() - QPoint(size.width() / 2, size.height() / 2));
 }
 
 void MainWindow::saveSettings()

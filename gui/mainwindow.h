@@ -91,6 +91,8 @@ public:
 
     // Publish ticks while the window is visible (10 Hz).
     static constexpr int PublishIntervalMs = 100;
+    static constexpr int PreferredWidth = 1500; // first start, where the screen has room
+    static constexpr int PreferredHeight = 900;
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -106,6 +108,7 @@ private:
     void createStatusBar();
     void createTray();
     void restoreSettings(const Options &options);
+    void fitToScreen();
     void restoreAttachedServers();
     void saveSettings();
     void saveAttachedServers();

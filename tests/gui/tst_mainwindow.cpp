@@ -14,6 +14,7 @@
 #include <QComboBox>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QScreen>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTcpServer>
@@ -49,6 +50,7 @@ private slots:
     void trafficLogStaysBounded();
     void trafficLogIsInTimeOrder();
     void settingsSurviveRestart();
+    void firstStartFitsTheScreen();
     void invalidSettingsAreRefused();
     void bindErrorIsShown();
 
@@ -322,6 +324,22 @@ void tst_MainWindow::settingsSurviveRestart()
     QCOMPARE(form->policyBox()->currentText(), QStringLiteral("short"));
     QCOMPARE(form->listenEdit()->text(), QStringLiteral("127.0.0.1:7611"));
     QCOMPARE(m_window->size(), QSize(1111, 777));
+}
+
+// No saved geometry: the window opens at its preferred size only where that
+// fits, else at most 90 % of the screen, and centred on it; a window taller
+// than a laptop's screen hides its status bar and the bottom of the log.
+void tst_MainWindow::firstStartFitsTheScreen()
+{
+    QScreen *screen = m_window->screen();
+    QVERIFY(screen);
+    const QRect available = screen->availableGeometry();
+    const QString sizes = QStringLiteral("%1x%2 on %3x%4").arg(m_window->width()).arg(m_window->height())
+                              .arg(available.width()).arg(available.height());
+    QVERIFY2(available.contains(m_window->geometry()), qPrintable(sizes));
+    // ... and no smaller than it needs to be.
+    QVERIFY2(m_window->width() >= std::min(MainWindow::PreferredWidth, available.width() * 8 / 10), qPrintable(sizes));
+    QVERIFY2(m_window->height() >= std::min(MainWindow::PreferredHeight, available.height() * 8 / 10), qPrintable(sizes));
 }
 
 void tst_MainWindow::invalidSettingsAreRefused()
