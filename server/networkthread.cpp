@@ -330,6 +330,35 @@ void NetworkThread::runTimers(qint64 nowNs)
     }
 }
 
+// Entries are lazy: a message moves a connection's deadline later without
+// touching the heap, so the top is often stale. Sleeping until a stale top
+// wakes the thread for nothing: 19,000 connections with 2 s heartbeats and
+// a 5 s idle timeout cost ~3,800 empty wake-ups (context switches) a second.
+// Before sleeping, the stale tops are re-filed at their true deadlines (and
+// superseded or dead ones dropped), so the thread sleeps until something is
+// really due. Each stale entry is handled once either way; only the wake-up
+// goes. The cap bounds the work between two polls: past it, one early wake.
+void NetworkThread::settleTimers()
+{
+    constexpr int MaxSettledPerSleep = 4096;
+    for (int i = 0; i < MaxSettledPerSleep; ++i) {
+        const TimerQueue::Entry *top = m_timers.top();
+        if (!top)
+            return;
+        auto it = m_connections.find(top->id);
+        if (it == m_connections.end() || top->deadlineNs != it->second->armedAtNs) {
+            m_timers.pop(); // closed, or superseded by an earlier entry
+            continue;
+        }
+        Connection *c = it->second;
+        if (c->nextDeadline() <= top->deadlineNs)
+            return; // true: sleep until it
+        m_timers.pop();
+        c->armedAtNs = Watchdogs::Never;
+        reschedule(c);
+    }
+}
+
 void NetworkThread::publish(qint64 nowNs)
 {
     m_nextPublishNs = nowNs + qint64(m_publishIntervalMs) * MonotonicClock::NsPerMs;
@@ -376,6 +405,7 @@ void NetworkThread::run()
         if (m_stopping && (m_connections.empty() || before >= m_stopDeadlineNs))
             break;
         m_log.flush();
+        settleTimers();
         const int n = epoll_wait(m_epoll, events, MaxEventsPerWait, waitTimeoutMs(before));
         const qint64 nowNs = MonotonicClock::nowNs();
         for (int i = 0; i < n; ++i) {

@@ -86,6 +86,7 @@ private:
     void runAdopt(const Command &command, qint64 nowNs);
     void runReject(const Command &command);
     void runTimers(qint64 nowNs);
+    void settleTimers();
     void publish(qint64 nowNs);
     void beginStop(qint64 nowNs);
     void buryRetired();

@@ -24,6 +24,10 @@ public:
     bool isEmpty() const { return m_heap.empty(); }
     size_t size() const { return m_heap.size(); }
     qint64 nextDeadline() const { return m_heap.empty() ? -1 : m_heap.top().deadlineNs; }
+    // The earliest entry, whether due or not (nullptr when empty), and
+    // dropping it: for re-filing a stale entry before it comes due.
+    const Entry *top() const { return m_heap.empty() ? nullptr : &m_heap.top(); }
+    void pop() { m_heap.pop(); }
     // Pops the earliest entry if it is due at nowNs.
     bool popDue(qint64 nowNs, Entry *entry)
     {

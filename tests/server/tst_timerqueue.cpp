@@ -20,6 +20,7 @@ private slots:
     void waitMs_data();
     void waitMs();
     void duplicatesAreKept();
+    void topAndPopRefileBeforeDue();
 };
 
 void tst_TimerQueue::emptyQueue()
@@ -107,6 +108,27 @@ void tst_TimerQueue::duplicatesAreKept()
     QCOMPARE(e.deadlineNs, 100 * Ms);
     QVERIFY(q.popDue(1000 * Ms, &e));
     QCOMPARE(e.deadlineNs, 300 * Ms);
+}
+
+// NetworkThread::settleTimers() looks at the earliest entry before it is
+// due and re-files it later: the sleep then lasts until the new earliest.
+void tst_TimerQueue::topAndPopRefileBeforeDue()
+{
+    TimerQueue q;
+    QVERIFY(!q.top());
+    q.push(100 * Ms, 1); // stale: connection 1 has had a message since
+    q.push(250 * Ms, 2);
+    QCOMPARE(q.top()->id, quint64(1));
+    QCOMPARE(q.waitMs(0), 100);
+    q.pop();
+    q.push(400 * Ms, 1); // its true deadline
+    QCOMPARE(q.top()->id, quint64(2));
+    QCOMPARE(q.waitMs(0), 250);
+    TimerQueue::Entry e{};
+    QVERIFY(!q.popDue(249 * Ms, &e)); // nothing is due where the stale entry was
+    QVERIFY(q.popDue(250 * Ms, &e));
+    QCOMPARE(e.id, quint64(2));
+    QCOMPARE(q.size(), size_t(1));
 }
 
 QTEST_GUILESS_MAIN(tst_TimerQueue)
