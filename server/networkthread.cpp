@@ -313,16 +313,23 @@ void NetworkThread::beginStop(qint64 nowNs)
         c->closeAndFlush(CloseReason::ServerShutdown, nowNs);
 }
 
+// The connection whose live entry this is; nullptr for an entry of a
+// closed connection, or one superseded by an earlier entry.
+Connection *NetworkThread::armedOwner(const TimerQueue::Entry &entry) const
+{
+    const auto it = m_connections.find(entry.id);
+    if (it == m_connections.end() || it->second->armedAtNs != entry.deadlineNs)
+        return nullptr;
+    return it->second;
+}
+
 void NetworkThread::runTimers(qint64 nowNs)
 {
     TimerQueue::Entry entry;
     while (m_timers.popDue(nowNs, &entry)) {
-        auto it = m_connections.find(entry.id);
-        if (it == m_connections.end())
+        Connection *c = armedOwner(entry);
+        if (!c)
             continue;
-        Connection *c = it->second;
-        if (entry.deadlineNs != c->armedAtNs)
-            continue; // superseded by an earlier entry
         c->armedAtNs = Watchdogs::Never;
         c->handleDeadline(nowNs);
         if (!c->isRetired())
@@ -348,12 +355,11 @@ void NetworkThread::settleTimers()
         const TimerQueue::Entry *top = m_timers.top();
         if (!top)
             return;
-        auto it = m_connections.find(top->id);
-        if (it == m_connections.end() || top->deadlineNs != it->second->armedAtNs) {
-            m_timers.pop(); // closed, or superseded by an earlier entry
+        Connection *c = armedOwner(*top);
+        if (!c) {
+            m_timers.pop();
             continue;
         }
-        Connection *c = it->second;
         if (c->nextDeadline() - top->deadlineNs <= SettleMinShiftNs)
             return; // true, or nearly: sleep until it
         m_timers.pop();

@@ -85,6 +85,7 @@ private:
     void runCommands(qint64 nowNs);
     void runAdopt(const Command &command, qint64 nowNs);
     void runReject(const Command &command);
+    Connection *armedOwner(const TimerQueue::Entry &entry) const;
     void runTimers(qint64 nowNs);
     void settleTimers();
     void publish(qint64 nowNs);
