@@ -46,14 +46,14 @@ void Listener::acceptPending()
     for (;;) {
         const int fd = ::accept4(listening, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (fd >= 0) {
-            accepted();
+            endPause();
             m_handler(fd);
             continue;
         }
         if (errno == EINTR || errno == ECONNABORTED)
             continue; // a peer that left before we accepted: the next one
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            accepted(); // the backlog is empty: nothing is failing any more
+            endPause(); // the backlog is empty: nothing is failing any more
             return;
         }
         const QString why = qt_error_string(errno);
@@ -84,7 +84,8 @@ void Listener::retry()
     acceptPending();
 }
 
-void Listener::accepted()
+// A successful accept, or an empty backlog, ends a pause if one was on.
+void Listener::endPause()
 {
     if (!m_pausedSince.isValid())
         return;

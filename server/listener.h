@@ -46,7 +46,7 @@ protected:
 private:
     void acceptPending();
     void retry();
-    void accepted();
+    void endPause();
 
     Handler m_handler;
     QSocketNotifier *m_notifier = nullptr;
