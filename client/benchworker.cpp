@@ -37,6 +37,28 @@ constexpr qint64 DialDeadlineNs = 60LL * 1000 * 1000 * 1000;
 // After the window: how long in-flight replies may take before we stop.
 constexpr qint64 DrainNs = 2LL * 1000 * 1000 * 1000;
 constexpr qint64 SweepIntervalNs = 100LL * 1000 * 1000;
+// Hold mode keeps a few heartbeats in flight before it skips one.
+constexpr int HoldRing = 4;
+constexpr int StartBurst = 128;
+constexpr quint32 MaxReplyPayload = 64u * 1024 * 1024 + 64;
+
+int ringFor(const BenchOptions &o)
+{
+    switch (o.mode) {
+    case BenchMode::RequestResponse: return o.inflight;
+    case BenchMode::Hold: return HoldRing;
+    case BenchMode::Churn: return 1;
+    }
+    return 1;
+}
+
+std::string frame(Framing framing, FrameType type, size_t size)
+{
+    const std::string payload(size, 'x');
+    QByteArray out;
+    FrameEncoder::append(framing, type, payload.data(), payload.size(), out);
+    return std::string(out.constData(), size_t(out.size()));
+}
 
 // Why a connection never came up, in words that stay the same across
 // libcs: what wrk calls its "socket errors", broken down by cause, so a
@@ -63,28 +85,6 @@ QString dialFailureReason(int error)
     default:
         return QStringLiteral("errno-%1").arg(error);
     }
-}
-// Hold mode keeps a few heartbeats in flight before it skips one.
-constexpr int HoldRing = 4;
-constexpr int StartBurst = 128;
-constexpr quint32 MaxReplyPayload = 64u * 1024 * 1024 + 64;
-
-int ringFor(const BenchOptions &o)
-{
-    switch (o.mode) {
-    case BenchMode::RequestResponse: return o.inflight;
-    case BenchMode::Hold: return HoldRing;
-    case BenchMode::Churn: return 1;
-    }
-    return 1;
-}
-
-std::string frame(Framing framing, FrameType type, size_t size)
-{
-    const std::string payload(size, 'x');
-    QByteArray out;
-    FrameEncoder::append(framing, type, payload.data(), payload.size(), out);
-    return std::string(out.constData(), size_t(out.size()));
 }
 } // namespace
 

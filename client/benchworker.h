@@ -10,8 +10,8 @@
 
 #include <atomic>
 #include <deque>
-#include <string>
 #include <map>
+#include <string>
 #include <vector>
 
 #include <netinet/in.h>

@@ -202,7 +202,7 @@ void TestBench::connectionRefused()
 
 // The server goes away in the middle of a churn run: the connects made
 // before count as connections, every one after as a dial failure with its
-// reason, and the table and the JSON say so.
+// reason, in the JSON's dial_error_reasons.
 void TestBench::dialFailuresByReason()
 {
     VigildProcess server;
