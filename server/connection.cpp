@@ -21,6 +21,36 @@ constexpr int MaxReadsPerEvent = 4;
 constexpr size_t KeepOutputCapacity = 4096;
 } // namespace
 
+// The thread's reply scratch is lent to one connection for one call from
+// the loop. Every entry point that can produce output opens a ReplyScope,
+// and whatever path the call leaves by (a reset after a full read, a
+// hang-up, a protocol error, a kick, shutdown), the scope hands what is
+// left to a live connection's own buffer and empties the scratch. So no
+// byte in the scratch can outlive the call that produced it, and the next
+// connection on the thread starts with an empty one (docs/design.md,
+// "Per-thread scratch").
+class Connection::ReplyScope final
+{
+public:
+    explicit ReplyScope(Connection &connection)
+        : m_connection(connection)
+    {
+        Q_ASSERT(m_connection.m_thread.replyScratch().isEmpty());
+    }
+    ~ReplyScope()
+    {
+        ByteBuffer &scratch = m_connection.m_thread.replyScratch();
+        if (!scratch.isEmpty() && !m_connection.isRetired())
+            m_connection.flushOutbound(MonotonicClock::nowNs());
+        scratch.clear();
+    }
+    ReplyScope(const ReplyScope &) = delete;
+    ReplyScope &operator=(const ReplyScope &) = delete;
+
+private:
+    Connection &m_connection;
+};
+
 Connection::Connection(NetworkThread &thread, int fd, quint64 id, const PeerAddress &peer, qint64 nowNs)
     : m_thread(thread)
     , m_decoder(thread.config().framing, quint32(thread.config().maxPayload))
@@ -87,6 +117,7 @@ void Connection::reapplyConfig()
 
 void Connection::handleReadable(qint64 nowNs)
 {
+    const ReplyScope scope(*this);
     if (m_state != ConnectionState::Open) {
         if (m_lingering)
             drainAfterClose();
@@ -129,12 +160,14 @@ void Connection::handleReadable(qint64 nowNs)
 
 void Connection::handleWritable(qint64 nowNs)
 {
+    const ReplyScope scope(*this);
     flushOutbound(nowNs);
 }
 
 void Connection::handleHangup(qint64 nowNs)
 {
     // EPOLLHUP/EPOLLERR: read what is left (it tells reset from close).
+    const ReplyScope scope(*this);
     if (m_state == ConnectionState::Open)
         handleReadable(nowNs);
     if (!isRetired() && m_state == ConnectionState::Open)
@@ -353,6 +386,7 @@ void Connection::setWriteInterest(bool on)
 
 void Connection::handleDeadline(qint64 nowNs)
 {
+    const ReplyScope scope(*this);
     if (m_state == ConnectionState::Closing) {
         if (nowNs >= m_closeDeadlineNs)
             retire();
@@ -403,6 +437,7 @@ void Connection::handleDeadline(qint64 nowNs)
 
 void Connection::closeAndFlush(CloseReason reason, qint64 nowNs)
 {
+    const ReplyScope scope(*this);
     close(reason, nowNs);
     if (!isRetired())
         flushOutbound(nowNs);

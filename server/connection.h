@@ -56,6 +56,8 @@ public:
     bool dirty = false;
 
 private:
+    class ReplyScope;
+
     bool onMessage(const DecodedMessage &message) override;
     void handleHello(const DecodedMessage &message);
     void sendFrame(FrameType type, const char *payload, size_t size);
