@@ -3,15 +3,16 @@
 // use the same names as the JSON keys: "closed conn=3 peer=... reason=...".
 #include "eventlog.h"
 
-#include <cerrno>
 #include <ctime>
-#include <unistd.h>
 
 namespace Vigil {
 
 namespace {
 constexpr size_t MessagePreviewBytes = 1024;
 constexpr size_t FlushThreshold = 64 * 1024;
+// stopped() is the last line: wait this long for a slow reader to take the
+// log's tail, never longer (PROTOCOL.md §5: exit within 2 s of SIGTERM).
+constexpr int StopDrainMs = 400;
 
 // Length of the well-formed UTF-8 sequence (RFC 3629: no overlongs, no
 // surrogates, nothing above U+10FFFF) starting at p, or 0.
@@ -48,10 +49,24 @@ size_t utf8SequenceLength(const char *p, size_t size)
 } // namespace
 
 EventLog::EventLog(LogFormat format, bool enabled, int fd)
-    : m_fd(fd)
+    : EventLog(format, enabled, enabled ? &LogSink::forFd(fd) : nullptr)
+{
+    if (m_sink)
+        m_sink->setNoticeFormatter([format](const std::string &what) { return formatNotice(format, what); });
+}
+
+EventLog::EventLog(LogFormat format, bool enabled, LogSink *sink)
+    : m_sink(sink)
     , m_format(format)
     , m_enabled(enabled)
 {
+}
+
+std::string EventLog::formatNotice(LogFormat format, const std::string &what)
+{
+    EventLog line(format, true, nullptr);
+    line.notice(QString::fromStdString(what));
+    return line.m_buffer;
 }
 
 std::string EventLog::timestamp()
@@ -257,6 +272,8 @@ void EventLog::stopped()
     begin("stopped");
     end();
     flush();
+    if (m_sink)
+        m_sink->drain(StopDrainMs);
 }
 
 void EventLog::notice(const QString &what)
@@ -271,15 +288,9 @@ void EventLog::notice(const QString &what)
 
 void EventLog::flush()
 {
-    size_t done = 0;
-    while (done < m_buffer.size()) {
-        const ssize_t n = ::write(m_fd, m_buffer.data() + done, m_buffer.size() - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break; // stdout gone (closed pipe): drop the log, keep serving
-        done += size_t(n);
-    }
+    if (!m_sink || m_buffer.empty())
+        return;
+    m_sink->submit(m_buffer.data(), m_buffer.size());
     m_buffer.clear();
 }
 

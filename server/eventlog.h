@@ -1,11 +1,13 @@
 // vigild's log: one line per event on stdout, text or JSON (PROTOCOL.md §5,
-// §7). Each network thread has its own EventLog and writes its lines with
-// one write() per loop iteration, so lines never interleave and nothing
-// waits in a stdio buffer.
+// §7). Each thread that logs has its own EventLog, which formats lines into
+// a buffer of its own and hands them, once per loop iteration, to the
+// descriptor's LogSink: one writer thread per descriptor, so lines never
+// interleave and a reader that stops reading never blocks a network thread.
 #pragma once
 
 #include "closereason.h"
 #include "framing.h"
+#include "logsink.h"
 #include "peeraddress.h"
 #include "serverconfig.h"
 
@@ -25,6 +27,7 @@ struct ConnectionTotals
 class EventLog final
 {
 public:
+    // Lines go to fd's LogSink (see LogSink::forFd) when enabled.
     EventLog(LogFormat format, bool enabled, int fd = 1);
 
     bool isEnabled() const { return m_enabled; }
@@ -40,13 +43,17 @@ public:
     // A free-form server notice (e.g. accept failures), event "notice".
     void notice(const QString &what);
 
-    // Writes what was logged since the last flush in one write().
+    // Hands what was logged since the last flush to the sink; never blocks.
     void flush();
+
+    // One "notice" line in this format (the sink's drop notice).
+    static std::string formatNotice(LogFormat format, const std::string &what);
 
     // RFC 3339 UTC with milliseconds: 2026-11-25T15:00:00.123Z
     static std::string timestamp();
 
 private:
+    EventLog(LogFormat format, bool enabled, LogSink *sink);
     void begin(const char *event);
     void field(const char *key, const std::string &value);
     void field(const char *key, const QString &value) { field(key, value.toStdString()); }
@@ -57,7 +64,7 @@ private:
     static void appendEscaped(std::string &out, const char *data, size_t size, bool json);
 
     std::string m_buffer;
-    int m_fd;
+    LogSink *m_sink; // null: lines stay in m_buffer (formatNotice)
     LogFormat m_format;
     bool m_enabled;
     bool m_firstField = true;

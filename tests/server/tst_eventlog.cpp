@@ -25,6 +25,7 @@ public:
     }
     QList<QByteArray> lines()
     {
+        LogSink::forFd(fds[1]).drain(5000); // the sink's writer thread writes
         char buffer[65536];
         ssize_t n;
         while ((n = ::read(fds[0], buffer, sizeof(buffer))) > 0)
