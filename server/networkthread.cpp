@@ -8,6 +8,7 @@
 #include <QDateTime>
 
 #include <cerrno>
+#include <cstring>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
@@ -38,12 +39,24 @@ NetworkThread::NetworkThread(int index, std::shared_ptr<const ServerConfig> conf
     , m_readScratch(ReadScratchBytes)
 {
     setObjectName(QStringLiteral("vigil-net-%1").arg(index));
+    const auto failed = [this](const char *call) {
+        m_error = QStringLiteral("network thread %1: %2: %3").arg(m_index).arg(QLatin1String(call), QString::fromLocal8Bit(strerror(errno)));
+    };
     m_epoll = epoll_create1(EPOLL_CLOEXEC);
+    if (m_epoll < 0) {
+        failed("epoll_create1");
+        return;
+    }
     m_wakeFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (m_wakeFd < 0) {
+        failed("eventfd");
+        return;
+    }
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.ptr = &WakeTag;
-    epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wakeFd, &ev);
+    if (epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wakeFd, &ev) != 0)
+        failed("epoll_ctl");
 }
 
 NetworkThread::~NetworkThread()
@@ -63,8 +76,10 @@ NetworkThread::~NetworkThread()
         if (c.fd >= 0)
             ::close(c.fd);
     }
-    ::close(m_wakeFd);
-    ::close(m_epoll);
+    if (m_wakeFd >= 0)
+        ::close(m_wakeFd);
+    if (m_epoll >= 0)
+        ::close(m_epoll);
 }
 
 void NetworkThread::post(Command &&command)
@@ -133,7 +148,24 @@ void NetworkThread::setInterest(Connection *connection, bool read, bool write)
     epoll_event ev{};
     ev.events = (read ? EPOLLIN : 0u) | (write ? EPOLLOUT : 0u);
     ev.data.ptr = connection;
-    epoll_ctl(m_epoll, EPOLL_CTL_MOD, connection->fd(), &ev);
+    // Fails only for want of kernel memory; a connection that cannot be
+    // watched is aborted once this round of events is done.
+    if (epoll_ctl(m_epoll, EPOLL_CTL_MOD, connection->fd(), &ev) != 0 && !connection->isRetired())
+        m_unpollable.emplace_back(connection, errno);
+}
+
+void NetworkThread::abortUnpollable()
+{
+    for (const auto &[c, error] : m_unpollable) {
+        if (c->isRetired())
+            continue;
+        m_log.notice(QStringLiteral("conn %1 peer=%2 closed: the network thread cannot watch it (epoll_ctl: %3)")
+                         .arg(c->id())
+                         .arg(c->peer().toString(), QString::fromLocal8Bit(strerror(error))));
+        m_counters.pollFailures.add();
+        c->abort();
+    }
+    m_unpollable.clear();
 }
 
 void NetworkThread::reschedule(Connection *connection)
@@ -217,12 +249,23 @@ void NetworkThread::runAdopt(const Command &command, qint64 nowNs)
         return;
     }
     auto *connection = new Connection(*this, command.fd, command.id, command.peer, nowNs);
-    m_connections.emplace(command.id, connection);
-    m_counters.accepted.add();
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.ptr = connection;
-    epoll_ctl(m_epoll, EPOLL_CTL_ADD, command.fd, &ev);
+    if (epoll_ctl(m_epoll, EPOLL_CTL_ADD, command.fd, &ev) != 0) {
+        // Never adopt what is never polled: close it, say so, count it.
+        const QString error = QString::fromLocal8Bit(strerror(errno));
+        delete connection; // closes the descriptor; nothing was sent
+        m_admission.release(command.peer);
+        m_counters.rejected.add();
+        m_counters.pollFailures.add();
+        m_log.notice(QStringLiteral("conn %1 peer=%2 dropped at accept: the network thread cannot watch it (epoll_ctl: %3)")
+                         .arg(command.id)
+                         .arg(command.peer.toString(), error));
+        return;
+    }
+    m_connections.emplace(command.id, connection);
+    m_counters.accepted.add();
     reschedule(connection);
     m_log.connected(command.id, command.peer);
     if (m_publishIntervalMs > 0) {
@@ -436,6 +479,8 @@ void NetworkThread::run()
             }
         }
         runTimers(nowNs);
+        if (!m_unpollable.empty())
+            abortUnpollable();
         if (m_publishIntervalMs > 0 && nowNs >= m_nextPublishNs)
             publish(nowNs);
         buryRetired();

@@ -42,6 +42,9 @@ public:
     void setPublishInterval(int ms, bool fullSnapshot);
     void requestStop();
 
+    // Empty unless the constructor could not set up the epoll loop (out of
+    // descriptors): such a thread must not be started.
+    QString errorString() const { return m_error; }
     const ThreadCounters &counters() const { return m_counters; }
     int index() const { return m_index; }
 
@@ -91,6 +94,7 @@ private:
     void publish(qint64 nowNs);
     void beginStop(qint64 nowNs);
     void buryRetired();
+    void abortUnpollable();
     int waitTimeoutMs(qint64 nowNs) const;
 
     const int m_index;
@@ -108,6 +112,8 @@ private:
 
     std::unordered_map<quint64, Connection *> m_connections;
     std::vector<Connection *> m_retired;
+    std::vector<std::pair<Connection *, int>> m_unpollable; // epoll_ctl MOD failed (errno): aborted after the events
+    QString m_error;
     TimerQueue m_timers;
     std::vector<char> m_readScratch;
     ByteBuffer m_replyScratch;

@@ -2,6 +2,7 @@
 #include "server.h"
 
 #include "acceptor.h"
+#include "logsink.h"
 #include "monotonicclock.h"
 #include "networkthread.h"
 
@@ -70,6 +71,17 @@ bool Server::start(const ServerConfig &config)
         };
         m_threads.push_back(std::make_unique<NetworkThread>(i, m_config, m_admission, publisher));
         NetworkThread *thread = m_threads.back().get();
+        if (!thread->errorString().isEmpty()) {
+            // Out of descriptors before serving anything: start nothing.
+            m_error = thread->errorString();
+            m_stopping = true;
+            m_running = true;
+            m_threadsRunning = int(raw.size());
+            for (NetworkThread *started : raw)
+                started->requestStop();
+            teardown(false);
+            return false;
+        }
         connect(thread, &QThread::finished, this, &Server::handleThreadFinished);
         if (m_publishIntervalMs > 0)
             thread->setPublishInterval(m_publishIntervalMs, true);
@@ -180,6 +192,8 @@ ServerStats Server::stats() const
         s = m_lastStats;
     for (const auto &thread : m_threads)
         thread->counters().addTo(s);
+    if (m_config && m_config->logToStdout)
+        s.logLinesDropped = LogSink::forFd(1).droppedLines();
     s.sampledAtMs = MonotonicClock::nowMs();
     return s;
 }

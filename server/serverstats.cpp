@@ -19,6 +19,8 @@ ServerStats &ServerStats::operator+=(const ServerStats &o)
     for (size_t i = 0; i < lateness.size(); ++i)
         lateness[i] += o.lateness[i];
     latenessSumUs += o.latenessSumUs;
+    pollFailures += o.pollFailures;
+    logLinesDropped += o.logLinesDropped;
     return *this;
 }
 
@@ -50,6 +52,7 @@ void ThreadCounters::addTo(ServerStats &s) const
     for (size_t i = 0; i < lateness.size(); ++i)
         s.lateness[i] += lateness[i].value();
     s.latenessSumUs += latenessSumUs.value();
+    s.pollFailures += pollFailures.value();
 }
 
 } // namespace Vigil

@@ -29,6 +29,8 @@ struct ServerStats
     std::array<quint64, 3> timeouts{}; // by TimeoutKind
     std::array<quint64, LatenessBucketCount> lateness{};
     quint64 latenessSumUs = 0;
+    quint64 pollFailures = 0;    // connections dropped because epoll_ctl failed
+    quint64 logLinesDropped = 0; // stdout did not keep up (LogSink)
     qint64 sampledAtMs = 0; // monotonic
 
     quint64 closesFor(CloseReason reason) const { return closes[size_t(closeReasonIndex(reason))]; }
@@ -54,6 +56,7 @@ struct alignas(64) ThreadCounters
     std::array<SingleWriterCounter, 3> timeouts;
     std::array<SingleWriterCounter, LatenessBucketCount> lateness;
     SingleWriterCounter latenessSumUs;
+    SingleWriterCounter pollFailures;
 
     void recordLateness(qint64 lateNs);
     void addTo(ServerStats &stats) const;
