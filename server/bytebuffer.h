@@ -1,6 +1,9 @@
 // A compact growable byte buffer with a read offset, for partial inbound
 // frames and unsent output. 16 bytes when empty and no heap memory: most
 // connections never need either, so they must cost nothing while idle.
+// Sizes are 32-bit to keep it at 16 bytes; MaxCapacity (2 GiB) bounds
+// every size, and the configuration keeps real buffers far below it
+// (--max-payload <= 256 MiB, --max-send-buffer <= 1 GiB).
 #pragma once
 
 #include <QtGlobal>
@@ -15,6 +18,8 @@ namespace Vigil {
 class ByteBuffer final
 {
 public:
+    static constexpr size_t MaxCapacity = size_t(1) << 31;
+
     ByteBuffer() = default;
     ~ByteBuffer() { std::free(m_data); }
     ByteBuffer(const ByteBuffer &) = delete;
@@ -49,6 +54,27 @@ public:
         return m_data + m_end;
     }
     void commit(size_t count) { m_end += quint32(count); }
+
+    // Room for exactly total bytes (from the read offset), allocated at
+    // once: a frame whose header declares its length costs that length,
+    // not the next power of two.
+    void reserve(size_t total)
+    {
+        if (total > m_capacity - m_begin)
+            reallocate(total);
+    }
+
+    // The capacity to grow to for needed bytes: doubling (at least 256),
+    // never beyond limit unless needed is larger; 0 past MaxCapacity.
+    static size_t grownCapacity(size_t current, size_t needed, size_t limit = MaxCapacity)
+    {
+        if (needed > MaxCapacity)
+            return 0;
+        size_t capacity = std::max<size_t>(current, 256);
+        while (capacity < needed)
+            capacity *= 2;
+        return std::max(needed, std::min({capacity, limit, MaxCapacity}));
+    }
 
     // Drops count bytes from the front; an emptied buffer rewinds to offset 0.
     void consume(size_t count)
@@ -90,20 +116,26 @@ private:
         const size_t used = size();
         if (m_begin > 0 && m_capacity - used >= count) {
             std::memmove(m_data, m_data + m_begin, used);
-        } else {
-            size_t want = std::max<size_t>(used + count, 256);
-            size_t capacity = std::max<size_t>(m_capacity, 256);
-            while (capacity < want)
-                capacity *= 2;
-            char *fresh = static_cast<char *>(std::malloc(capacity));
-            if (!fresh)
-                throw std::bad_alloc();
-            if (used)
-                std::memcpy(fresh, m_data + m_begin, used);
-            std::free(m_data);
-            m_data = fresh;
-            m_capacity = quint32(capacity);
+            m_begin = 0;
+            m_end = quint32(used);
+            return;
         }
+        reallocate(grownCapacity(m_capacity, used + count));
+    }
+
+    void reallocate(size_t capacity)
+    {
+        const size_t used = size();
+        if (capacity == 0 || capacity > MaxCapacity || capacity < used)
+            throw std::bad_alloc();
+        char *fresh = static_cast<char *>(std::malloc(capacity));
+        if (!fresh)
+            throw std::bad_alloc();
+        if (used)
+            std::memcpy(fresh, m_data + m_begin, used);
+        std::free(m_data);
+        m_data = fresh;
+        m_capacity = quint32(capacity);
         m_begin = 0;
         m_end = quint32(used);
     }

@@ -1,6 +1,8 @@
 // Server settings: names, address parsing, validation and the policy rules.
 #include "serverconfig.h"
 
+#include "memorybudget.h"
+
 #include <sched.h>
 
 namespace Vigil {
@@ -8,6 +10,7 @@ namespace Vigil {
 namespace {
 constexpr qint64 MaxPayloadLimit = qint64(256) * 1024 * 1024; // keeps buffers within 32-bit sizes
 constexpr qint64 MinSendBuffer = qint64(4) * 1024 * 1024;
+constexpr qint64 MaxSendBufferLimit = qint64(1) << 30;
 } // namespace
 
 QString policyName(Policy policy)
@@ -120,8 +123,10 @@ QString ServerConfig::validate() const
         return QStringLiteral("--max-payload must be from 1 to %1 bytes").arg(MaxPayloadLimit);
     if (maxSendBuffer != 0 && maxSendBuffer < maxPayload + 64)
         return QStringLiteral("--max-send-buffer must hold at least one message (max payload + 64 bytes)");
-    if (maxSendBuffer > (qint64(1) << 31))
-        return QStringLiteral("--max-send-buffer must be at most 2 GiB");
+    // With the largest reply on top, a send buffer stays below ByteBuffer's
+    // 2 GiB capacity limit.
+    if (maxSendBuffer > MaxSendBufferLimit)
+        return QStringLiteral("--max-send-buffer must be at most 1G (1073741824 bytes)");
     if (maxConnections < 0 || maxPerIp < 0 || maxMsgRate < 0)
         return QStringLiteral("limits must not be negative");
     if (threads < 0 || threads > 256)
@@ -138,6 +143,11 @@ qint64 ServerConfig::effectiveMaxSendBuffer() const
     if (maxSendBuffer > 0)
         return maxSendBuffer;
     return std::max(MinSendBuffer, 2 * (maxPayload + 64));
+}
+
+qint64 ServerConfig::effectiveMaxMemory() const
+{
+    return maxMemory < 0 ? MemoryBudget::defaultLimit() : maxMemory;
 }
 
 int ServerConfig::effectiveThreads() const

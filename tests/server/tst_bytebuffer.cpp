@@ -3,6 +3,8 @@
 
 #include <QTest>
 
+#include <vector>
+
 using namespace Vigil;
 
 namespace {
@@ -23,6 +25,9 @@ private slots:
     void releaseIfLarge_data();
     void releaseIfLarge();
     void moveAndSwap();
+    void grownCapacityAtTheBoundary_data();
+    void grownCapacityAtTheBoundary();
+    void reserveAllocatesExactly();
 };
 
 // Idle connections must cost nothing: no heap memory until used.
@@ -145,6 +150,51 @@ void tst_ByteBuffer::moveAndSwap()
     d.swap(c);
     QCOMPARE(contents(d), QByteArray("moved"));
     QVERIFY(c.isEmpty());
+}
+
+// Doubling past 2^31 used to wrap the 32-bit capacity to 0. Checked on the
+// arithmetic, so no test allocates gigabytes.
+void tst_ByteBuffer::grownCapacityAtTheBoundary_data()
+{
+    QTest::addColumn<quint64>("current");
+    QTest::addColumn<quint64>("needed");
+    QTest::addColumn<quint64>("expected");
+    const quint64 gib = quint64(1) << 30;
+    QTest::newRow("empty") << quint64(0) << quint64(1) << quint64(256);
+    QTest::newRow("doubling") << quint64(4096) << quint64(4097) << quint64(8192);
+    QTest::newRow("1 GiB + 1") << gib << gib + 1 << 2 * gib;
+    QTest::newRow("1.5 GiB to 2 GiB") << gib + gib / 2 << 2 * gib - 1 << 2 * gib;
+    QTest::newRow("exactly the maximum") << 2 * gib << 2 * gib << 2 * gib;
+    QTest::newRow("past the maximum") << 2 * gib << 2 * gib + 1 << quint64(0);
+    QTest::newRow("far past") << quint64(0) << 5 * gib << quint64(0);
+}
+
+void tst_ByteBuffer::grownCapacityAtTheBoundary()
+{
+    QFETCH(quint64, current);
+    QFETCH(quint64, needed);
+    QFETCH(quint64, expected);
+    QCOMPARE(quint64(ByteBuffer::grownCapacity(size_t(current), size_t(needed))), expected);
+    QCOMPARE(ByteBuffer::MaxCapacity, size_t(1) << 31);
+    // A limit caps the doubling, never below what is needed.
+    QCOMPARE(ByteBuffer::grownCapacity(1024 * 1024, 1024 * 1024 + 1, 1024 * 1024 + 10), size_t(1024 * 1024 + 10));
+    QCOMPARE(ByteBuffer::grownCapacity(256, 5000, 1000), size_t(5000));
+}
+
+// A frame that declares 1 MiB costs 1 MiB, not 2.
+void tst_ByteBuffer::reserveAllocatesExactly()
+{
+    ByteBuffer b;
+    b.append("abc", 3);
+    b.reserve(1024 * 1024 + 8);
+    QCOMPARE(b.capacity(), size_t(1024 * 1024 + 8));
+    QCOMPARE(contents(b), QByteArray("abc"));
+    b.reserve(100); // never shrinks
+    QCOMPARE(b.capacity(), size_t(1024 * 1024 + 8));
+    std::vector<char> rest(1024 * 1024 + 5, 'x');
+    b.append(rest.data(), rest.size());
+    QCOMPARE(b.capacity(), size_t(1024 * 1024 + 8));
+    QCOMPARE(b.size(), size_t(1024 * 1024 + 8));
 }
 
 QTEST_GUILESS_MAIN(tst_ByteBuffer)

@@ -187,8 +187,11 @@ void tst_ServerConfig::validate_data()
     QTest::newRow("send buffer below one message")
         << "maxSendBuffer" << qint64(1000)
         << "--max-send-buffer must hold at least one message (max payload + 64 bytes)";
-    QTest::newRow("send buffer above 2 GiB") << "maxSendBuffer" << (qint64(1) << 31) + 1
-                                             << "--max-send-buffer must be at most 2 GiB";
+    QTest::newRow("send buffer of 1 GiB") << "maxSendBuffer" << (qint64(1) << 30) << "";
+    QTest::newRow("send buffer above 1 GiB") << "maxSendBuffer" << (qint64(1) << 30) + 1
+                                             << "--max-send-buffer must be at most 1G (1073741824 bytes)";
+    QTest::newRow("send buffer of 2 GiB") << "maxSendBuffer" << (qint64(1) << 31)
+                                          << "--max-send-buffer must be at most 1G (1073741824 bytes)";
     QTest::newRow("negative max connections") << "maxConnections" << qint64(-1) << "limits must not be negative";
     QTest::newRow("negative rate") << "maxMsgRate" << qint64(-1) << "limits must not be negative";
     QTest::newRow("threads 257") << "threads" << qint64(257) << "--threads must be from 1 to 256";
