@@ -1,7 +1,10 @@
-// --max-connections and --max-per-ip, checked at accept (PROTOCOL.md §7).
-// The acceptor admits; whichever network thread closes the socket releases.
+// What the server admits, shared by the accept thread and the network
+// threads: connections (--max-connections and --max-per-ip, checked at
+// accept, PROTOCOL.md §7; whichever network thread closes the socket
+// releases) and buffered bytes (--max-memory, see MemoryBudget).
 #pragma once
 
+#include "memorybudget.h"
 #include "peeraddress.h"
 
 #include <atomic>
@@ -17,6 +20,7 @@ public:
     bool tryAdmit(const PeerAddress &peer);
     void release(const PeerAddress &peer);
     int open() const { return m_open.load(std::memory_order_relaxed); }
+    MemoryBudget &memory() { return m_memory; }
 
 private:
     struct HostHash
@@ -27,8 +31,12 @@ private:
     std::atomic<int> m_open{0};
     std::atomic<int> m_maxConnections{0};
     std::atomic<int> m_maxPerIp{0};
-    std::mutex m_mutex; // guards m_perHost, taken only when --max-per-ip is set
+    // Guards m_perHost. Taken once per accept and once per close, also while
+    // --max-per-ip is 0: the per-host counts are kept all along, so turning
+    // the limit on later (apply-to-open) is exact. Never taken per message.
+    std::mutex m_mutex;
     std::unordered_map<std::array<quint8, 16>, int, HostHash> m_perHost;
+    MemoryBudget m_memory;
 };
 
 } // namespace Vigil

@@ -28,6 +28,7 @@ const OptionSpec ValueOptions[] = {
     {"max-keepalive", "DUR", "Largest HELLO keepalive honoured. Default 1h."},
     {"max-payload", "BYTES", "Largest accepted payload. Default 1048576."},
     {"max-send-buffer", "BYTES", "Unsent output allowed per connection. Default max(4M, 2 x max payload)."},
+    {"max-memory", "BYTES", "Bytes all connections may buffer together; past it BYE server-full. Default: 1/4 of RAM; 0 = no limit."},
     {"max-connections", "N", "Refuse connections beyond N with BYE server-full. Default 0 (no limit)."},
     {"max-per-ip", "N", "Refuse a client address's connections beyond N. Default 0 (no limit)."},
     {"max-msg-rate", "N", "Close a client sending more than N messages a second. Default 0 (no limit)."},
@@ -176,6 +177,8 @@ QString ServerCommandLine::apply(ServerConfig &config, const QString &key, const
         return bytes(config.maxPayload);
     if (key == QLatin1String("max-send-buffer"))
         return bytes(config.maxSendBuffer);
+    if (key == QLatin1String("max-memory"))
+        return bytes(config.maxMemory);
     if (key == QLatin1String("max-connections"))
         return count(config.maxConnections, 0, 10000000);
     if (key == QLatin1String("max-per-ip"))

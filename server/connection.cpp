@@ -7,6 +7,8 @@
 #include "networkthread.h"
 
 #include <cerrno>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -19,6 +21,11 @@ constexpr qint64 CloseFlushNs = 1000 * MonotonicClock::NsPerMs;
 constexpr int MaxReadsPerEvent = 4;
 // Output kept allocated after a drain; larger buffers are given back.
 constexpr size_t KeepOutputCapacity = 4096;
+// Largest framing overhead of one message (legacy header), for budget checks.
+constexpr size_t MaxFrameOverhead = 19;
+// A half-closed peer whose last replies are still in the kernel: how often
+// to look whether it has taken them.
+constexpr qint64 DeliveryCheckNs = 20 * MonotonicClock::NsPerMs;
 } // namespace
 
 // The thread's reply scratch is lent to one connection for one call from
@@ -43,6 +50,7 @@ public:
         if (!scratch.isEmpty() && !m_connection.isRetired())
             m_connection.flushOutbound(MonotonicClock::nowNs());
         scratch.clear();
+        m_connection.settleMemory();
     }
     ReplyScope(const ReplyScope &) = delete;
     ReplyScope &operator=(const ReplyScope &) = delete;
@@ -65,6 +73,36 @@ Connection::~Connection()
 {
     if (m_fd >= 0)
         ::close(m_fd);
+    m_thread.memory().adjust(-m_charged);
+}
+
+// PROTOCOL.md §12: memory is charged before it is allocated, so a peer
+// whose next buffer would pass --max-memory is refused (BYE server-full)
+// without the server ever holding the bytes.
+bool Connection::admitBuffer(size_t bytes)
+{
+    if (!m_thread.memory().tryCharge(qint64(bytes)))
+        return false;
+    m_charged += qint64(bytes);
+    return true;
+}
+
+bool Connection::admitOutput(size_t bytes)
+{
+    const size_t need = m_out.size() + bytes;
+    if (need <= m_out.capacity())
+        return true;
+    return admitBuffer(ByteBuffer::grownCapacity(m_out.capacity(), need) - m_out.capacity());
+}
+
+// After each call from the loop: the charge follows what is really held
+// (buffers given back, growth by less than was charged).
+void Connection::settleMemory()
+{
+    const qint64 held = isRetired() ? qint64(m_decoder.bufferCapacity())
+                                    : qint64(m_decoder.bufferCapacity() + m_out.capacity());
+    m_thread.memory().adjust(held - m_charged);
+    m_charged = held;
 }
 
 ConnectionSnapshot Connection::snapshot() const
@@ -96,8 +134,11 @@ ConnectionSnapshot Connection::snapshot() const
 
 qint64 Connection::nextDeadline() const
 {
-    if (m_state == ConnectionState::Closing)
-        return m_closeDeadlineNs;
+    if (m_state == ConnectionState::Closing) {
+        const qint64 check = m_deliveryCheckNs ? m_deliveryCheckNs : Watchdogs::Never;
+        const qint64 write = m_closeReason == CloseReason::ClientClosed ? m_watchdogs.writeDeadline() : Watchdogs::Never;
+        return std::min({m_closeDeadlineNs, write, check});
+    }
     return m_watchdogs.next();
 }
 
@@ -294,6 +335,11 @@ ByteBuffer &Connection::outbound()
 
 void Connection::sendFrame(FrameType type, const char *payload, size_t size)
 {
+    // Replies to a peer with output already waiting grow its own buffer.
+    if (!m_out.isEmpty() && m_state == ConnectionState::Open && !admitOutput(size + MaxFrameOverhead)) {
+        close(CloseReason::ServerFull, m_nowNs);
+        return;
+    }
     if (FrameEncoder::append(m_decoder.framing(), type, payload, size, outbound())) {
         ++m_messagesOut;
         m_thread.mutableCounters().messagesOut.add();
@@ -319,10 +365,20 @@ void Connection::flushOutbound(qint64 nowNs)
             failed = true;
         break;
     }
-    if (&source == &scratch && !scratch.isEmpty())
-        m_out.append(scratch.data(), scratch.size());
+    bool overBudget = false;
+    if (&source == &scratch && !scratch.isEmpty()) {
+        if (m_state == ConnectionState::Open && !admitOutput(scratch.size()))
+            overBudget = true; // these replies cannot be held: the peer goes, told why
+        else
+            m_out.append(scratch.data(), scratch.size());
+    }
     scratch.clear();
 
+    if (overBudget && !failed) {
+        close(CloseReason::ServerFull, nowNs);
+        flushOutbound(nowNs); // the BYE alone: Closing is never over budget
+        return;
+    }
     if (failed) {
         m_out.clear();
         close(CloseReason::Reset, nowNs);
@@ -355,7 +411,10 @@ void Connection::lingerAfterFlush()
 {
     if (!m_lingering) {
         m_lingering = true;
-        recordClose();
+        // After the peer's FIN the line waits for the kernel to deliver (or
+        // the write timeout to end it), so that its reason and totals are true.
+        if (m_closeReason != CloseReason::ClientClosed)
+            recordClose();
         ::shutdown(m_fd, SHUT_WR);
         m_thread.setInterest(this, true, false);
     }
@@ -371,9 +430,50 @@ void Connection::drainAfterClose()
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             return;
-        retire(); // EOF or error: the peer is done too
+        if (n == 0) {
+            awaitDelivery(MonotonicClock::nowNs()); // the peer is done too
+            return;
+        }
+        retire(); // an error: nothing more can be delivered
         return;
     }
+}
+
+// The peer has closed its side and we have written everything, but the
+// kernel may still hold replies it has not taken (a half-closed peer
+// reading slowly, as `nc -N` does). Closing now would leave an orphaned
+// socket holding them; resetting would lose them. So wait, looking every
+// DeliveryCheckNs, while the kernel's unsent bytes go down; only the write
+// timeout (no progress for that long) ends it, as slow-consumer.
+void Connection::awaitDelivery(qint64 nowNs)
+{
+    const int unsent = unsentInKernel();
+    if (unsent <= 0) {
+        retire();
+        return;
+    }
+    if (!m_deliveryCheckNs || unsent < m_deliveryUnsent)
+        m_deliveryProgressNs = nowNs;
+    m_deliveryUnsent = unsent;
+    const qint64 writeTimeoutNs = m_watchdogs.timers.writeTimeoutMs * MonotonicClock::NsPerMs;
+    if (writeTimeoutNs > 0 && nowNs - m_deliveryProgressNs >= writeTimeoutNs) {
+        writeTimedOut();
+        return;
+    }
+    // Both directions are shut, so epoll would report EPOLLHUP on every
+    // wait: only the timer is left.
+    m_thread.unwatch(this);
+    m_deliveryCheckNs = nowNs + DeliveryCheckNs;
+    m_thread.reschedule(this);
+}
+
+// Bytes the kernel has not yet had acknowledged by the peer.
+int Connection::unsentInKernel() const
+{
+    int unsent = 0;
+    if (m_fd < 0 || ::ioctl(m_fd, SIOCOUTQ, &unsent) != 0)
+        return 0;
+    return unsent;
 }
 
 void Connection::setWriteInterest(bool on)
@@ -388,8 +488,7 @@ void Connection::handleDeadline(qint64 nowNs)
 {
     const ReplyScope scope(*this);
     if (m_state == ConnectionState::Closing) {
-        if (nowNs >= m_closeDeadlineNs)
-            retire();
+        handleClosingDeadline(nowNs);
         return;
     }
     qint64 deadline = 0;
@@ -435,6 +534,34 @@ void Connection::handleDeadline(qint64 nowNs)
     closeAndFlush(reason, nowNs);
 }
 
+void Connection::handleClosingDeadline(qint64 nowNs)
+{
+    if (m_deliveryCheckNs && nowNs >= m_deliveryCheckNs) {
+        m_deliveryCheckNs = 0;
+        awaitDelivery(nowNs);
+        return;
+    }
+    if (nowNs >= m_closeDeadlineNs) {
+        retire(); // the BYE's flush budget ran out
+        return;
+    }
+    if (m_closeReason == CloseReason::ClientClosed && nowNs >= m_watchdogs.writeDeadline()) {
+        // A half-closed peer stopped taking its replies: the write timeout
+        // ends the flush, and the close says why.
+        m_thread.mutableCounters().recordLateness(nowNs - m_watchdogs.writeDeadline());
+        writeTimedOut();
+    }
+}
+
+void Connection::writeTimedOut()
+{
+    m_thread.mutableCounters().timeouts[size_t(TimeoutKind::Write)].add();
+    m_thread.log().timeout(m_id, m_peer, TimeoutKind::Write, m_watchdogs.timers.writeTimeoutMs);
+    publishEvent(EventKind::Timeout, 0, QByteArray(), TimeoutKind::Write);
+    m_closeReason = CloseReason::SlowConsumer;
+    retire(); // abortive: the peer has not taken what is left
+}
+
 void Connection::closeAndFlush(CloseReason reason, qint64 nowNs)
 {
     const ReplyScope scope(*this);
@@ -449,7 +576,10 @@ void Connection::close(CloseReason reason, qint64 nowNs)
         return;
     m_state = ConnectionState::Closing;
     m_closeReason = reason;
-    m_closeDeadlineNs = nowNs + CloseFlushNs;
+    // After a BYE the server flushes within 1 s (PROTOCOL.md §2). After the
+    // peer's FIN it writes every reply already produced: only the write
+    // timeout may stop that (docs/protocol-notes.md).
+    m_closeDeadlineNs = reason == CloseReason::ClientClosed ? Watchdogs::Never : nowNs + CloseFlushNs;
     if (reason == CloseReason::Reset) {
         retire();
         return;
@@ -483,6 +613,10 @@ void Connection::retire()
 {
     if (isRetired())
         return;
+    const int unsent = unsentInKernel();
+    const bool abortive = !m_out.isEmpty() || unsent > 0;
+    if (abortive) // bytes_out counts what the peer has taken
+        m_bytesOut -= std::min(m_bytesOut, quint64(unsent));
     recordClose();
     // Discard what the peer sent meanwhile so close() sends FIN, not RST,
     // and the peer gets to read our BYE.
@@ -492,10 +626,19 @@ void Connection::retire()
         if (n <= 0)
             break;
     }
-    ::shutdown(m_fd, SHUT_WR);
+    if (abortive) {
+        // The peer does not take what we sent: reset, so that no orphaned
+        // socket keeps the bytes in the kernel after we let go (nginx's
+        // reset_timedout_connection), and --max-connections bounds memory.
+        const linger reset{1, 0};
+        ::setsockopt(m_fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+    } else {
+        ::shutdown(m_fd, SHUT_WR);
+    }
     ::close(m_fd);
     m_fd = -1;
     m_out.release();
+    settleMemory();
     m_thread.connectionRetired(this);
 }
 

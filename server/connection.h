@@ -59,6 +59,9 @@ private:
     class ReplyScope;
 
     bool onMessage(const DecodedMessage &message) override;
+    bool admitBuffer(size_t bytes) override;
+    bool admitOutput(size_t bytes);
+    void settleMemory();
     void handleHello(const DecodedMessage &message);
     void sendFrame(FrameType type, const char *payload, size_t size);
     void publishEvent(EventKind kind, size_t size = 0, const QByteArray &preview = QByteArray(),
@@ -68,6 +71,10 @@ private:
     void setWriteInterest(bool on);
     void lingerAfterFlush();
     void drainAfterClose();
+    void awaitDelivery(qint64 nowNs);
+    void handleClosingDeadline(qint64 nowNs);
+    void writeTimedOut();
+    int unsentInKernel() const;
     bool admitByRate(qint64 nowNs);
     void recordClose();
     void retire();
@@ -83,7 +90,11 @@ private:
     quint64 m_bytesIn = 0;
     quint64 m_bytesOut = 0;
     qint64 m_nowNs = 0;          // arrival time of the bytes being decoded
-    qint64 m_closeDeadlineNs = 0; // Closing: when to give up flushing
+    qint64 m_closeDeadlineNs = 0; // Closing: when to give up flushing (Never after a FIN: the write timeout rules)
+    qint64 m_deliveryCheckNs = 0; // Closing, peer done, kernel still sending: next look (0: none)
+    qint64 m_deliveryProgressNs = 0; // ... when the kernel's unsent bytes last went down
+    int m_deliveryUnsent = 0;
+    qint64 m_charged = 0;         // bytes charged to the server's memory budget
     qint64 m_rateTatNs = 0;       // --max-msg-rate: GCRA theoretical arrival time
     quint64 m_probesSent = 0;
     QString m_client;             // from HELLO

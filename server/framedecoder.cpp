@@ -192,6 +192,26 @@ size_t FrameDecoder::takeForPending(const Scan &need, const char *data, size_t s
     return newline ? size_t(newline - data) + 1 : window;
 }
 
+// Keeps bytes of an unfinished message. A message whose header gave its
+// length gets exactly that much memory, once; one of unknown length (a
+// line) grows by doubling, never beyond the limit. false when the sink
+// refuses the memory.
+bool FrameDecoder::hold(const Scan &need, const char *data, size_t size, MessageSink &sink)
+{
+    const size_t used = m_pending.size();
+    const size_t capacity = m_pending.capacity();
+    if (used + size > capacity || need.length > capacity) {
+        const size_t target = need.length > used + size
+            ? need.length
+            : ByteBuffer::grownCapacity(capacity, used + size, std::max(bufferLimit(), used + size));
+        if (target > capacity && !sink.admitBuffer(target - capacity))
+            return false;
+        m_pending.reserve(target);
+    }
+    m_pending.append(data, size);
+    return true;
+}
+
 // PROTOCOL.md §4 (legacy): more than max payload + 19 bytes without a
 // header close the connection. false when that many have been skipped.
 bool FrameDecoder::skipGarbage(size_t count)
@@ -226,7 +246,8 @@ CloseReason FrameDecoder::feed(const char *data, size_t size, MessageSink &sink)
             if (size == 0)
                 return CloseReason::None;
             const size_t take = takeForPending(s, data, size);
-            m_pending.append(data, take);
+            if (!hold(s, data, take, sink))
+                return CloseReason::ServerFull;
             data += take;
             size -= take;
             continue;
@@ -253,8 +274,7 @@ CloseReason FrameDecoder::feed(const char *data, size_t size, MessageSink &sink)
             size -= s.length;
             continue;
         case Status::NeedMore:
-            m_pending.append(data, size);
-            return CloseReason::None;
+            return hold(s, data, size, sink) ? CloseReason::None : CloseReason::ServerFull;
         }
     }
     return CloseReason::None;

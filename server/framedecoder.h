@@ -23,6 +23,14 @@ public:
     virtual ~MessageSink() = default;
     // Return false to stop decoding (the connection is closing).
     virtual bool onMessage(const DecodedMessage &message) = 0;
+    // The decoder is about to allocate bytes more for an unfinished
+    // message; false refuses (the server's memory budget is spent) and the
+    // stream ends with CloseReason::ServerFull.
+    virtual bool admitBuffer(size_t bytes)
+    {
+        Q_UNUSED(bytes);
+        return true;
+    }
 };
 
 class FrameDecoder final
@@ -39,8 +47,9 @@ public:
     // unfinished tail is copied, and never more than max payload + header.
     CloseReason feed(const char *data, size_t size, MessageSink &sink);
 
-    // Bytes held for an unfinished message.
+    // Bytes held for an unfinished message, and the memory that holds them.
     size_t buffered() const { return m_pending.size(); }
+    size_t bufferCapacity() const { return m_pending.capacity(); }
     // The most this decoder may ever hold (max payload + header).
     size_t bufferLimit() const;
     // Frees the partial-message buffer's memory if it is empty.
@@ -64,6 +73,7 @@ private:
     // How many more input bytes the pending buffer may take for the message it holds.
     bool skipGarbage(size_t count);
     size_t takeForPending(const Scan &need, const char *data, size_t size) const;
+    bool hold(const Scan &need, const char *data, size_t size, MessageSink &sink);
 
     ByteBuffer m_pending;
     quint32 m_maxPayload;

@@ -154,6 +154,11 @@ void NetworkThread::setInterest(Connection *connection, bool read, bool write)
         m_unpollable.emplace_back(connection, errno);
 }
 
+void NetworkThread::unwatch(Connection *connection)
+{
+    epoll_ctl(m_epoll, EPOLL_CTL_DEL, connection->fd(), nullptr); // fails only for a descriptor not watched
+}
+
 void NetworkThread::abortUnpollable()
 {
     for (const auto &[c, error] : m_unpollable) {

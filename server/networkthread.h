@@ -57,6 +57,8 @@ public:
     size_t readScratchSize() const { return m_readScratch.size(); }
     bool isPublishing() const { return m_publishIntervalMs > 0; }
     void setInterest(Connection *connection, bool read, bool write);
+    void unwatch(Connection *connection); // epoll forgets it; its timers go on
+    MemoryBudget &memory() { return m_admission.memory(); }
     void reschedule(Connection *connection);
     void markDirty(Connection *connection);
     void recordEvent(ServerEvent &&event);

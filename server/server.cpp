@@ -7,6 +7,7 @@
 #include "networkthread.h"
 
 #include <csignal>
+#include <malloc.h>
 #include <utility>
 #include <sys/resource.h>
 
@@ -21,6 +22,16 @@ void raiseOpenFileLimit()
         limit.rlim_cur = limit.rlim_max;
         setrlimit(RLIMIT_NOFILE, &limit);
     }
+}
+
+// A partial frame of 1 MiB is one malloc of 1 MiB; once freed, glibc raises
+// its mmap threshold to that size and serves the next ones from the heap,
+// which it rarely gives back: RSS then stays at its peak after the peers
+// leave. A fixed threshold keeps every large buffer an mmap of its own,
+// returned to the system on free (docs/security.md, memory bounds).
+void keepLargeBuffersReturnable()
+{
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 }
 } // namespace
 
@@ -52,6 +63,8 @@ bool Server::start(const ServerConfig &config)
 
     m_config = std::make_shared<const ServerConfig>(config);
     m_admission.configure(config.maxConnections, config.maxPerIp);
+    m_admission.memory().setLimit(config.effectiveMaxMemory());
+    keepLargeBuffersReturnable();
     std::vector<NetworkThread *> raw;
     const int count = config.effectiveThreads();
     for (int i = 0; i < count; ++i) {
@@ -226,6 +239,7 @@ void Server::applyConfig(const ServerConfig &config, bool applyToOpen)
     next->logToStdout = m_config->logToStdout;
     m_config = next;
     m_admission.configure(next->maxConnections, next->maxPerIp);
+    m_admission.memory().setLimit(next->effectiveMaxMemory());
     for (auto &thread : m_threads)
         thread->applyConfig(m_config, applyToOpen);
 }

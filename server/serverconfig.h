@@ -63,6 +63,7 @@ struct ServerConfig
     qint64 maxKeepaliveMs = 3600 * 1000;
     qint64 maxPayload = 1024 * 1024;
     qint64 maxSendBuffer = 0; // 0: max(4 MiB, 2 x (max payload + header))
+    qint64 maxMemory = -1;    // PROTOCOL.md §12; -1: a quarter of physical memory, 0: no limit
     int maxConnections = 0;   // 0: no limit but the open-file limit
     int maxPerIp = 0;
     int maxMsgRate = 0; // messages per second per connection; 0: no limit
@@ -79,6 +80,7 @@ struct ServerConfig
     // One-line description of the first invalid setting, or empty.
     QString validate() const;
     qint64 effectiveMaxSendBuffer() const;
+    qint64 effectiveMaxMemory() const;
     int effectiveThreads() const;
     // Timers for a connection that sent no HELLO, or asked for a policy
     // and keepalive (PROTOCOL.md §2: idle = 1.5 x keepalive, clamped).

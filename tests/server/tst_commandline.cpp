@@ -42,6 +42,8 @@ QString configField(const ServerConfig &c, const QString &field)
         return QString::number(c.maxPayload);
     if (field == QLatin1String("maxSendBuffer"))
         return QString::number(c.maxSendBuffer);
+    if (field == QLatin1String("maxMemory"))
+        return QString::number(c.maxMemory);
     if (field == QLatin1String("maxConnections"))
         return QString::number(c.maxConnections);
     if (field == QLatin1String("maxPerIp"))
@@ -127,6 +129,8 @@ void tst_CommandLine::everyFlag_data()
     QTest::newRow("--max-keepalive") << QStringList{"--max-keepalive", "2m"} << "maxKeepalive" << "120000";
     QTest::newRow("--max-payload") << QStringList{"--max-payload", "64k"} << "maxPayload" << "65536";
     QTest::newRow("--max-send-buffer") << QStringList{"--max-send-buffer", "8M"} << "maxSendBuffer" << "8388608";
+    QTest::newRow("--max-memory") << QStringList{"--max-memory", "512M"} << "maxMemory" << "536870912";
+    QTest::newRow("--max-memory 0") << QStringList{"--max-memory", "0"} << "maxMemory" << "0";
     QTest::newRow("--max-connections") << QStringList{"--max-connections", "10"} << "maxConnections" << "10";
     QTest::newRow("--max-per-ip") << QStringList{"--max-per-ip", "2"} << "maxPerIp" << "2";
     QTest::newRow("--max-msg-rate") << QStringList{"--max-msg-rate", "100"} << "maxMsgRate" << "100";
@@ -288,7 +292,7 @@ void tst_CommandLine::configFileErrors()
 void tst_CommandLine::keysCoverEveryValueFlag()
 {
     const QStringList expected{"listen", "framing", "policy", "idle-timeout", "max-lifetime", "write-timeout",
-                               "probe-interval", "min-keepalive", "max-keepalive", "max-payload", "max-send-buffer",
+                               "probe-interval", "min-keepalive", "max-keepalive", "max-payload", "max-send-buffer", "max-memory",
                                "max-connections", "max-per-ip", "max-msg-rate", "mode", "threads", "log-format",
                                "admin", "admin-token-file", "log-messages"};
     QCOMPARE(ServerCommandLine::keys(), expected);
