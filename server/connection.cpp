@@ -452,7 +452,7 @@ void Connection::awaitDelivery(qint64 nowNs)
         retire();
         return;
     }
-    if (!m_deliveryCheckNs || unsent < m_deliveryUnsent)
+    if (!m_deliveryProgressNs || unsent < m_deliveryUnsent)
         m_deliveryProgressNs = nowNs;
     m_deliveryUnsent = unsent;
     const qint64 writeTimeoutNs = m_watchdogs.timers.writeTimeoutMs * MonotonicClock::NsPerMs;
@@ -462,7 +462,8 @@ void Connection::awaitDelivery(qint64 nowNs)
     }
     // Both directions are shut, so epoll would report EPOLLHUP on every
     // wait: only the timer is left.
-    m_thread.unwatch(this);
+    if (!m_deliveryCheckNs)
+        m_thread.unwatch(this);
     m_deliveryCheckNs = nowNs + DeliveryCheckNs;
     m_thread.reschedule(this);
 }
@@ -537,7 +538,6 @@ void Connection::handleDeadline(qint64 nowNs)
 void Connection::handleClosingDeadline(qint64 nowNs)
 {
     if (m_deliveryCheckNs && nowNs >= m_deliveryCheckNs) {
-        m_deliveryCheckNs = 0;
         awaitDelivery(nowNs);
         return;
     }

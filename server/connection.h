@@ -92,7 +92,7 @@ private:
     qint64 m_nowNs = 0;          // arrival time of the bytes being decoded
     qint64 m_closeDeadlineNs = 0; // Closing: when to give up flushing (Never after a FIN: the write timeout rules)
     qint64 m_deliveryCheckNs = 0; // Closing, peer done, kernel still sending: next look (0: none)
-    qint64 m_deliveryProgressNs = 0; // ... when the kernel's unsent bytes last went down
+    qint64 m_deliveryProgressNs = 0; // ... when the kernel's unsent bytes last went down (0: not yet looked)
     int m_deliveryUnsent = 0;
     qint64 m_charged = 0;         // bytes charged to the server's memory budget
     qint64 m_rateTatNs = 0;       // --max-msg-rate: GCRA theoretical arrival time

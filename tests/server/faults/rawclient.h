@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QtGlobal>
 
 #include <arpa/inet.h>
@@ -49,15 +50,13 @@ inline bool rawSend(int fd, const QByteArray &bytes)
 inline QByteArray rawRead(int fd, qsizetype count, int timeoutMs)
 {
     QByteArray out;
-    const qint64 deadline = qint64(timeoutMs);
-    qint64 waited = 0;
-    while (out.size() < count && waited <= deadline) {
+    QElapsedTimer clock; // wall time: a long read is many polls that each return at once
+    clock.start();
+    while (out.size() < count && clock.elapsed() <= timeoutMs) {
         pollfd p{fd, POLLIN, 0};
-        const int r = ::poll(&p, 1, 50);
-        waited += 50;
-        if (r <= 0)
+        if (::poll(&p, 1, 50) <= 0)
             continue;
-        char buffer[4096];
+        char buffer[65536];
         const ssize_t n = ::recv(fd, buffer, size_t(std::min<qsizetype>(sizeof(buffer), count - out.size())), 0);
         if (n <= 0)
             break;

@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QTest>
 
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 
@@ -38,6 +39,51 @@ qint64 rssKiB(qint64 pid)
     return -1;
 }
 
+// Sum of Send-Q over vigild's accepted sockets on port (orphans included:
+// the kernel keeps a closed socket's unsent bytes until they go or it resets).
+qint64 serverSendQueue(quint16 port)
+{
+    QProcess ss;
+    ss.start(QStringLiteral("ss"), {QStringLiteral("-Htn"), QStringLiteral("state"), QStringLiteral("all"),
+                                    QStringLiteral("( sport = :%1 )").arg(port)});
+    if (!ss.waitForFinished(5000))
+        return -1;
+    qint64 total = 0;
+    for (const QByteArray &line : ss.readAllStandardOutput().split('\n')) {
+        const QList<QByteArray> columns = line.simplified().split(' ');
+        if (columns.size() >= 3 && columns.at(0) != "LISTEN")
+            total += columns.at(2).toLongLong();
+    }
+    return total;
+}
+
+// Reads at most bytesPerSecond until EOF (or an error) or timeoutMs.
+QByteArray readPaced(int fd, qint64 bytesPerSecond, int timeoutMs, bool *eof)
+{
+    QByteArray out;
+    QElapsedTimer clock;
+    clock.start();
+    *eof = false;
+    char buffer[16384];
+    while (clock.elapsed() < timeoutMs) {
+        if (out.size() > bytesPerSecond * (clock.elapsed() + 10) / 1000) {
+            pollfd none{-1, 0, 0};
+            ::poll(&none, 0, 5); // pace the reader: a slow client, on purpose
+            continue;
+        }
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 50) <= 0)
+            continue;
+        const ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
+        if (n <= 0) {
+            *eof = n == 0;
+            break;
+        }
+        out.append(buffer, qsizetype(n));
+    }
+    return out;
+}
+
 } // namespace
 
 class tst_Faults : public QObject
@@ -51,6 +97,11 @@ private slots:
     void floodAgainstMaxConnections();
     void floodAgainstMaxMessageRate();
     void sigtermWithTenThousandConnections();
+    void halfClosedPeerGetsEveryReply();
+    void halfClosedPeerThatStopsReadingIsSlowConsumer();
+    void closesOfNonReadersLeaveNoOrphans();
+    void partialFramesCostWhatTheyDeclare();
+    void maxMemoryClosesTheConnectionThatWouldPassIt();
 };
 
 void tst_Faults::peerResetMidFrame()
@@ -232,6 +283,214 @@ void tst_Faults::sigtermWithTenThousandConnections()
     for (int fd : std::as_const(fds))
         ::close(fd);
     ::close(ep);
+}
+
+// A client that sends 7 MB of lines, shuts its side (`nc -N`) and reads
+// slowly gets every echo, then the server's FIN; the log's totals are true.
+void tst_Faults::halfClosedPeerGetsEveryReply()
+{
+    VigildProcess vigild;
+    QVERIFY2(vigild.start({QStringLiteral("--framing"), QStringLiteral("line"), QStringLiteral("--max-send-buffer"),
+                           QStringLiteral("64M"), QStringLiteral("--write-timeout"), QStringLiteral("5s")}),
+             qPrintable(vigild.errorString()));
+    const int fd = rawConnect(vigild.port());
+    QVERIFY(fd >= 0);
+    QByteArray sent;
+    for (int i = 0; i < 7000; ++i)
+        sent += QByteArray::number(i).rightJustified(8, '0') + QByteArray(991, 'h') + '\n';
+    // Write while reading, or both sides' buffers fill and nothing moves.
+    QByteArray got;
+    qsizetype done = 0;
+    QElapsedTimer clock;
+    clock.start();
+    while (done < sent.size() && clock.elapsed() < 20000) {
+        const ssize_t n = ::send(fd, sent.constData() + done, size_t(std::min<qsizetype>(65536, sent.size() - done)),
+                                 MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0)
+            done += n;
+        char buffer[65536];
+        const ssize_t r = ::recv(fd, buffer, sizeof(buffer) / 16, MSG_DONTWAIT); // a slow reader
+        if (r > 0)
+            got.append(buffer, qsizetype(r));
+        pollfd p{fd, POLLIN | POLLOUT, 0};
+        ::poll(&p, 1, 10);
+    }
+    QCOMPARE(done, sent.size());
+    QCOMPARE(::shutdown(fd, SHUT_WR), 0);
+    bool eof = false;
+    got += readPaced(fd, 2 * 1024 * 1024, 30000, &eof);
+    QVERIFY(eof);
+    QCOMPARE(got.size(), sent.size());
+    QVERIFY(got == sent);
+    ::close(fd);
+    QTRY_VERIFY_WITH_TIMEOUT(!vigild.event(QStringLiteral("closed")).isEmpty(), 5000);
+    const QJsonObject closed = vigild.event(QStringLiteral("closed"));
+    QCOMPARE(closed.value(QLatin1String("reason")).toString(), QStringLiteral("client-closed"));
+    QCOMPARE(closed.value(QLatin1String("msgs_out")).toInteger(), 7000);
+    QCOMPARE(closed.value(QLatin1String("bytes_out")).toInteger(), sent.size());
+}
+
+// The same client, but it stops reading after its FIN: the write timeout
+// ends the flush as slow-consumer, and the close is a reset.
+void tst_Faults::halfClosedPeerThatStopsReadingIsSlowConsumer()
+{
+    VigildProcess vigild;
+    QVERIFY2(vigild.start({QStringLiteral("--framing"), QStringLiteral("line"), QStringLiteral("--max-send-buffer"),
+                           QStringLiteral("64M"), QStringLiteral("--write-timeout"), QStringLiteral("1s")}),
+             qPrintable(vigild.errorString()));
+    const int fd = rawConnect(vigild.port(), true);
+    QVERIFY(fd >= 0);
+    const int small = 4096;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+    QByteArray burst;
+    for (int i = 0; i < 2000; ++i)
+        burst += QByteArray(999, 'q') + '\n';
+    qsizetype done = 0;
+    QElapsedTimer clock;
+    clock.start();
+    while (done < burst.size() && clock.elapsed() < 10000) {
+        const ssize_t n = ::send(fd, burst.constData() + done, size_t(burst.size() - done), MSG_NOSIGNAL);
+        if (n > 0)
+            done += n;
+        pollfd p{fd, POLLOUT, 0};
+        ::poll(&p, 1, 10);
+    }
+    QCOMPARE(done, burst.size());
+    ::shutdown(fd, SHUT_WR);
+    QTRY_VERIFY_WITH_TIMEOUT(!vigild.event(QStringLiteral("closed")).isEmpty(), 10000);
+    const QJsonObject closed = vigild.event(QStringLiteral("closed"));
+    QCOMPARE(closed.value(QLatin1String("reason")).toString(), QStringLiteral("slow-consumer"));
+    QCOMPARE(vigild.event(QStringLiteral("timeout")).value(QLatin1String("kind")).toString(), QStringLiteral("write"));
+    QVERIFY(closed.value(QLatin1String("bytes_out")).toInteger() < burst.size());
+    QTRY_COMPARE_WITH_TIMEOUT(serverSendQueue(vigild.port()), qint64(0), 5000);
+    ::close(fd);
+}
+
+// Slow-consumer closes reset: no orphaned socket keeps megabytes in the
+// kernel after vigild lets go, so --max-connections bounds memory.
+void tst_Faults::closesOfNonReadersLeaveNoOrphans()
+{
+    VigildProcess vigild;
+    QVERIFY2(vigild.start({QStringLiteral("--max-connections"), QStringLiteral("4"), QStringLiteral("--write-timeout"),
+                           QStringLiteral("500ms"), QStringLiteral("--max-send-buffer"), QStringLiteral("16M")}),
+             qPrintable(vigild.errorString()));
+    const QByteArray frame = dataFrame(QByteArray(60000, 'o'));
+    for (int round = 0; round < 5; ++round) {
+        // (Each round's closes come from the write timeout, not the cap.)
+        QList<int> readers;
+        for (int i = 0; i < 4; ++i) {
+            const int fd = rawConnect(vigild.port(), true);
+            QVERIFY(fd >= 0);
+            const int small = 4096;
+            ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+            readers.append(fd);
+        }
+        // Send 6 MB (under the send-buffer cap, more than the kernel's
+        // buffers hold, so echoes wait in vigild), then go quiet and
+        // never read: the echoes wait until the write timeout closes each
+        // one. (A peer that kept sending would get a reset anyway, for its
+        // unread input; the orphans come from peers that stop.)
+        const int closedBefore = int(vigild.events(QStringLiteral("closed")).size());
+        for (int fd : std::as_const(readers)) {
+            QElapsedTimer clock;
+            clock.start();
+            const QByteArray burst = frame.repeated(100);
+            qsizetype done = 0;
+            while (done < burst.size() && clock.elapsed() < 5000) {
+                const ssize_t n = ::send(fd, burst.constData() + done, size_t(burst.size() - done),
+                                         MSG_NOSIGNAL | MSG_DONTWAIT);
+                if (n > 0)
+                    done += n;
+                else if (n < 0 && errno != EAGAIN)
+                    break; // already closed by vigild
+                pollfd p{fd, POLLOUT, 0};
+                ::poll(&p, 1, 50);
+            }
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(int(vigild.events(QStringLiteral("closed")).size()), closedBefore + 4, 15000);
+        QCOMPARE(int(vigild.events(QStringLiteral("closed")).size()), closedBefore + 4);
+        // The clients still hold their sockets open and unread: any orphan
+        // on vigild's side would show its unsent bytes here.
+        QTRY_COMPARE_WITH_TIMEOUT(serverSendQueue(vigild.port()), qint64(0), 5000);
+        for (int fd : std::as_const(readers))
+            ::close(fd);
+    }
+    for (const QJsonObject &e : vigild.events(QStringLiteral("closed")))
+        QCOMPARE(e.value(QLatin1String("reason")).toString(), QStringLiteral("slow-consumer"));
+}
+
+// PROTOCOL.md §12: a 1 MiB frame one byte short costs 1 MiB (plus the
+// header), not a power of two, and the memory goes back when peers leave.
+void tst_Faults::partialFramesCostWhatTheyDeclare()
+{
+    VigildProcess vigild;
+    QVERIFY2(vigild.start({QStringLiteral("--threads"), QStringLiteral("2")}), qPrintable(vigild.errorString()));
+    const int warm = rawConnect(vigild.port());
+    QVERIFY(echoes(warm, "warm up"));
+    const qint64 baseline = rssKiB(vigild.pid());
+    constexpr int Peers = 200;
+    const QByteArray partial = vigilHeader(Type::Data, 1024 * 1024) + QByteArray(1024 * 1024 - 1, 'm');
+    QList<int> peers;
+    for (int i = 0; i < Peers; ++i) {
+        const int fd = rawConnect(vigild.port());
+        QVERIFY(fd >= 0 && rawSend(fd, partial));
+        peers.append(fd);
+    }
+    // Every byte is at vigild once its RSS holds them all (the kernel's
+    // buffers drain into the frames as they are read).
+    const qint64 expectedKiB = qint64(Peers) * 1024;
+    QTRY_VERIFY_WITH_TIMEOUT(rssKiB(vigild.pid()) - baseline >= expectedKiB * 95 / 100, 20000);
+    QTest::qWait(200); // let the last reads land before measuring the peak
+    const qint64 held = rssKiB(vigild.pid()) - baseline;
+    QVERIFY2(held < expectedKiB * 110 / 100,
+             qPrintable(QStringLiteral("%1 KiB for %2 partial frames of 1 MiB").arg(held).arg(Peers)));
+    for (int fd : std::as_const(peers))
+        ::close(fd);
+    QTRY_COMPARE_WITH_TIMEOUT(int(vigild.events(QStringLiteral("closed")).size()), Peers, 10000);
+    QTRY_VERIFY2_WITH_TIMEOUT(rssKiB(vigild.pid()) - baseline < 16 * 1024,
+                              qPrintable(QStringLiteral("RSS still %1 KiB above the baseline after the peers left")
+                                             .arg(rssKiB(vigild.pid()) - baseline)),
+                              10000);
+    QVERIFY(echoes(warm, "still served"));
+    ::close(warm);
+}
+
+// PROTOCOL.md §12: --max-memory bounds what all connections buffer
+// together; the one whose next message would pass it gets BYE server-full,
+// the others go on.
+void tst_Faults::maxMemoryClosesTheConnectionThatWouldPassIt()
+{
+    VigildProcess vigild;
+    QVERIFY2(vigild.start({QStringLiteral("--max-memory"), QStringLiteral("3M"), QStringLiteral("--threads"),
+                           QStringLiteral("1")}),
+             qPrintable(vigild.errorString()));
+    const int healthy = rawConnect(vigild.port());
+    QVERIFY(echoes(healthy, "small messages fit"));
+    const QByteArray partial = vigilHeader(Type::Data, 1024 * 1024) + QByteArray(1000, 'x');
+    QList<int> holders;
+    for (int i = 0; i < 2; ++i) {
+        holders.append(rawConnect(vigild.port()));
+        QVERIFY(rawSend(holders.last(), partial));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(vigild.events(QStringLiteral("connected")).size(), 3, 5000);
+    QVERIFY(echoes(healthy, "2 MiB held, still fine"));
+    // A third 1 MiB frame would pass 3 MiB: that connection alone is refused.
+    const int third = rawConnect(vigild.port());
+    QVERIFY(rawSend(third, partial));
+    QCOMPARE(rawRead(third, 9, 5000), vigilFrame(Type::Bye, QByteArray(1, char(Bye::ServerFull))));
+    QTRY_VERIFY_WITH_TIMEOUT(!vigild.event(QStringLiteral("closed"), QStringLiteral("reason"), QStringLiteral("server-full")).isEmpty(), 5000);
+    QCOMPARE(vigild.events(QStringLiteral("closed")).size(), 1);
+    QVERIFY(echoes(healthy, "the others are untouched"));
+    // One holder leaves; the other finishes its frame and gets the echo
+    // (frame and reply: 2 MiB); then its memory is free again.
+    ::close(holders[1]);
+    QTRY_COMPARE_WITH_TIMEOUT(vigild.events(QStringLiteral("closed")).size(), 2, 5000);
+    QVERIFY(rawSend(holders[0], QByteArray(1024 * 1024 - 1000, 'x')));
+    QCOMPARE(rawRead(holders[0], 8 + 1024 * 1024, 10000).size(), 8 + 1024 * 1024);
+    const int again = rawConnect(vigild.port());
+    QVERIFY(echoes(again, QByteArray(1024 * 1024, 'y')));
+    for (int fd : {healthy, third, again, holders[0]})
+        ::close(fd);
 }
 
 QTEST_GUILESS_MAIN(tst_Faults)
