@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QScopeGuard>
 #include <QStandardPaths>
 #include <QStringDecoder>
 #include <QTcpSocket>
@@ -387,9 +388,21 @@ private slots:
         // vigild serves them only while little of its output waits, holds
         // a few more, then drops the client. It must not buffer the rest.
         QFETCH(bool, withToken);
+        // ASan parks freed memory in a 256 MB quarantine instead of reusing
+        // it, so RSS would count every answer ever freed: a small one makes
+        // RSS show what vigild holds.
+        const QByteArray asan = qgetenv("ASAN_OPTIONS");
+        const auto restoreAsan = qScopeGuard([&]() {
+            if (!asan.isEmpty())
+                qputenv("ASAN_OPTIONS", asan);
+        });
+        if (!asan.isEmpty())
+            qputenv("ASAN_OPTIONS", asan + ":quarantine_size_mb=1");
         QTemporaryDir dir;
         if (withToken)
             restartWithToken(dir);
+        else
+            restart({});
         const qint64 pid = m_vigild->process().processId();
         const qint64 rssBefore = residentKiB(pid);
         auto flooder = connectAdmin();
