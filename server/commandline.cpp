@@ -62,6 +62,8 @@ ServerCommandLine::ServerCommandLine(const QString &program)
                                               QString::fromLatin1(spec.valueName)));
     }
     m_parser.addOption(QCommandLineOption(QStringLiteral("log-messages"), QStringLiteral("Log every DATA message (event \"message\").")));
+    m_parser.addOption(QCommandLineOption(QStringLiteral("admin-previews"),
+                                          QStringLiteral("Show DATA's first bytes in the admin API (off: they can hold secrets).")));
     if (program != QLatin1String("vigild")) {
         m_parser.addOption(QCommandLineOption(QStringLiteral("headless"),
                                               QStringLiteral("Run without a window, exactly like vigild.")));
@@ -79,7 +81,7 @@ QStringList ServerCommandLine::keys()
         if (qstrcmp(spec.name, "config") != 0)
             k << QString::fromLatin1(spec.name);
     }
-    k << QStringLiteral("log-messages");
+    k << QStringLiteral("log-messages") << QStringLiteral("admin-previews");
     return k;
 }
 
@@ -192,6 +194,11 @@ QString ServerCommandLine::apply(ServerConfig &config, const QString &key, const
         config.logMessages = parseBool(value, &ok);
         return ok ? QString() : invalid(QStringLiteral("'%1' (use true or false)").arg(value));
     }
+    if (key == QLatin1String("admin-previews")) {
+        bool ok = false;
+        config.adminPreviews = parseBool(value, &ok);
+        return ok ? QString() : invalid(QStringLiteral("'%1' (use true or false)").arg(value));
+    }
     return QStringLiteral("unknown option '%1'").arg(key);
 }
 
@@ -262,7 +269,7 @@ ParsedCommandLine ServerCommandLine::parse(const QStringList &arguments)
         }
     }
     for (const QString &key : keys()) {
-        if (key == QLatin1String("log-messages")) {
+        if (key == QLatin1String("log-messages") || key == QLatin1String("admin-previews")) {
             if (m_parser.isSet(key))
                 settings.append({key, QStringLiteral("true")});
             continue;

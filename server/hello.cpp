@@ -9,6 +9,28 @@
 
 namespace Vigil {
 
+namespace {
+constexpr qsizetype MaxClientName = 128; // UTF-16 units
+
+// At most MaxClientName units, cut between code points, and no lone
+// surrogate (JSON's "\ud800" escape makes one): each becomes U+FFFD, so
+// the name is valid Unicode wherever it is shown or re-encoded.
+QString clientName(const QString &text)
+{
+    QString name = text.left(MaxClientName);
+    if (name.size() == MaxClientName && name.back().isHighSurrogate())
+        name.chop(1);
+    for (qsizetype i = 0; i < name.size(); ++i) {
+        const QChar c = name.at(i);
+        if (c.isHighSurrogate() && i + 1 < name.size() && name.at(i + 1).isLowSurrogate())
+            ++i;
+        else if (c.isSurrogate())
+            name[i] = QChar::ReplacementCharacter;
+    }
+    return name;
+}
+} // namespace
+
 QString serverVersionString()
 {
     return QStringLiteral("vigild/" VIGIL_VERSION);
@@ -33,7 +55,7 @@ std::optional<Hello> Hello::parse(const char *data, size_t size, QString *error)
         const QJsonValue v = o.value(QLatin1String("client"));
         if (!v.isString())
             return fail(QStringLiteral("HELLO \"client\" is not a string"));
-        hello.client = v.toString().left(128);
+        hello.client = clientName(v.toString());
     }
     if (o.contains(QLatin1String("policy"))) {
         const QJsonValue v = o.value(QLatin1String("policy"));

@@ -1,7 +1,8 @@
 // One listening address. A QTcpServer for binding, with its own accept
 // loop that hands every accepted descriptor straight to the dispatcher (no
 // QTcpSocket is ever made), a 4096 backlog, and a back-off instead of a
-// spin when out of descriptors.
+// spin when out of descriptors. Not final: the admin endpoint's listener
+// (server/admin/adminlistener.h) reuses the loop for its own sockets.
 #pragma once
 
 #include <QElapsedTimer>
@@ -12,7 +13,7 @@
 
 namespace Vigil {
 
-class Listener final : public QTcpServer
+class Listener : public QTcpServer
 {
     Q_OBJECT
 public:

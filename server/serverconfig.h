@@ -76,6 +76,7 @@ struct ServerConfig
     // unset. The core ignores both: vigil_admin serves them.
     std::optional<ListenAddress> admin;
     QString adminTokenFile;
+    bool adminPreviews = false; // --admin-previews: DATA's first bytes in the admin API
 
     // One-line description of the first invalid setting, or empty.
     QString validate() const;

@@ -12,6 +12,7 @@ public:
     QString prepare(const ServerConfig &config) override
     {
         m_address = *config.admin;
+        m_previews = config.adminPreviews;
         if (config.adminTokenFile.isEmpty())
             return QString();
         QString error;
@@ -21,7 +22,7 @@ public:
 
     QString start(Server &server, QString *notice) override
     {
-        m_endpoint = std::make_unique<AdminServer>(server, m_token);
+        m_endpoint = std::make_unique<AdminServer>(server, m_token, m_previews);
         if (!m_endpoint->listen(m_address)) {
             const QString error = m_endpoint->errorString();
             m_endpoint.reset();
@@ -36,6 +37,7 @@ public:
 private:
     ListenAddress m_address;
     QByteArray m_token;
+    bool m_previews = false;
     std::unique_ptr<AdminServer> m_endpoint;
 };
 } // namespace

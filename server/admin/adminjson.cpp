@@ -40,7 +40,7 @@ QString eventName(EventKind kind)
     return QString();
 }
 
-QJsonObject connection(const ConnectionSnapshot &s, qint64 nowMs)
+QJsonObject connection(const ConnectionSnapshot &s, qint64 nowMs, bool previews)
 {
     QJsonObject o;
     o.insert(QStringLiteral("id"), double(s.id));
@@ -63,14 +63,15 @@ QJsonObject connection(const ConnectionSnapshot &s, qint64 nowMs)
     o.insert(QStringLiteral("bytes_out"), double(s.bytesOut));
     o.insert(QStringLiteral("pending_out"), double(s.pendingOut));
     // The last inbound DATA's first bytes, as text (invalid UTF-8 replaced).
-    o.insert(QStringLiteral("last_message"), QString::fromUtf8(s.lastMessage));
+    if (previews)
+        o.insert(QStringLiteral("last_message"), QString::fromUtf8(s.lastMessage));
     o.insert(QStringLiteral("age_ms"), msOrNull(s.acceptedAtMs > 0 ? nowMs - s.acceptedAtMs : 0));
     o.insert(QStringLiteral("last_activity_ms_ago"),
              double(s.lastActivityAtMs > 0 ? std::max<qint64>(0, nowMs - s.lastActivityAtMs) : 0));
     return o;
 }
 
-QJsonObject event(const EventRing::Entry &entry)
+QJsonObject event(const EventRing::Entry &entry, bool previews)
 {
     const ServerEvent &e = entry.event;
     QJsonObject o;
@@ -96,7 +97,7 @@ QJsonObject event(const EventRing::Entry &entry)
     case EventKind::PingOut:
     case EventKind::PongIn:
         o.insert(QStringLiteral("size"), double(e.size));
-        if (!e.preview.isEmpty())
+        if (previews && !e.preview.isEmpty())
             o.insert(QStringLiteral("preview"), QString::fromUtf8(e.preview));
         break;
     case EventKind::Connected:

@@ -11,8 +11,10 @@
 namespace Vigil::AdminJson {
 
 // nowMs: MonotonicClock::nowMs(), to turn deadlines into "ms left".
-QJsonObject connection(const ConnectionSnapshot &s, qint64 nowMs);
-QJsonObject event(const EventRing::Entry &entry);
+// previews: include the first bytes of DATA (--admin-previews), which can
+// hold secrets; without it the keys are left out.
+QJsonObject connection(const ConnectionSnapshot &s, qint64 nowMs, bool previews);
+QJsonObject event(const EventRing::Entry &entry, bool previews);
 QJsonObject stats(const ServerStats &stats);
 QString eventName(EventKind kind);
 QJsonObject error(int status, const QString &message);

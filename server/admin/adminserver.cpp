@@ -1,7 +1,8 @@
-// Admin endpoint: routing, authentication, long-poll waiters.
+// Admin endpoint: admission, routing, authentication, long-poll waiters.
 #include "adminserver.h"
 
 #include "adminjson.h"
+#include "adminlistener.h"
 #include "hello.h"
 #include "monotonicclock.h"
 #include "prometheusformat.h"
@@ -13,10 +14,9 @@
 #include <QHttpServerRequest>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QTcpServer>
-#include <QUuid>
+#include <QLoggingCategory>
 #include <QTcpSocket>
-#include <QUrlQuery>
+#include <QUuid>
 
 #include <algorithm>
 #include <limits>
@@ -25,15 +25,13 @@ namespace Vigil {
 
 namespace {
 constexpr int WaitTickMs = 50;
-// An admin client silent this long after the longest long poll is dropped.
-constexpr int IdleGraceMs = 30000;
 constexpr qint64 MaxTokenFileBytes = 4096;
 
 const QByteArray JsonType = QByteArrayLiteral("application/json");
 
-QByteArray bearerDigest(const QByteArray &authorization)
+QByteArray tokenDigest(const QByteArray &token)
 {
-    return QCryptographicHash::hash(authorization, QCryptographicHash::Sha256);
+    return QCryptographicHash::hash(token, QCryptographicHash::Sha256);
 }
 
 // Compares two digests of equal length in time independent of where they differ.
@@ -47,54 +45,30 @@ bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
     return diff == 0;
 }
 
-// Caps what admin clients can make the endpoint hold. Qt HttpServer keeps
-// an unfinished request in the socket's buffer (a read transaction), so the
-// buffer size bounds one request; a request too large for it stalls, and a
-// stalled or silent client is dropped after IdleDropMs. The number of
-// clients is capped too.
-class BoundedTcpServer final : public QTcpServer
+// The credentials of "Authorization: Bearer <token>". The scheme is
+// case-insensitive and may be followed by several spaces (RFC 7235 §2.1).
+QByteArray bearerCredentials(const QByteArray &authorization)
 {
-public:
-    BoundedTcpServer(qint64 maxRequestBytes, int maxClients, int idleDropMs, QObject *parent)
-        : QTcpServer(parent)
-        , m_maxRequestBytes(maxRequestBytes)
-        , m_maxClients(maxClients)
-        , m_idleDropMs(idleDropMs)
-    {
-    }
+    const QByteArray value = authorization.trimmed();
+    const qsizetype space = value.indexOf(' ');
+    if (space < 0 || value.left(space).compare("bearer", Qt::CaseInsensitive) != 0)
+        return QByteArray();
+    return value.mid(space + 1).trimmed();
+}
 
-protected:
-    void incomingConnection(qintptr descriptor) override
-    {
-        auto *socket = new QTcpSocket(this);
-        if (!socket->setSocketDescriptor(descriptor)) {
-            delete socket;
-            return;
-        }
-        if (m_clients >= m_maxClients) {
-            socket->abort();
-            socket->deleteLater();
-            return;
-        }
-        ++m_clients;
-        connect(socket, &QObject::destroyed, this, [this]() { --m_clients; });
-        socket->setReadBufferSize(m_maxRequestBytes);
-        auto *idle = new QTimer(socket);
-        idle->setSingleShot(true);
-        idle->setInterval(m_idleDropMs);
-        connect(idle, &QTimer::timeout, socket, &QTcpSocket::abort);
-        connect(socket, &QTcpSocket::readyRead, idle, qOverload<>(&QTimer::start));
-        connect(socket, &QTcpSocket::bytesWritten, idle, qOverload<>(&QTimer::start));
-        idle->start();
-        addPendingConnection(socket);
-    }
+// Qt HttpServer prints a warning for every "Upgrade: websocket" request it
+// does not hand to a WebSocket server, so any client could fill vigild's
+// stderr. vigild serves no WebSockets and answers those requests itself;
+// the category's warnings go (QT_LOGGING_RULES still rules the others).
+QLoggingCategory::CategoryFilter previousFilter = nullptr;
 
-private:
-    qint64 m_maxRequestBytes;
-    int m_maxClients;
-    int m_idleDropMs;
-    int m_clients = 0;
-};
+void quietHttpServerWarnings(QLoggingCategory *category)
+{
+    if (previousFilter)
+        previousFilter(category);
+    if (qstrcmp(category->categoryName(), "qt.httpserver") == 0)
+        category->setEnabled(QtWarningMsg, false);
+}
 
 std::optional<quint64> parseUnsigned(const QString &text)
 {
@@ -104,14 +78,32 @@ std::optional<quint64> parseUnsigned(const QString &text)
         return std::nullopt;
     return value;
 }
+
+AdminRequest::Method methodOf(QHttpServerRequest::Method method)
+{
+    using M = QHttpServerRequest::Method;
+    switch (method) {
+    case M::Get: return AdminRequest::Method::Get;
+    case M::Head: return AdminRequest::Method::Head;
+    case M::Post: return AdminRequest::Method::Post;
+    default: return AdminRequest::Method::Other;
+    }
+}
 } // namespace
 
-AdminServer::AdminServer(Server &server, const QByteArray &token, QObject *parent)
+AdminServer::AdminServer(Server &server, const QByteArray &token, bool previews, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_server(server)
+    , m_previews(previews)
+    , m_log(server.config().logFormat, server.config().logToStdout)
 {
+    static const bool quiet = []() {
+        previousFilter = QLoggingCategory::installFilter(quietHttpServerWarnings);
+        return true;
+    }();
+    Q_UNUSED(quiet);
     if (!token.isEmpty())
-        m_tokenDigest = bearerDigest("Bearer " + token);
+        m_tokenDigest = tokenDigest(token);
     m_instance = QUuid::createUuid().toString(QUuid::WithoutBraces);
     m_startedAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
     m_waitTimer.setInterval(WaitTickMs);
@@ -122,15 +114,16 @@ AdminServer::~AdminServer()
 {
     // vigild is stopping: answer the long polls now rather than drop them.
     for (Waiter &waiter : m_waiters) {
-        if (!waiter.socket)
+        if (!waiter.client)
             continue;
-        waiter.responder->write(eventsBody(waiter.since, waiter.limit),
-                                {{"Content-Type", JsonType}, {"Cache-Control", "no-store"}});
-        waiter.socket->flush();
+        waiter.client->answer(eventsAnswer(waiter.since, waiter.limit));
+        waiter.client->flush();
     }
     m_waiters.clear();
-    if (m_tcpServer)
+    if (m_listener) {
+        m_listener->close();
         m_server.setPublishInterval(0);
+    }
 }
 
 QByteArray AdminServer::loadToken(const QString &path, QString *error)
@@ -148,20 +141,56 @@ QByteArray AdminServer::loadToken(const QString &path, QString *error)
 
 bool AdminServer::listen(const ListenAddress &address)
 {
-    auto *tcp = new BoundedTcpServer(MaxRequestBytes, MaxClients, MaxWaitMs + IdleGraceMs, this);
-    if (!tcp->listen(address.host, address.port)) {
-        m_error = QStringLiteral("cannot listen on admin address %1: %2").arg(address.toString(), tcp->errorString());
-        delete tcp;
+    auto *listener = new AdminListener([this](QTcpSocket *socket) { return admit(socket); }, this);
+    if (!listener->listen(address.host, address.port)) {
+        m_error = QStringLiteral("cannot listen on admin address %1: %2").arg(address.toString(), listener->errorString());
+        delete listener;
         return false;
     }
-    m_tcpServer = tcp;
-    bind(tcp);
+    m_listener = listener;
+    bind(listener);
+    connect(listener, &Listener::acceptPaused, this, [this](const QString &error, qint64 pausedMs, int retries) {
+        if (pausedMs == 0)
+            m_log.notice(QStringLiteral("admin accept paused: %1; retrying every %2 ms").arg(error).arg(Listener::RetryMs));
+        else
+            m_log.notice(QStringLiteral("admin accept still paused after %1 s: %2 (%3 retries)")
+                             .arg(pausedMs / 1000)
+                             .arg(error)
+                             .arg(retries));
+    });
+    connect(listener, &Listener::acceptResumed, this, [this](qint64 pausedMs, int retries) {
+        m_log.notice(QStringLiteral("admin accept resumed after %1 ms (%2 retries)").arg(pausedMs).arg(retries));
+    });
     m_bound = address;
-    m_bound.port = tcp->serverPort();
+    m_bound.port = listener->serverPort();
     connect(&m_server, &Server::batchPublished, this, &AdminServer::handleBatch);
     // The connection list is only as fresh as the batches: ask for them.
     m_server.setPublishInterval(PublishIntervalMs);
     m_server.requestFullSnapshot();
+    return true;
+}
+
+// A slot for the newcomer, maybe by evicting a connection that waits for
+// its request (AdminSlots); false refuses it.
+bool AdminServer::admit(QTcpSocket *socket)
+{
+    QVector<AdminSlots::Holder> holders;
+    holders.reserve(qsizetype(m_clients.size()));
+    for (const AdminClient *client : m_clients)
+        holders.append({client->source(), client->waiting(), client->waitingSinceMs()});
+    const AdminSlots::Decision decision = m_slots.decide(holders, socket->peerAddress());
+    if (!decision.admit)
+        return false;
+    if (decision.evict >= 0)
+        m_clients[size_t(decision.evict)]->drop(); // leaves m_clients as it disconnects
+    auto *client = new AdminClient(socket, [this](AdminClient &c, const AdminRequest &r) { serve(c, r); });
+    m_clients.push_back(client);
+    // A closed socket is deleted later; its slot is free at once.
+    auto forget = [this, client]() {
+        m_clients.erase(std::remove(m_clients.begin(), m_clients.end(), client), m_clients.end());
+    };
+    connect(socket, &QTcpSocket::disconnected, this, forget);
+    connect(client, &QObject::destroyed, this, forget);
     return true;
 }
 
@@ -184,18 +213,25 @@ void AdminServer::handleWaitTick()
 }
 
 // Answers (with what there is, maybe nothing) and forgets each waiter for
-// which ready() holds; forgets those whose client went away.
+// which ready() holds; forgets those whose client went away. Answering
+// may serve that client's next request, which may add a waiter: the
+// waiters are taken out of the list first.
 void AdminServer::answerWaiters(const std::function<bool(const Waiter &)> &ready)
 {
+    std::vector<Waiter> due;
     for (auto it = m_waiters.begin(); it != m_waiters.end();) {
-        if (!it->socket) {
+        if (!it->client) {
             it = m_waiters.erase(it);
         } else if (ready(*it)) {
-            it->responder->write(eventsBody(it->since, it->limit), {{"Content-Type", JsonType}, {"Cache-Control", "no-store"}});
+            due.push_back(*it);
             it = m_waiters.erase(it);
         } else {
             ++it;
         }
+    }
+    for (const Waiter &waiter : due) {
+        if (waiter.client)
+            waiter.client->answer(eventsAnswer(waiter.since, waiter.limit));
     }
     if (m_waiters.empty())
         m_waitTimer.stop();
@@ -205,58 +241,69 @@ bool AdminServer::authorized(const QHttpServerRequest &request) const
 {
     if (m_tokenDigest.isEmpty())
         return true;
-    return constantTimeEquals(bearerDigest(request.value("Authorization")), m_tokenDigest);
+    return constantTimeEquals(tokenDigest(bearerCredentials(request.value("Authorization"))), m_tokenDigest);
 }
 
+// Qt has parsed a whole request: copy what we need (Qt reuses its request
+// object for the connection's next one) and queue it behind the others.
 bool AdminServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
-    QHttpServerResponder responder = makeResponder(request, socket);
-    if (!authorized(request)) {
-        responder.writeStatusLine(Status::Unauthorized);
-        const QByteArray body = QJsonDocument(AdminJson::error(401, QStringLiteral("missing or wrong bearer token")))
-                                    .toJson(QJsonDocument::Compact);
-        responder.writeHeader("WWW-Authenticate", "Bearer realm=\"vigild\"");
-        responder.writeHeader("Content-Type", JsonType);
-        responder.writeHeader("Content-Length", QByteArray::number(body.size()));
-        responder.writeBody(body);
+    AdminClient *client = AdminClient::of(socket);
+    if (!client)
         return true;
-    }
-    route(request, responder, socket);
+    AdminRequest r;
+    r.method = methodOf(request.method());
+    r.path = request.url().path();
+    r.query = request.query();
+    r.authorized = authorized(request);
+    client->enqueue(r);
     return true;
 }
 
-void AdminServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
+// Reached only for a WebSocket upgrade, after handleRequest() has queued
+// it; Qt then closes the connection. Nothing to add.
+void AdminServer::missingHandler(const QHttpServerRequest &, QTcpSocket *)
 {
-    QHttpServerResponder responder = makeResponder(request, socket);
-    sendError(responder, Status::NotFound, QStringLiteral("no such resource"));
 }
 
-void AdminServer::route(const QHttpServerRequest &request, QHttpServerResponder &responder, QTcpSocket *socket)
+void AdminServer::serve(AdminClient &client, const AdminRequest &request)
 {
-    using Method = QHttpServerRequest::Method;
-    const QString path = request.url().path();
+    if (request.authorized) {
+        route(client, request);
+        return;
+    }
+    AdminAnswer answer = error(401, QStringLiteral("missing or wrong bearer token"));
+    answer.headers.append({QByteArray("WWW-Authenticate"), QByteArray("Bearer realm=\"vigild\"")});
+    client.answer(answer);
+}
+
+void AdminServer::route(AdminClient &client, const AdminRequest &request)
+{
+    using Method = AdminRequest::Method;
+    const QString &path = request.path;
     const QStringList parts = path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
-    const Method method = request.method();
+    const Method method = request.method;
+    // HEAD is GET without the body (AdminClient leaves it out).
     auto onlyGet = [&]() {
-        if (method == Method::Get)
+        if (method == Method::Get || method == Method::Head)
             return true;
-        sendError(responder, Status::MethodNotAllowed, QStringLiteral("use GET"), "GET");
+        client.answer(error(405, QStringLiteral("use GET"), "GET, HEAD"));
         return false;
     };
+    auto notFound = [&](const QString &message) { client.answer(error(404, message)); };
 
     if (path == QLatin1String("/metrics")) {
         if (onlyGet())
-            responder.write(prometheusMetrics(m_server.stats()), {{"Content-Type", PrometheusContentType}});
+            client.answer(AdminAnswer{200, {{QByteArray("Content-Type"), PrometheusContentType}}, prometheusMetrics(m_server.stats())});
         return;
     }
     if (parts.size() < 3 || parts[0] != QLatin1String("api") || parts[1] != QLatin1String("v1")) {
-        sendError(responder, Status::NotFound, QStringLiteral("no such resource: %1").arg(path));
+        notFound(QStringLiteral("no such resource: %1").arg(path));
         return;
     }
     const QString &resource = parts[2];
     if (resource == QLatin1String("stats") && parts.size() == 3) {
-        if (onlyGet())
-        {
+        if (onlyGet()) {
             // Who is answering, so a remote monitor can tell a restart (new
             // instance) from a network blip and show what vigild listens on.
             QJsonObject o = AdminJson::stats(m_server.stats());
@@ -268,17 +315,17 @@ void AdminServer::route(const QHttpServerRequest &request, QHttpServerResponder 
                 listening.append(address.toString());
             o.insert(QStringLiteral("listening"), listening);
             o.insert(QStringLiteral("framing"), framingName(m_server.config().framing));
-            sendJson(responder, QJsonDocument(o));
+            client.answer(json(QJsonDocument(o)));
         }
         return;
     }
     if (resource == QLatin1String("events") && parts.size() == 3) {
         if (onlyGet())
-            serveEvents(request, responder, socket);
+            serveEvents(client, request);
         return;
     }
     if (resource != QLatin1String("connections") || parts.size() > 5) {
-        sendError(responder, Status::NotFound, QStringLiteral("no such resource: %1").arg(path));
+        notFound(QStringLiteral("no such resource: %1").arg(path));
         return;
     }
     const qint64 now = MonotonicClock::nowMs();
@@ -288,58 +335,58 @@ void AdminServer::route(const QHttpServerRequest &request, QHttpServerResponder 
         QJsonArray list;
         const QVector<ConnectionSnapshot> rows = m_connections.all();
         for (const ConnectionSnapshot &s : rows)
-            list.append(AdminJson::connection(s, now));
-        sendJson(responder, QJsonDocument(list));
+            list.append(AdminJson::connection(s, now, m_previews));
+        client.answer(json(QJsonDocument(list)));
         return;
     }
     if (parts.size() == 5 && parts[4] != QLatin1String("kick")) {
-        sendError(responder, Status::NotFound, QStringLiteral("no such resource: %1").arg(path));
+        notFound(QStringLiteral("no such resource: %1").arg(path));
         return;
     }
     const auto id = parseUnsigned(parts[3]);
     if (!id) {
-        sendError(responder, Status::BadRequest, QStringLiteral("'%1' is not a connection id").arg(parts[3]));
+        client.answer(error(400, QStringLiteral("'%1' is not a connection id").arg(parts[3])));
         return;
     }
     if (parts.size() == 5) {
         // PROTOCOL.md §2: an operator's close is BYE kicked.
         if (method != Method::Post) {
-            sendError(responder, Status::MethodNotAllowed, QStringLiteral("use POST"), "POST");
+            client.answer(error(405, QStringLiteral("use POST"), "POST"));
             return;
         }
         if (!m_connections.contains(*id)) {
-            sendError(responder, Status::NotFound, QStringLiteral("no open connection %1").arg(*id));
+            notFound(QStringLiteral("no open connection %1").arg(*id));
             return;
         }
         m_server.closeConnection(*id);
         QJsonObject o;
         o.insert(QStringLiteral("id"), double(*id));
         o.insert(QStringLiteral("status"), QStringLiteral("kicking"));
-        sendJson(responder, QJsonDocument(o), Status::Accepted);
+        client.answer(json(QJsonDocument(o), 202));
         return;
     }
     if (!onlyGet())
         return;
     const auto row = m_connections.find(*id);
     if (!row) {
-        sendError(responder, Status::NotFound, QStringLiteral("no open connection %1").arg(*id));
+        notFound(QStringLiteral("no open connection %1").arg(*id));
         return;
     }
-    sendJson(responder, QJsonDocument(AdminJson::connection(*row, now)));
+    client.answer(json(QJsonDocument(AdminJson::connection(*row, now, m_previews))));
 }
 
 // Long poll: answers at once when there are events after `since`, else
-// holds the request until some arrive or wait_ms passes.
-void AdminServer::serveEvents(const QHttpServerRequest &request, QHttpServerResponder &responder, QTcpSocket *socket)
+// holds the request until some arrive or wait_ms passes. The client
+// serves nothing else meanwhile, so answers keep their order.
+void AdminServer::serveEvents(AdminClient &client, const AdminRequest &request)
 {
-    const QUrlQuery query = request.query();
+    const QUrlQuery &query = request.query;
     auto number = [&](const QString &key, quint64 fallback, quint64 max) -> std::optional<quint64> {
         if (!query.hasQueryItem(key))
             return fallback;
         const auto value = parseUnsigned(query.queryItemValue(key));
         if (!value || *value > max) {
-            sendError(responder, Status::BadRequest,
-                      QStringLiteral("%1 must be a whole number from 0 to %2").arg(key).arg(max));
+            client.answer(error(400, QStringLiteral("%1 must be a whole number from 0 to %2").arg(key).arg(max)));
             return std::nullopt;
         }
         return value;
@@ -355,49 +402,46 @@ void AdminServer::serveEvents(const QHttpServerRequest &request, QHttpServerResp
         return;
     const int max = std::max(1, int(*limit));
     if (m_events.hasAfter(*since) || *waitMs == 0) {
-        responder.write(eventsBody(*since, max), {{"Content-Type", JsonType}, {"Cache-Control", "no-store"}});
+        client.answer(eventsAnswer(*since, max));
         return;
     }
     if (int(m_waiters.size()) >= MaxWaiters) {
-        sendError(responder, Status::ServiceUnavailable, QStringLiteral("too many event readers waiting"));
+        client.answer(error(503, QStringLiteral("too many event readers waiting")));
         return;
     }
-    m_waiters.push_back(Waiter{std::make_unique<QHttpServerResponder>(std::move(responder)), socket, *since, max,
-                               MonotonicClock::nowMs() + qint64(*waitMs)});
+    m_waiters.push_back(Waiter{&client, *since, max, MonotonicClock::nowMs() + qint64(*waitMs)});
     if (!m_waitTimer.isActive())
         m_waitTimer.start();
 }
 
-QByteArray AdminServer::eventsBody(quint64 since, int limit) const
+AdminAnswer AdminServer::eventsAnswer(quint64 since, int limit) const
 {
     const EventRing::Slice slice = m_events.read(since, limit);
     QJsonArray events;
     for (const EventRing::Entry &entry : slice.entries)
-        events.append(AdminJson::event(entry));
+        events.append(AdminJson::event(entry, m_previews));
     QJsonObject o;
     o.insert(QStringLiteral("events"), events);
     o.insert(QStringLiteral("last"), double(slice.last));
     o.insert(QStringLiteral("missed"), double(slice.missed));
     o.insert(QStringLiteral("latest"), double(m_events.lastSeq()));
     o.insert(QStringLiteral("server_dropped"), double(m_events.serverDropped()));
-    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+    return json(QJsonDocument(o));
 }
 
-void AdminServer::sendJson(QHttpServerResponder &responder, const QJsonDocument &doc, Status status)
+AdminAnswer AdminServer::json(const QJsonDocument &doc, int status)
 {
-    responder.write(doc.toJson(QJsonDocument::Compact), {{"Content-Type", JsonType}, {"Cache-Control", "no-store"}},
-                    status);
+    return AdminAnswer{status, {{"Content-Type", JsonType}, {"Cache-Control", "no-store"}},
+                       doc.toJson(QJsonDocument::Compact)};
 }
 
-void AdminServer::sendError(QHttpServerResponder &responder, Status status, const QString &message,
-                            const QByteArray &allow)
+AdminAnswer AdminServer::error(int status, const QString &message, const QByteArray &allow)
 {
-    const QByteArray body = QJsonDocument(AdminJson::error(int(status), message)).toJson(QJsonDocument::Compact);
-    if (allow.isEmpty()) {
-        responder.write(body, {{"Content-Type", JsonType}}, status);
-        return;
-    }
-    responder.write(body, {{"Content-Type", JsonType}, {"Allow", allow}}, status);
+    AdminAnswer answer{status, {{"Content-Type", JsonType}},
+                       QJsonDocument(AdminJson::error(status, message)).toJson(QJsonDocument::Compact)};
+    if (!allow.isEmpty())
+        answer.headers.append({QByteArray("Allow"), allow});
+    return answer;
 }
 
 } // namespace Vigil

@@ -2,16 +2,20 @@
 // JSON API over the open connections, stats and a long-poll event stream,
 // and kicks. Lives in the Server's thread and only reads what the core
 // publishes (batches, stats()); an operator's kick goes back through
-// Server::closeConnection. Every queue it holds is bounded.
+// Server::closeConnection. Every queue it holds is bounded; what one
+// connection may hold is AdminClient's business, who gets a slot
+// AdminSlots'.
 #pragma once
 
+#include "adminclient.h"
+#include "adminslots.h"
 #include "connectiontable.h"
+#include "eventlog.h"
 #include "eventring.h"
 #include "serverconfig.h"
 
 #include <QAbstractHttpServer>
 #include <QByteArray>
-#include <QHttpServerResponder>
 #include <QPointer>
 #include <QTimer>
 
@@ -20,12 +24,12 @@
 #include <vector>
 
 QT_BEGIN_NAMESPACE
-class QTcpServer;
 class QTcpSocket;
 QT_END_NAMESPACE
 
 namespace Vigil {
 
+class AdminListener;
 class Server;
 
 class AdminServer final : public QAbstractHttpServer
@@ -39,14 +43,14 @@ public:
     static constexpr int MaxWaiters = 64;
     static constexpr int DefaultWaitMs = 20000;
     static constexpr int MaxWaitMs = 60000;
-    // Admin requests are small: a socket buffers at most this much of an
-    // unfinished request (a larger one stalls and is dropped), and at most
-    // MaxClients admin connections are open at once.
-    static constexpr qint64 MaxRequestBytes = 64 * 1024;
+    // At most MaxClients admin connections are open at once, at most
+    // MaxClientsPerSource of them from one address (AdminSlots).
     static constexpr int MaxClients = 128;
+    static constexpr int MaxClientsPerSource = 96;
 
     // token: empty = no authentication (loopback only, see ServerConfig::validate).
-    AdminServer(Server &server, const QByteArray &token, QObject *parent = nullptr);
+    // previews: DATA's first bytes go into the JSON (--admin-previews).
+    AdminServer(Server &server, const QByteArray &token, bool previews, QObject *parent = nullptr);
     ~AdminServer() override;
 
     // Binds address (port 0 picks one), subscribes to the server's batches.
@@ -62,30 +66,33 @@ protected:
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
 
 private:
-    using Status = QHttpServerResponder::StatusCode;
     struct Waiter
     {
-        std::unique_ptr<QHttpServerResponder> responder;
-        QPointer<QTcpSocket> socket;
+        QPointer<AdminClient> client;
         quint64 since = 0;
         int limit = MaxEventsPerResponse;
         qint64 deadlineMs = 0;
     };
 
+    bool admit(QTcpSocket *socket);
     void handleBatch(const ServerBatch &batch);
     void handleWaitTick();
     void answerWaiters(const std::function<bool(const Waiter &)> &ready);
     bool authorized(const QHttpServerRequest &request) const;
-    void route(const QHttpServerRequest &request, QHttpServerResponder &responder, QTcpSocket *socket);
-    void serveEvents(const QHttpServerRequest &request, QHttpServerResponder &responder, QTcpSocket *socket);
-    QByteArray eventsBody(quint64 since, int limit) const;
-    static void sendJson(QHttpServerResponder &responder, const QJsonDocument &doc, Status status = Status::Ok);
-    static void sendError(QHttpServerResponder &responder, Status status, const QString &message,
-                          const QByteArray &allow = QByteArray());
+    void serve(AdminClient &client, const AdminRequest &request);
+    void route(AdminClient &client, const AdminRequest &request);
+    void serveEvents(AdminClient &client, const AdminRequest &request);
+    AdminAnswer eventsAnswer(quint64 since, int limit) const;
+    static AdminAnswer json(const QJsonDocument &doc, int status = 200);
+    static AdminAnswer error(int status, const QString &message, const QByteArray &allow = QByteArray());
 
     Server &m_server;
-    QByteArray m_tokenDigest; // SHA-256 of "Bearer <token>", empty without a token
-    QTcpServer *m_tcpServer = nullptr;
+    QByteArray m_tokenDigest; // SHA-256 of the token, empty without one
+    bool m_previews;
+    AdminListener *m_listener = nullptr;
+    AdminSlots m_slots{MaxClients, MaxClientsPerSource};
+    std::vector<AdminClient *> m_clients;
+    EventLog m_log;
     ListenAddress m_bound;
     QString m_error;
     QString m_instance;  // random per process: a restart is a new instance

@@ -58,6 +58,8 @@ QString configField(const ServerConfig &c, const QString &field)
         return logFormatName(c.logFormat);
     if (field == QLatin1String("logMessages"))
         return c.logMessages ? QStringLiteral("true") : QStringLiteral("false");
+    if (field == QLatin1String("adminPreviews"))
+        return c.adminPreviews ? QStringLiteral("true") : QStringLiteral("false");
     return QStringLiteral("<unknown field %1>").arg(field);
 }
 
@@ -104,6 +106,7 @@ void tst_CommandLine::defaults()
     QCOMPARE(p.config.mode, Mode::Echo);
     QCOMPARE(p.config.logFormat, LogFormat::Text);
     QVERIFY(!p.config.logMessages);
+    QVERIFY(!p.config.adminPreviews);
 }
 
 void tst_CommandLine::everyFlag_data()
@@ -138,6 +141,7 @@ void tst_CommandLine::everyFlag_data()
     QTest::newRow("--threads") << QStringList{"--threads", "4"} << "threads" << "4";
     QTest::newRow("--log-format json") << QStringList{"--log-format", "json"} << "logFormat" << "json";
     QTest::newRow("--log-messages") << QStringList{"--log-messages"} << "logMessages" << "true";
+    QTest::newRow("--admin-previews") << QStringList{"--admin-previews"} << "adminPreviews" << "true";
 }
 
 void tst_CommandLine::everyFlag()
@@ -294,7 +298,7 @@ void tst_CommandLine::keysCoverEveryValueFlag()
     const QStringList expected{"listen", "framing", "policy", "idle-timeout", "max-lifetime", "write-timeout",
                                "probe-interval", "min-keepalive", "max-keepalive", "max-payload", "max-send-buffer", "max-memory",
                                "max-connections", "max-per-ip", "max-msg-rate", "mode", "threads", "log-format",
-                               "admin", "admin-token-file", "log-messages"};
+                               "admin", "admin-token-file", "log-messages", "admin-previews"};
     QCOMPARE(ServerCommandLine::keys(), expected);
 }
 

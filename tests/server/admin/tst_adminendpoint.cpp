@@ -6,12 +6,15 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QScopeGuard>
 #include <QStandardPaths>
+#include <QStringDecoder>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
+#include <vector>
 
 using namespace VigilTest;
 
@@ -22,6 +25,13 @@ constexpr quint8 HelloType = 0x04;
 
 // The BYE a kicked client gets: 'V' 'G' 1, type 6, length 1, reason 7.
 const QByteArray ByeKicked = QByteArray::fromHex("5647010600000001") + char(7);
+
+const QByteArray TestToken = "t0ken-for-tests";
+const QByteArray TestAuthorization = "Bearer " + TestToken;
+
+// docs/admin.md "Limits": what the tests below hold vigild to.
+constexpr int RequestDeadlineMs = 5000;
+constexpr int SlotsPerSource = 96;
 } // namespace
 
 class TestAdminEndpoint : public QObject
@@ -81,6 +91,38 @@ private:
                 return line.mid(6).trimmed().split(' ').constFirst().toLongLong();
         }
         return 0;
+    }
+
+    // A fresh vigild with the default flags plus extra ones.
+    void restart(const QStringList &extra, rlim_t openFiles = 0)
+    {
+        m_vigild = std::make_unique<AdminVigild>();
+        m_vigild->start(QStringList{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--admin"),
+                                    QStringLiteral("127.0.0.1:0"), QStringLiteral("--threads"), QStringLiteral("2")}
+                            + extra,
+                        openFiles);
+        QTRY_VERIFY_WITH_TIMEOUT(m_vigild->ready(), StartTimeoutMs);
+        m_http.setPort(m_vigild->adminPort());
+        m_http.setToken(QByteArray());
+    }
+
+    // A fresh vigild that wants TestToken; m_http sends none yet.
+    void restartWithToken(QTemporaryDir &dir)
+    {
+        QFile tokenFile(dir.filePath(QStringLiteral("token")));
+        QVERIFY(tokenFile.open(QIODevice::WriteOnly));
+        tokenFile.write(TestToken + '\n');
+        tokenFile.close();
+        restart({QStringLiteral("--admin-token-file"), tokenFile.fileName()});
+    }
+
+    std::unique_ptr<QTcpSocket> connectAdmin()
+    {
+        auto socket = std::make_unique<QTcpSocket>();
+        socket->connectToHost(QStringLiteral("127.0.0.1"), m_vigild->adminPort());
+        if (!socket->waitForConnected(5000))
+            return nullptr;
+        return socket;
     }
 
     static void checkJsonError(const HttpReply &reply, int status)
@@ -176,9 +218,6 @@ private slots:
         const int idleLeft = row.value(QStringLiteral("idle_left_ms")).toInt();
         QVERIFY2(idleLeft > 0 && idleLeft <= 30000, QByteArray::number(idleLeft).constData());
         QVERIFY(row.value(QStringLiteral("lifetime_left_ms")).isNull());
-        // The DATA's preview (messages_in above already counts the HELLO).
-        QTRY_COMPARE_WITH_TIMEOUT(connectionNamed(QStringLiteral("sensor-b")).value(QStringLiteral("last_message")).toString(),
-                                  QStringLiteral("12345"), 5000);
 
         const auto id = qint64(row.value(QStringLiteral("id")).toDouble());
         const HttpReply one = m_http.get(QStringLiteral("/api/v1/connections/%1").arg(id));
@@ -334,6 +373,312 @@ private slots:
             return;
         const qint64 grown = residentKiB(m_vigild->process().processId()) - rssBefore;
         QVERIFY2(grown < 16 * 1024, QByteArray::number(grown).constData());
+    }
+
+    void pipelinedFloodIsBounded_data()
+    {
+        QTest::addColumn<bool>("withToken");
+        QTest::newRow("open endpoint") << false;
+        QTest::newRow("401 for every request") << true;
+    }
+
+    void pipelinedFloodIsBounded()
+    {
+        // One client pipelines small requests and never reads an answer:
+        // vigild serves them only while little of its output waits, holds
+        // a few more, then drops the client. It must not buffer the rest.
+        QFETCH(bool, withToken);
+        // ASan parks freed memory in a 256 MB quarantine instead of reusing
+        // it, so RSS would count every answer ever freed: a small one makes
+        // RSS show what vigild holds.
+        const QByteArray asan = qgetenv("ASAN_OPTIONS");
+        const auto restoreAsan = qScopeGuard([&]() {
+            if (!asan.isEmpty())
+                qputenv("ASAN_OPTIONS", asan);
+        });
+        if (!asan.isEmpty())
+            qputenv("ASAN_OPTIONS", asan + ":quarantine_size_mb=1");
+        QTemporaryDir dir;
+        if (withToken)
+            restartWithToken(dir);
+        else
+            restart({});
+        const qint64 pid = m_vigild->process().processId();
+        const qint64 rssBefore = residentKiB(pid);
+        auto flooder = connectAdmin();
+        QVERIFY(flooder);
+        flooder->setReadBufferSize(4096); // reads (almost) nothing
+        QByteArray batch;
+        while (batch.size() < 64 * 1024)
+            batch += httpRequest("GET", "/api/v1/stats");
+        QElapsedTimer clock;
+        clock.start();
+        qint64 sent = 0;
+        while (flooder->state() == QAbstractSocket::ConnectedState && clock.elapsed() < 6000) {
+            if (flooder->bytesToWrite() < 256 * 1024) {
+                flooder->write(batch);
+                sent += batch.size();
+            }
+            flooder->waitForBytesWritten(20);
+        }
+        const qint64 grown = residentKiB(pid) - rssBefore;
+        qInfo("sent %lld KiB of requests in %lld ms; vigild RSS grew by %lld KiB", sent / 1024, clock.elapsed(), grown);
+        QCOMPARE(flooder->state(), QAbstractSocket::UnconnectedState);
+        m_http.setToken(withToken ? TestAuthorization : QByteArray());
+        QCOMPARE(m_http.get(QStringLiteral("/api/v1/stats")).status, 200);
+        if (qEnvironmentVariableIsSet("TSAN_OPTIONS"))
+            return; // see hugeRequestIsNotBuffered
+        QVERIFY2(grown < 16 * 1024, QByteArray::number(grown).constData());
+    }
+
+    void slowHeadersCannotLockOut()
+    {
+        // 200 sockets trickle a request at 1 byte/s. An authorized client
+        // and a scrape still get in while they do (one source holds at most
+        // its share of the slots, and a newcomer evicts the oldest socket
+        // that is still waiting for its request), and every trickler is
+        // dropped once the request deadline passes.
+        QTemporaryDir dir;
+        restartWithToken(dir);
+        std::vector<std::unique_ptr<QTcpSocket>> tricklers;
+        for (int i = 0; i < 200; ++i) {
+            tricklers.push_back(connectAdmin());
+            QVERIFY(tricklers.back());
+        }
+        QElapsedTimer sinceConnected;
+        sinceConnected.start();
+        const QByteArray request = httpRequest("GET", "/metrics");
+        qsizetype sentBytes = 0;
+        auto drip = [&]() {
+            for (auto &socket : tricklers) {
+                if (socket->state() == QAbstractSocket::ConnectedState)
+                    socket->write(request.mid(sentBytes, 1));
+            }
+            ++sentBytes;
+        };
+        drip();
+        QTimer dripTimer;
+        QObject::connect(&dripTimer, &QTimer::timeout, drip);
+        dripTimer.start(1000);
+        auto connected = [&]() {
+            return int(std::count_if(tricklers.begin(), tricklers.end(), [](const auto &socket) {
+                return socket->state() == QAbstractSocket::ConnectedState;
+            }));
+        };
+        // The kernel hands vigild its connections in order: these come last.
+        m_http.setToken(TestAuthorization);
+        QCOMPARE(m_http.get(QStringLiteral("/api/v1/stats"), 3000).status, 200);
+        QCOMPARE(m_http.get(QStringLiteral("/metrics"), 3000).status, 200);
+        QVERIFY2(sinceConnected.elapsed() < RequestDeadlineMs, "too slow to tell eviction from the deadline");
+        const int stillConnected = connected();
+        QVERIFY2(stillConnected > 0 && stillConnected < SlotsPerSource,
+                 QByteArray::number(stillConnected).constData());
+        QTRY_COMPARE_WITH_TIMEOUT(connected(), 0, RequestDeadlineMs + 5000);
+        QVERIFY2(sinceConnected.elapsed() >= RequestDeadlineMs - 200,
+                 QByteArray::number(sinceConnected.elapsed()).constData());
+        QVERIFY(sentBytes < request.size()); // none of them could finish
+    }
+
+    void pipelinedAnswersInOrder()
+    {
+        // A long poll, and behind it on the same connection a GET: the
+        // poll is answered first (when its wait ends, after the request
+        // deadline: a connection that waits for vigild is not dropped).
+        auto socket = connectAdmin();
+        QVERIFY(socket);
+        QElapsedTimer clock;
+        clock.start();
+        socket->write(httpRequest("GET", "/api/v1/events?since=0&wait_ms=6000") + httpRequest("GET", "/api/v1/stats"));
+        const QList<HttpReply> answers = readAnswers(*socket, {false, false}, 15000);
+        QCOMPARE(answers.size(), 2);
+        QCOMPARE(answers[0].status, 200);
+        QVERIFY2(QJsonDocument::fromJson(answers[0].body).object().contains(QStringLiteral("events")),
+                 answers[0].body.constData());
+        QVERIFY2(clock.elapsed() >= 6000, QByteArray::number(clock.elapsed()).constData());
+        QCOMPARE(answers[1].status, 200);
+        QVERIFY(QJsonDocument::fromJson(answers[1].body).object().contains(QStringLiteral("instance")));
+    }
+
+    void longPollsAreCapped()
+    {
+        // 64 long polls wait; one more is refused with 503 until one ends.
+        std::vector<std::unique_ptr<QTcpSocket>> pollers;
+        for (int i = 0; i < 64; ++i) {
+            pollers.push_back(connectAdmin());
+            QVERIFY(pollers.back());
+            pollers.back()->write(httpRequest("GET", "/api/v1/events?since=0&wait_ms=20000"));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(m_http.get(QStringLiteral("/api/v1/events?since=0&wait_ms=200")).status, 503, 10000);
+        pollers.clear();
+        QTRY_COMPARE_WITH_TIMEOUT(m_http.get(QStringLiteral("/api/v1/events?since=0&wait_ms=0")).status, 200, 5000);
+    }
+
+    void headIsGetWithoutBody()
+    {
+        auto socket = connectAdmin();
+        QVERIFY(socket);
+        socket->write(httpRequest("HEAD", "/api/v1/stats") + httpRequest("HEAD", "/metrics") + httpRequest("HEAD", "/nope")
+                      + httpRequest("GET", "/api/v1/stats"));
+        const QList<HttpReply> answers = readAnswers(*socket, {true, true, true, false}, 10000);
+        QCOMPARE(answers.size(), 4);
+        QCOMPARE(answers[0].status, 200);
+        QVERIFY2(answers[0].contentType.startsWith("application/json"), answers[0].contentType.constData());
+        QCOMPARE(answers[0].contentLength, qint64(answers[3].body.size()));
+        QCOMPARE(answers[1].status, 200);
+        QVERIFY2(answers[1].contentType.startsWith("text/plain; version=0.0.4"), answers[1].contentType.constData());
+        QVERIFY(answers[1].contentLength > 0);
+        QCOMPARE(answers[2].status, 404);
+        QCOMPARE(answers[3].status, 200);
+        // A method that reads nothing names both in Allow.
+        const HttpReply post = m_http.post(QStringLiteral("/api/v1/stats"));
+        QCOMPARE(post.status, 405);
+        QCOMPARE(post.allow, QByteArray("GET, HEAD"));
+    }
+
+    void bearerScheme_data()
+    {
+        QTest::addColumn<QByteArray>("authorization");
+        QTest::addColumn<int>("status");
+        QTest::newRow("Bearer") << TestAuthorization << 200;
+        QTest::newRow("bearer") << QByteArray("bearer " + TestToken) << 200;
+        QTest::newRow("BEARER") << QByteArray("BEARER " + TestToken) << 200;
+        QTest::newRow("two spaces") << QByteArray("Bearer  " + TestToken) << 200;
+        QTest::newRow("token is case-sensitive") << QByteArray("Bearer " + TestToken.toUpper()) << 401;
+        QTest::newRow("no space") << QByteArray("Bearer" + TestToken) << 401;
+        QTest::newRow("other scheme") << QByteArray("Basic " + TestToken) << 401;
+        QTest::newRow("scheme only") << QByteArray("Bearer") << 401;
+    }
+
+    void bearerScheme()
+    {
+        // RFC 7235 §2.1: the scheme is case-insensitive, the token is not.
+        QFETCH(QByteArray, authorization);
+        QFETCH(int, status);
+        QTemporaryDir dir;
+        restartWithToken(dir);
+        m_http.setToken(authorization);
+        QCOMPARE(m_http.get(QStringLiteral("/api/v1/stats")).status, status);
+    }
+
+    void websocketUpgradeIsQuiet()
+    {
+        // Every Upgrade: websocket request used to print a Qt warning.
+        QTemporaryDir dir;
+        restartWithToken(dir);
+        for (int i = 0; i < 20; ++i) {
+            auto socket = connectAdmin();
+            QVERIFY(socket);
+            socket->write(httpRequest("GET", "/api/v1/stats", QByteArray(),
+                                      "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                                      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"));
+            const QList<HttpReply> answers = readAnswers(*socket, {false}, 5000);
+            QCOMPARE(answers.size(), 1);
+            QCOMPARE(answers[0].status, 401);
+        }
+        m_http.setToken(TestAuthorization);
+        QCOMPARE(m_http.get(QStringLiteral("/api/v1/stats")).status, 200);
+        m_vigild->stop();
+        const QByteArray err = m_vigild->errorOutput();
+        QVERIFY2(err.count('\n') <= 1, err.constData());
+    }
+
+    void previewsOnlyWhenAsked_data()
+    {
+        QTest::addColumn<bool>("previews");
+        QTest::newRow("default") << false;
+        QTest::newRow("--admin-previews") << true;
+    }
+
+    void previewsOnlyWhenAsked()
+    {
+        // DATA can hold secrets: its first bytes reach the admin API only
+        // with --admin-previews.
+        QFETCH(bool, previews);
+        if (previews)
+            restart({QStringLiteral("--admin-previews")});
+        auto client = connectClient("secretive");
+        QVERIFY(client);
+        client->write(vigilFrame(DataType, "password=hunter2"));
+        QTRY_COMPARE_WITH_TIMEOUT(
+            connectionNamed(QStringLiteral("secretive")).value(QStringLiteral("messages_in")).toInt(), 2, 5000);
+        const QJsonObject row = connectionNamed(QStringLiteral("secretive"));
+        QCOMPARE(row.contains(QStringLiteral("last_message")), previews);
+        if (previews)
+            QCOMPARE(row.value(QStringLiteral("last_message")).toString(), QStringLiteral("password=hunter2"));
+
+        const HttpReply reply = m_http.get(QStringLiteral("/api/v1/events?since=0&wait_ms=0"));
+        QCOMPARE(reply.status, 200);
+        QCOMPARE(reply.body.contains("hunter2"), previews);
+        const QJsonArray events = QJsonDocument::fromJson(reply.body).object().value(QStringLiteral("events")).toArray();
+        int messages = 0;
+        for (const QJsonValue &v : events) {
+            const QJsonObject e = v.toObject();
+            if (e.value(QStringLiteral("event")).toString() != QLatin1String("message_in"))
+                continue;
+            ++messages;
+            QVERIFY(e.value(QStringLiteral("size")).toInt() > 0);
+            QCOMPARE(e.contains(QStringLiteral("preview")), previews);
+        }
+        QVERIFY(messages >= 1);
+    }
+
+    void clientNameCutAtCodePoint()
+    {
+        // HELLO names are cut at 128 UTF-16 units; a cut through a
+        // surrogate pair must not leave half of it in the admin JSON.
+        const QString name = QString(127, QLatin1Char('a')) + QString::fromUcs4(U"\U0001F600", 1);
+        auto client = connectClient(name.toUtf8());
+        QVERIFY(client);
+        QTRY_COMPARE_WITH_TIMEOUT(connections().size(), 1, 5000);
+        const HttpReply reply = m_http.get(QStringLiteral("/api/v1/connections"));
+        QCOMPARE(reply.status, 200);
+        QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+        const QString text = utf8(reply.body);
+        QVERIFY2(!utf8.hasError(), reply.body.constData());
+        QVERIFY(!text.contains(QLatin1String("\\ud")));
+        const QJsonObject row = QJsonDocument::fromJson(reply.body).array().first().toObject();
+        QCOMPARE(row.value(QStringLiteral("client")).toString(), QString(127, QLatin1Char('a')));
+    }
+
+    void outOfDescriptors_data()
+    {
+        QTest::addColumn<bool>("servedFirst");
+        QTest::newRow("never served before") << false;
+        QTest::newRow("served before") << true;
+    }
+
+    void outOfDescriptors()
+    {
+        // PROTOCOL.md §7: with every descriptor taken by data clients, the
+        // admin endpoint neither spins nor stops accepting for good.
+        QFETCH(bool, servedFirst);
+        restart({}, 64);
+        if (servedFirst)
+            QCOMPARE(m_http.get(QStringLiteral("/api/v1/stats")).status, 200);
+        std::vector<std::unique_ptr<QTcpSocket>> hogs;
+        while (!m_vigild->printed("accept paused") && hogs.size() < 200) {
+            for (int i = 0; i < 8; ++i) {
+                hogs.push_back(connectClient());
+                QVERIFY(hogs.back());
+            }
+            QTest::qWait(50); // let vigild accept them
+        }
+        QVERIFY2(m_vigild->printed("accept paused"), m_vigild->output().constData());
+
+        auto admin = connectAdmin(); // the kernel completes it; vigild cannot accept it
+        QVERIFY(admin);
+        admin->write(httpRequest("GET", "/api/v1/stats"));
+        const qint64 cpuBefore = m_vigild->cpuMs();
+        QTest::qWait(1500); // a spinning vigild would burn most of this
+        const qint64 cpuUsed = m_vigild->cpuMs() - cpuBefore;
+        qInfo("vigild used %lld ms of CPU in 1.5 s while out of descriptors", cpuUsed);
+        QVERIFY2(cpuUsed < 400, QByteArray::number(cpuUsed).constData());
+
+        hogs.clear(); // descriptors come back
+        const QList<HttpReply> answers = readAnswers(*admin, {false}, 10000);
+        QCOMPARE(answers.size(), 1);
+        QCOMPARE(answers[0].status, 200);
+        QCOMPARE(m_http.get(QStringLiteral("/api/v1/stats")).status, 200);
     }
 
     void tokenRequired()
