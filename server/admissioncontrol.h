@@ -21,6 +21,7 @@ public:
     void release(const PeerAddress &peer);
     int open() const { return m_open.load(std::memory_order_relaxed); }
     MemoryBudget &memory() { return m_memory; }
+    const MemoryBudget &memory() const { return m_memory; }
 
 private:
     struct HostHash

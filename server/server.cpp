@@ -207,6 +207,8 @@ ServerStats Server::stats() const
         thread->counters().addTo(s);
     if (m_config && m_config->logToStdout)
         s.logLinesDropped = LogSink::forFd(1).droppedLines();
+    s.bufferedBytes = std::max<qint64>(0, m_admission.memory().used());
+    s.memoryLimit = m_admission.memory().limit();
     s.sampledAtMs = MonotonicClock::nowMs();
     return s;
 }

@@ -105,6 +105,16 @@ QByteArray prometheusMetrics(const ServerStats &stats)
     w.sample("vigil_watchdog_lateness_seconds_bucket", cumulative, "le=\"+Inf\"");
     w.sampleText("vigil_watchdog_lateness_seconds_sum", seconds(double(stats.latenessSumUs) / 1e6));
     w.sample("vigil_watchdog_lateness_seconds_count", cumulative);
+
+    w.family("vigil_buffered_bytes", "gauge",
+             "Bytes held for all connections: unfinished inbound messages and unsent output (--max-memory).");
+    w.sample("vigil_buffered_bytes", quint64(stats.bufferedBytes));
+    w.family("vigil_buffered_bytes_limit", "gauge", "--max-memory in force (0: no limit).");
+    w.sample("vigil_buffered_bytes_limit", quint64(stats.memoryLimit));
+    w.family("vigil_log_lines_dropped_total", "counter", "Log lines dropped because stdout did not keep up.");
+    w.sample("vigil_log_lines_dropped_total", stats.logLinesDropped);
+    w.family("vigil_poll_failures_total", "counter", "Connections closed because the network thread could not watch them.");
+    w.sample("vigil_poll_failures_total", stats.pollFailures);
     return w.text();
 }
 

@@ -29,6 +29,10 @@ private slots:
         QTest::newRow("closes") << QByteArray("vigil_closes_total") << QByteArray("counter");
         QTest::newRow("timeouts") << QByteArray("vigil_timeouts_total") << QByteArray("counter");
         QTest::newRow("lateness") << QByteArray("vigil_watchdog_lateness_seconds") << QByteArray("histogram");
+        QTest::newRow("buffered") << QByteArray("vigil_buffered_bytes") << QByteArray("gauge");
+        QTest::newRow("buffered limit") << QByteArray("vigil_buffered_bytes_limit") << QByteArray("gauge");
+        QTest::newRow("log lines dropped") << QByteArray("vigil_log_lines_dropped_total") << QByteArray("counter");
+        QTest::newRow("poll failures") << QByteArray("vigil_poll_failures_total") << QByteArray("counter");
     }
 
     void familiesHaveHelpAndType()
@@ -53,7 +57,15 @@ private slots:
         s.closes[size_t(closeReasonIndex(CloseReason::IdleTimeout))] = 4;
         s.closes[size_t(closeReasonIndex(CloseReason::Kicked))] = 1;
         s.timeouts[size_t(TimeoutKind::Lifetime)] = 5;
+        s.bufferedBytes = 4096;
+        s.memoryLimit = 1 << 30;
+        s.logLinesDropped = 17;
+        s.pollFailures = 2;
         const QByteArray text = prometheusMetrics(s);
+        QVERIFY(hasLine(text, "vigil_buffered_bytes 4096"));
+        QVERIFY(hasLine(text, "vigil_buffered_bytes_limit 1073741824"));
+        QVERIFY(hasLine(text, "vigil_log_lines_dropped_total 17"));
+        QVERIFY(hasLine(text, "vigil_poll_failures_total 2"));
         QVERIFY(hasLine(text, "vigil_connections_open 3"));
         QVERIFY(hasLine(text, "vigil_connections_accepted_total 10"));
         QVERIFY(hasLine(text, "vigil_connections_rejected_total 2"));
