@@ -24,6 +24,23 @@ void raiseOpenFileLimit()
     }
 }
 
+// Every thread needs descriptors for its wake-ups before it can serve
+// anyone; at a limit too low for those, Qt and GLib abort outright. Say so
+// in one line instead, before starting anything.
+QString checkOpenFileLimit(const ServerConfig &config)
+{
+    raiseOpenFileLimit();
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+        return QString();
+    const rlim_t needed = 16 + 2 * rlim_t(config.effectiveThreads()) + rlim_t(config.listen.size());
+    if (limit.rlim_cur >= needed)
+        return QString();
+    return QStringLiteral("the open-file limit (%1) is too low: %2 descriptors are needed before any client")
+        .arg(qulonglong(limit.rlim_cur))
+        .arg(qulonglong(needed));
+}
+
 // A partial frame of 1 MiB is one malloc of 1 MiB; once freed, glibc raises
 // its mmap threshold to that size and serves the next ones from the heap,
 // which it rarely gives back: RSS then stays at its peak after the peers
@@ -57,7 +74,9 @@ bool Server::start(const ServerConfig &config)
     m_error = config.validate();
     if (!m_error.isEmpty())
         return false;
-    raiseOpenFileLimit();
+    m_error = checkOpenFileLimit(config);
+    if (!m_error.isEmpty())
+        return false;
     // A peer that vanishes mid-write must not kill the process.
     std::signal(SIGPIPE, SIG_IGN);
 

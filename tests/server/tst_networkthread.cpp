@@ -13,6 +13,10 @@
 #include <QElapsedTimer>
 #include <QTest>
 
+#include <sys/resource.h>
+
+#include <fcntl.h>
+
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -277,6 +281,8 @@ private slots:
     void hangupWithPendingReplies_data();
     void hangupWithPendingReplies();
     void kickDuringFlush();
+    void unwatchableDescriptorIsNotAdopted();
+    void noDescriptorsForTheLoopIsAnError();
 };
 
 void tst_NetworkThread::resetAfterFullReads_data()
@@ -441,6 +447,49 @@ void tst_NetworkThread::kickDuringFlush()
                             .arg(printable(back.right(48)))));
 
     QVERIFY2(echoesExactly(a.socket, data("A:after"), &got), qPrintable(notOwn(got, data("A:after"), 'k')));
+}
+
+// epoll refuses a regular file (EPERM): the thread must close it, count it
+// and say so, never keep a connection it does not poll.
+void tst_NetworkThread::unwatchableDescriptorIsNotAdopted()
+{
+    Fixture f(testConfig());
+    QVERIFY(f.isValid());
+    const int file = ::open(VIGIL_SOURCE_DIR "/CMakeLists.txt", O_RDONLY | O_CLOEXEC);
+    QVERIFY(file >= 0);
+    f.thread().adopt(file, 4242, PeerAddress());
+    QTRY_COMPARE_WITH_TIMEOUT(f.counters().pollFailures.value(), quint64(1), WaitMs);
+    QCOMPARE(f.counters().rejected.value(), quint64(1));
+    QCOMPARE(f.counters().accepted.value(), quint64(0));
+    QTRY_VERIFY_WITH_TIMEOUT(::fcntl(file, F_GETFD) == -1 && errno == EBADF, WaitMs); // closed, not leaked
+    // The thread goes on serving real connections.
+    Peer p = f.connect();
+    QVERIFY(p.socket.sendAll(data("still here")));
+    QByteArray got;
+    collectReply(p.socket, &got, data("still here").size());
+    QCOMPARE(got, data("still here"));
+}
+
+// Out of descriptors before the loop exists: the thread reports it, and
+// Server::start fails with that line instead of running a thread that
+// polls nothing (vigild: exit 1).
+void tst_NetworkThread::noDescriptorsForTheLoopIsAnError()
+{
+    rlimit saved{};
+    QVERIFY(::getrlimit(RLIMIT_NOFILE, &saved) == 0);
+    // The lowest free descriptor is N: every one below it is taken, so a
+    // soft limit of N leaves none for the thread's epoll instance.
+    const int probe = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    QVERIFY(probe >= 0);
+    ::close(probe);
+    const rlimit tight{rlim_t(probe), saved.rlim_max};
+    QVERIFY(::setrlimit(RLIMIT_NOFILE, &tight) == 0);
+    AdmissionControl admission;
+    auto config = std::make_shared<const ServerConfig>(testConfig());
+    NetworkThread thread(0, config, admission, nullptr);
+    const QString error = thread.errorString();
+    QVERIFY(::setrlimit(RLIMIT_NOFILE, &saved) == 0);
+    QVERIFY2(error.startsWith(QLatin1String("network thread 0: epoll_create1: ")), qPrintable(error));
 }
 
 QTEST_GUILESS_MAIN(tst_NetworkThread)

@@ -102,6 +102,8 @@ private slots:
     void closesOfNonReadersLeaveNoOrphans();
     void partialFramesCostWhatTheyDeclare();
     void maxMemoryClosesTheConnectionThatWouldPassIt();
+    void tooFewDescriptorsToStart_data();
+    void tooFewDescriptorsToStart();
 };
 
 void tst_Faults::peerResetMidFrame()
@@ -491,6 +493,31 @@ void tst_Faults::maxMemoryClosesTheConnectionThatWouldPassIt()
     QVERIFY(echoes(again, QByteArray(1024 * 1024, 'y')));
     for (int fd : {healthy, third, again, holders[0]})
         ::close(fd);
+}
+
+void tst_Faults::tooFewDescriptorsToStart_data()
+{
+    QTest::addColumn<int>("limit");
+    for (int limit : {6, 8, 12, 16, 20})
+        QTest::addRow("%d", limit) << limit;
+}
+
+// An open-file limit too low to set up the threads: exit 1 and one line on
+// stderr, never an abort inside Qt or GLib.
+void tst_Faults::tooFewDescriptorsToStart()
+{
+    QFETCH(int, limit);
+    QProcess process;
+    process.start(QStringLiteral("prlimit"), {QStringLiteral("--nofile=%1:%1").arg(limit), QStringLiteral(VIGILD_PATH),
+                                              QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                                              QStringLiteral("--threads"), QStringLiteral("2")});
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 1);
+    const QByteArray err = process.readAllStandardError();
+    QCOMPARE(err.count('\n'), 1);
+    QVERIFY2(err.startsWith("vigild: the open-file limit (") || err.startsWith("vigild: network thread"), err.constData());
+    QCOMPARE(process.readAllStandardOutput(), QByteArray());
 }
 
 QTEST_GUILESS_MAIN(tst_Faults)
