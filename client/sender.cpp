@@ -127,7 +127,7 @@ void Sender::handleReadyRead()
         const CloseReason error = m_decoder.feed(chunk.constData(), size_t(chunk.size()), *this);
         if (error != CloseReason::None && !m_finished) {
             printError(QStringLiteral("vigil-client: bad data from the server (%1)").arg(closeReasonName(error)));
-            finish(ExitCode::ClosedByServer);
+            finish(ClientExit::ClosedByServer);
         }
     }
 }
@@ -175,7 +175,7 @@ void Sender::handleSocketError(QAbstractSocket::SocketError error)
         return;
     if (!m_connected) {
         printError(QStringLiteral("vigil-client: cannot connect to %1: %2").arg(m_options.target.toString(), m_socket.errorString()));
-        finish(ExitCode::ConnectFailed);
+        finish(ClientExit::ConnectFailed);
         return;
     }
     handleReadyRead(); // the last echoes (or a BYE) may still be buffered
@@ -206,26 +206,26 @@ void Sender::handleConnectTimeout()
         return;
     printError(QStringLiteral("vigil-client: cannot connect to %1: timed out").arg(m_options.target.toString()));
     m_socket.abort();
-    finish(ExitCode::ConnectFailed);
+    finish(ClientExit::ConnectFailed);
 }
 
 // The linger is over and the server kept the connection: a normal end.
 void Sender::handleLingerDone()
 {
     if (!m_finished)
-        finish(ExitCode::Ok);
+        finish(ClientExit::Ok);
 }
 
 void Sender::closedByServer(const QString &why)
 {
     printLine(why);
-    finish(ExitCode::ClosedByServer);
+    finish(ClientExit::ClosedByServer);
 }
 
 // Ends the session once: on a normal end we say BYE normal where the
 // framing has it (PROTOCOL.md §7) and close gracefully, so the last bytes
 // are flushed before finished() lets the program exit.
-void Sender::finish(ExitCode code)
+void Sender::finish(ClientExit code)
 {
     if (m_finished)
         return;
@@ -235,7 +235,7 @@ void Sender::finish(ExitCode code)
         timer->stop();
     if (m_options.heartbeatMs > 0)
         printLine(QStringLiteral("heartbeat: %1 PING sent, %2 PONG received").arg(m_pingsSent).arg(m_pongs));
-    if (code == ExitCode::Ok && m_socket.state() == QAbstractSocket::ConnectedState) {
+    if (code == ClientExit::Ok && m_socket.state() == QAbstractSocket::ConnectedState) {
         if (hasTypedFrames(m_options.framing))
             m_socket.write(FrameEncoder::bye(CloseReason::Normal));
         m_socket.disconnectFromHost();

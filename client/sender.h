@@ -28,7 +28,7 @@ public:
     // State
     void start();
     bool isFinished() const { return m_finished; }
-    ExitCode exitCode() const { return m_exitCode; }
+    ClientExit exitCode() const { return m_exitCode; }
     int echoesReceived() const { return m_echoes; }
     int pingsSent() const { return m_pingsSent; }
     int pongsReceived() const { return m_pongs; }
@@ -51,7 +51,7 @@ private:
     void handleConnectTimeout();
 
     void closedByServer(const QString &why);
-    void finish(ExitCode code);
+    void finish(ClientExit code);
     void emitFinished();
     void printLine(const QString &line);
     void printError(const QString &line);
@@ -77,7 +77,7 @@ private:
     bool m_waitingSilently = false; // --wait: the linger is not cut short by the last echo
     bool m_finished = false;
     bool m_finishedEmitted = false;
-    ExitCode m_exitCode = ExitCode::Ok;
+    ClientExit m_exitCode = ClientExit::Ok;
 };
 
 } // namespace Vigil
