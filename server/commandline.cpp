@@ -219,6 +219,7 @@ QString ServerCommandLine::helpText() const
         "line per event (connected, hello, message, timeout, rejected, closed, stopped);\n"
         "--log-format json makes each a JSON object with \"ts\" and \"event\".\n"
         "\nSIGINT/SIGTERM: stop accepting, BYE server-shutdown to every client, exit 0 within 2 s.\n"
+        "SIGHUP: logged as a notice and otherwise ignored (no configuration reload yet).\n"
         "Exit status: 0 stopped by a signal, 1 cannot listen, 2 bad flag or value.\n");
     return text;
 }

@@ -13,6 +13,12 @@
 
 namespace Vigil {
 
+namespace {
+// Until reload (PROTOCOL.md §11) exists, a hang-up must not end the server.
+const char HangupIgnored[] = "SIGHUP ignored: configuration reload is not supported yet; "
+                             "restart %1 to apply a changed configuration";
+} // namespace
+
 int Daemon::run(const QString &program, const QStringList &arguments, DaemonExtension *admin)
 {
     ServerCommandLine commandLine(program);
@@ -45,6 +51,10 @@ int Daemon::run(const QString &program, const QStringList &arguments, DaemonExte
     SignalWatcher signalWatcher;
     EventLog log(parsed.config.logFormat, parsed.config.logToStdout);
     QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &server, &Server::stop);
+    signalWatcher.watchHangup();
+    QObject::connect(&signalWatcher, &SignalWatcher::hangupReceived, qApp, [&log, &program]() {
+        log.notice(QString::fromLatin1(HangupIgnored).arg(program));
+    });
     QObject::connect(&server, &Server::stopped, qApp, [&log]() {
         log.stopped();
         QCoreApplication::exit(int(DaemonExit::Ok));
