@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <vector>
 
 using namespace VigilTest;
@@ -127,6 +128,9 @@ private slots:
 
     // Signals other than SIGINT/SIGTERM
     void sighupIsLoggedAndIgnored();
+
+    // --config (PROTOCOL.md §5)
+    void configFileErrorsNameFileAndLine();
 
 private:
     QString m_version;
@@ -1334,6 +1338,43 @@ void tst_Vigild::sighupIsLoggedAndIgnored()
     QCOMPARE(client.byeCode(), int(Bye::ServerShutdown));
     QCOMPARE(server.events().constLast().value(QLatin1String("event")).toString(), QStringLiteral("stopped"));
     QVERIFY(server.standardError().isEmpty());
+}
+
+// A mistake in --config is one line on stderr naming FILE:LINE, exit 2,
+// nothing served; a FIFO is refused at once instead of blocking the start.
+void tst_Vigild::configFileErrorsNameFileAndLine()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("vigild.conf"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("[vigild]\nframing = line\nidle-timeout = 5 seconds\n");
+    file.close();
+    RunResult r = runVigild({QStringLiteral("--config"), path, QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
+    QCOMPARE(r.exitStatus, QProcess::NormalExit);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.out.isEmpty(), r.out.constData());
+    QCOMPARE(QString::fromUtf8(r.err),
+             QStringLiteral("vigild: %1:3: invalid value for --idle-timeout: invalid duration '5 seconds' "
+                            "(use e.g. 250ms, 5s, 2m, 1h)\n")
+                 .arg(path));
+
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write("idle-timeout = 1s\nframing = line\nidle-timeout = 2s\n");
+    file.close();
+    r = runVigild({QStringLiteral("--config"), path, QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
+    QCOMPARE(r.exitCode, 2);
+    QCOMPARE(QString::fromUtf8(r.err),
+             QStringLiteral("vigild: %1:3: duplicate key 'idle-timeout' (first set on line 1)\n").arg(path));
+
+    const QString fifo = dir.filePath(QStringLiteral("fifo.conf"));
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    r = runVigild({QStringLiteral("--config"), fifo, QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
+    QCOMPARE(r.exitStatus, QProcess::NormalExit);
+    QCOMPARE(r.exitCode, 2); // -1: still blocked in open() when runVigild gave up
+    QCOMPARE(QString::fromUtf8(r.err),
+             QStringLiteral("vigild: cannot read config file %1: it is a FIFO, not a regular file\n").arg(fifo));
 }
 
 QTEST_GUILESS_MAIN(tst_Vigild)
