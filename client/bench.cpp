@@ -198,20 +198,20 @@ Bench::Bench(const BenchOptions &options)
 {
 }
 
-ExitCode Bench::run(FILE *out, FILE *err)
+ClientExit Bench::run(FILE *out, FILE *err)
 {
     BenchShared shared;
     QString error;
     if (!resolveTarget(m_options.target, shared, &error)) {
         print(err, QStringLiteral("vigil-client: bench: %1\n").arg(error));
-        return ExitCode::Usage;
+        return ClientExit::Usage;
     }
     const int descriptors = m_options.mode == BenchMode::Churn
         ? std::min(m_options.connections, m_options.dialConcurrency + m_options.threads)
         : m_options.connections;
     if (!ensureDescriptors(descriptors, &error)) {
         print(err, QStringLiteral("vigil-client: bench: %1\n").arg(error));
-        return ExitCode::Usage;
+        return ClientExit::Usage;
     }
     std::signal(SIGPIPE, SIG_IGN);
 
@@ -317,13 +317,13 @@ ExitCode Bench::run(FILE *out, FILE *err)
     if (r.connections == 0) {
         print(err, QStringLiteral("vigil-client: bench: cannot connect to %1: %2\n")
                        .arg(r.target, r.firstError.isEmpty() ? QStringLiteral("no connection") : r.firstError));
-        return ExitCode::ConnectFailed;
+        return ClientExit::ConnectFailed;
     }
     if (m_options.json)
         print(out, QString::fromUtf8(r.toJson()) + QLatin1Char('\n'));
     else
         print(out, r.toTable());
-    return ExitCode::Ok;
+    return ClientExit::Ok;
 }
 
 } // namespace Vigil

@@ -56,7 +56,7 @@ public:
 
     // Runs to completion (bounded: dial deadline + warmup + duration +
     // drain); prints the report on out and progress/errors on err.
-    ExitCode run(FILE *out, FILE *err);
+    ClientExit run(FILE *out, FILE *err);
     const BenchReport &report() const { return m_report; }
 
 private:

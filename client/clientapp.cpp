@@ -18,10 +18,10 @@ int ClientApp::run(const QStringList &arguments)
     case ParsedClientCommandLine::Action::Help:
     case ParsedClientCommandLine::Action::Version:
         writeText(stdout, parsed.text);
-        return int(ExitCode::Ok);
+        return int(ClientExit::Ok);
     case ParsedClientCommandLine::Action::Error:
         writeText(stderr, QStringLiteral("vigil-client: %1\n").arg(parsed.error));
-        return int(ExitCode::Usage);
+        return int(ClientExit::Usage);
     case ParsedClientCommandLine::Action::Bench: {
         Bench bench(parsed.bench);
         return int(bench.run(stdout, stderr));

@@ -10,7 +10,7 @@ class ClientApp final
 {
 public:
     // Needs a QCoreApplication for the sender's event loop. Returns the
-    // process exit code (see ExitCode).
+    // process exit code (see ClientExit).
     static int run(const QStringList &arguments);
 };
 

@@ -12,7 +12,7 @@
 namespace Vigil {
 
 // Exit codes of vigil-client (also listed in --help).
-enum class ExitCode : int {
+enum class ClientExit : int {
     Ok = 0,
     ConnectFailed = 1,  // refused, unreachable, no connection at all
     Usage = 2,          // bad flag or value

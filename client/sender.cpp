@@ -1,5 +1,6 @@
-// Sender: a QTcpSocket session driven by three precise timers (next
-// message, heartbeat, linger), decoding replies with the shared FrameDecoder.
+// Sender: a QTcpSocket session driven by precise timers (next message,
+// heartbeat, --wait, the wait for the last echoes), decoding replies with
+// the shared FrameDecoder.
 #include "sender.h"
 
 #include "closereason.h"
@@ -14,8 +15,10 @@ namespace Vigil {
 namespace {
 // Largest reply we accept; the server's own limit is usually 1 MiB.
 constexpr quint32 MaxReplyPayload = 64u * 1024 * 1024;
-// How long to wait for the echo of the last message when --wait is 0.
-constexpr int EchoGraceMs = 1000;
+// After the last message, how long to wait for an echo before giving up
+// on the rest: counted again from each echo that arrives, so a slow but
+// moving stream of echoes is waited for, and a sink server costs 2 s.
+constexpr int EchoWaitMs = 2000;
 // A connect that takes this long is as good as refused.
 constexpr int ConnectTimeoutMs = 10000;
 // After our BYE, how long the close may take before we stop waiting.
@@ -29,7 +32,7 @@ Sender::Sender(const SenderOptions &options, FILE *out, FILE *err, QObject *pare
     , m_err(err)
     , m_decoder(options.framing, MaxReplyPayload)
 {
-    for (QTimer *timer : {&m_sendTimer, &m_heartbeatTimer, &m_lingerTimer, &m_connectTimer}) {
+    for (QTimer *timer : {&m_sendTimer, &m_heartbeatTimer, &m_lingerTimer, &m_echoTimer, &m_connectTimer}) {
         timer->setSingleShot(true);
         timer->setTimerType(Qt::PreciseTimer);
     }
@@ -40,6 +43,7 @@ Sender::Sender(const SenderOptions &options, FILE *out, FILE *err, QObject *pare
     connect(&m_sendTimer, &QTimer::timeout, this, &Sender::sendNext);
     connect(&m_heartbeatTimer, &QTimer::timeout, this, &Sender::handleHeartbeat);
     connect(&m_lingerTimer, &QTimer::timeout, this, &Sender::handleLingerDone);
+    connect(&m_echoTimer, &QTimer::timeout, this, &Sender::handleEchoWaitOver);
     connect(&m_connectTimer, &QTimer::timeout, this, &Sender::handleConnectTimeout);
 }
 
@@ -71,8 +75,8 @@ void Sender::handleConnected()
 }
 
 // Sends message m_sent, then either arms the next one or, after the last,
-// prints "send over" (as the blog's sender does) and lingers: --wait long,
-// or until the last echo is back, at most EchoGraceMs.
+// lingers: until every echo is back (or EchoWaitMs pass without one) and
+// --wait has passed. Only then is the session done (see finishIfDone()).
 void Sender::sendNext()
 {
     if (m_finished)
@@ -87,16 +91,15 @@ void Sender::sendNext()
             return;
         }
     }
-    printLine(QStringLiteral("send over"));
     m_lingering = true;
-    if (m_options.waitMs > 0) {
-        m_waitingSilently = true;
+    m_waitOver = m_options.waitMs <= 0;
+    if (!m_waitOver)
         m_lingerTimer.start(int(m_options.waitMs));
-    } else if (m_echoBytesReceived >= m_echoBytesExpected) {
-        QMetaObject::invokeMethod(this, &Sender::handleLingerDone, Qt::QueuedConnection);
-    } else {
-        m_lingerTimer.start(EchoGraceMs);
-    }
+    m_echoesOver = m_echoBytesReceived >= m_echoBytesExpected;
+    if (!m_echoesOver)
+        m_echoTimer.start(EchoWaitMs);
+    if (m_echoesOver && m_waitOver)
+        QMetaObject::invokeMethod(this, &Sender::finishIfDone, Qt::QueuedConnection);
 }
 
 void Sender::sendFrame(FrameType type, const QByteArray &payload)
@@ -127,7 +130,7 @@ void Sender::handleReadyRead()
         const CloseReason error = m_decoder.feed(chunk.constData(), size_t(chunk.size()), *this);
         if (error != CloseReason::None && !m_finished) {
             printError(QStringLiteral("vigil-client: bad data from the server (%1)").arg(closeReasonName(error)));
-            finish(ExitCode::ClosedByServer);
+            finish(ClientExit::ClosedByServer);
         }
     }
 }
@@ -141,9 +144,18 @@ bool Sender::onMessage(const DecodedMessage &message)
         m_echoBytesReceived += qint64(message.size);
         if (!m_options.quiet)
             printLine(QStringLiteral("echo: ") + QString::fromUtf8(payload));
-        if (m_lingering && !m_waitingSilently && m_echoBytesReceived >= m_echoBytesExpected)
-            QMetaObject::invokeMethod(this, &Sender::handleLingerDone, Qt::QueuedConnection);
-        return true;
+        // The last echo ends the session at once: a close that the server
+        // sends behind it comes after we were done.
+        if (m_lingering && !m_echoesOver) {
+            m_echoesOver = m_echoBytesReceived >= m_echoBytesExpected;
+            if (!m_echoesOver) {
+                m_echoTimer.start(EchoWaitMs); // progress: wait on
+                return true;
+            }
+            m_echoTimer.stop();
+            finishIfDone();
+        }
+        return !m_finished;
     case FrameType::Ping:
         // The server's probe (PROTOCOL.md §3): answering is activity.
         sendFrame(FrameType::Pong, QByteArray(payload.constData(), payload.size()));
@@ -175,7 +187,7 @@ void Sender::handleSocketError(QAbstractSocket::SocketError error)
         return;
     if (!m_connected) {
         printError(QStringLiteral("vigil-client: cannot connect to %1: %2").arg(m_options.target.toString(), m_socket.errorString()));
-        finish(ExitCode::ConnectFailed);
+        finish(ClientExit::ConnectFailed);
         return;
     }
     handleReadyRead(); // the last echoes (or a BYE) may still be buffered
@@ -206,36 +218,54 @@ void Sender::handleConnectTimeout()
         return;
     printError(QStringLiteral("vigil-client: cannot connect to %1: timed out").arg(m_options.target.toString()));
     m_socket.abort();
-    finish(ExitCode::ConnectFailed);
+    finish(ClientExit::ConnectFailed);
 }
 
-// The linger is over and the server kept the connection: a normal end.
 void Sender::handleLingerDone()
 {
-    if (!m_finished)
-        finish(ExitCode::Ok);
+    m_waitOver = true;
+    finishIfDone();
+}
+
+// The echoes we still wait for stopped coming (a sink server, a lost
+// reply): stop waiting rather than hang.
+void Sender::handleEchoWaitOver()
+{
+    m_echoesOver = true;
+    finishIfDone();
+}
+
+// Every echo is back (or no longer expected) and --wait has passed, with
+// the server still connected: a normal end.
+void Sender::finishIfDone()
+{
+    if (!m_finished && m_lingering && m_echoesOver && m_waitOver)
+        finish(ClientExit::Ok, QStringLiteral("send over"));
 }
 
 void Sender::closedByServer(const QString &why)
 {
-    printLine(why);
-    finish(ExitCode::ClosedByServer);
+    finish(ClientExit::ClosedByServer, why);
 }
 
-// Ends the session once: on a normal end we say BYE normal where the
-// framing has it (PROTOCOL.md §7) and close gracefully, so the last bytes
-// are flushed before finished() lets the program exit.
-void Sender::finish(ExitCode code)
+// Ends the session once. lastLine is the session's last line on out:
+// "send over" (the blog sender's word) on a normal end, or why the server
+// ended it. On a normal end we say BYE normal where the framing has it
+// (PROTOCOL.md §7) and close gracefully, so the last bytes are flushed
+// before finished() lets the program exit.
+void Sender::finish(ClientExit code, const QString &lastLine)
 {
     if (m_finished)
         return;
     m_finished = true;
     m_exitCode = code;
-    for (QTimer *timer : {&m_sendTimer, &m_heartbeatTimer, &m_lingerTimer, &m_connectTimer})
+    for (QTimer *timer : {&m_sendTimer, &m_heartbeatTimer, &m_lingerTimer, &m_echoTimer, &m_connectTimer})
         timer->stop();
     if (m_options.heartbeatMs > 0)
         printLine(QStringLiteral("heartbeat: %1 PING sent, %2 PONG received").arg(m_pingsSent).arg(m_pongs));
-    if (code == ExitCode::Ok && m_socket.state() == QAbstractSocket::ConnectedState) {
+    if (!lastLine.isEmpty())
+        printLine(lastLine);
+    if (code == ClientExit::Ok && m_socket.state() == QAbstractSocket::ConnectedState) {
         if (hasTypedFrames(m_options.framing))
             m_socket.write(FrameEncoder::bye(CloseReason::Normal));
         m_socket.disconnectFromHost();

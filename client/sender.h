@@ -28,7 +28,7 @@ public:
     // State
     void start();
     bool isFinished() const { return m_finished; }
-    ExitCode exitCode() const { return m_exitCode; }
+    ClientExit exitCode() const { return m_exitCode; }
     int echoesReceived() const { return m_echoes; }
     int pingsSent() const { return m_pingsSent; }
     int pongsReceived() const { return m_pongs; }
@@ -48,10 +48,12 @@ private:
     void handleDisconnected();
     void handleHeartbeat();
     void handleLingerDone();
+    void handleEchoWaitOver();
     void handleConnectTimeout();
 
+    void finishIfDone();
     void closedByServer(const QString &why);
-    void finish(ExitCode code);
+    void finish(ClientExit code, const QString &lastLine = QString());
     void emitFinished();
     void printLine(const QString &line);
     void printError(const QString &line);
@@ -63,7 +65,8 @@ private:
     FrameDecoder m_decoder;
     QTimer m_sendTimer;
     QTimer m_heartbeatTimer;
-    QTimer m_lingerTimer;
+    QTimer m_lingerTimer; // --wait
+    QTimer m_echoTimer;   // bounds the wait for the last echoes
     QTimer m_connectTimer;
     QElapsedTimer m_sinceLastSend;
     int m_sent = 0;
@@ -73,11 +76,12 @@ private:
     qint64 m_echoBytesExpected = 0;
     qint64 m_echoBytesReceived = 0;
     bool m_connected = false;
-    bool m_lingering = false;
-    bool m_waitingSilently = false; // --wait: the linger is not cut short by the last echo
+    bool m_lingering = false;  // every message is sent
+    bool m_echoesOver = false; // every echo is back, or we stopped waiting for them
+    bool m_waitOver = false;   // --wait has passed
     bool m_finished = false;
     bool m_finishedEmitted = false;
-    ExitCode m_exitCode = ExitCode::Ok;
+    ClientExit m_exitCode = ClientExit::Ok;
 };
 
 } // namespace Vigil

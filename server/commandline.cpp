@@ -5,6 +5,8 @@
 #include "configfile.h"
 #include "duration.h"
 
+#include <QHash>
+
 namespace Vigil {
 
 namespace {
@@ -202,6 +204,50 @@ QString ServerCommandLine::apply(ServerConfig &config, const QString &key, const
     return QStringLiteral("unknown option '%1'").arg(key);
 }
 
+bool ServerCommandLine::isRepeatable(const QString &key)
+{
+    return key == QLatin1String("listen");
+}
+
+// Every mistake is reported as "FILE:LINE: what", the line a reader opens
+// the file at. Keys follow the command line's rules: known, and given once
+// unless repeatable; a listen address (other than port 0) appears once.
+QString ServerCommandLine::applyConfigFile(ServerConfig &config, const QString &path)
+{
+    QString error;
+    const auto entries = ConfigFile::load(path, &error);
+    if (!entries)
+        return error;
+    const QStringList known = keys();
+    QHash<QString, int> firstLine;
+    QList<int> listenLines; // the line of each entry of config.listen
+    for (const ConfigEntry &e : *entries) {
+        const QString at = ConfigFile::location(path, e.line) + QStringLiteral(": ");
+        if (!known.contains(e.key))
+            return at + QStringLiteral("unknown key '%1'").arg(e.key);
+        if (!isRepeatable(e.key)) {
+            const auto earlier = firstLine.constFind(e.key);
+            if (earlier != firstLine.constEnd())
+                return at + QStringLiteral("duplicate key '%1' (first set on line %2)").arg(e.key).arg(*earlier);
+            firstLine.insert(e.key, e.line);
+        }
+        const QString invalid = apply(config, e.key, e.value);
+        if (!invalid.isEmpty())
+            return at + invalid;
+        if (e.key == QLatin1String("listen")) {
+            const ListenAddress &added = config.listen.constLast();
+            for (qsizetype i = 0; i + 1 < config.listen.size(); ++i) {
+                if (added.port != 0 && config.listen.at(i) == added)
+                    return at + QStringLiteral("listen address %1 given twice (first on line %2)")
+                                    .arg(added.toString())
+                                    .arg(listenLines.at(i));
+            }
+            listenLines.append(e.line);
+        }
+    }
+    return QString();
+}
+
 QString ServerCommandLine::helpText() const
 {
     // Qt's usage line names the binary's path; ours names the program.
@@ -219,6 +265,7 @@ QString ServerCommandLine::helpText() const
         "line per event (connected, hello, message, timeout, rejected, closed, stopped);\n"
         "--log-format json makes each a JSON object with \"ts\" and \"event\".\n"
         "\nSIGINT/SIGTERM: stop accepting, BYE server-shutdown to every client, exit 0 within 2 s.\n"
+        "SIGHUP: logged as a notice and otherwise ignored (no configuration reload yet).\n"
         "Exit status: 0 stopped by a signal, 1 cannot listen, 2 bad flag or value.\n");
     return text;
 }
@@ -246,44 +293,37 @@ ParsedCommandLine ServerCommandLine::parse(const QStringList &arguments)
     if (!m_parser.positionalArguments().isEmpty())
         return fail(QStringLiteral("unexpected argument '%1'").arg(m_parser.positionalArguments().constFirst()));
 
-    // The config file first, then the command line on top: flags win. A
-    // --listen on the command line replaces the file's listen addresses.
+    // The config file first, then the command line on top: flags win. The
+    // file is checked whole, even the keys the command line replaces.
     ServerConfig config;
     config.listen.clear();
-    QList<QPair<QString, QString>> settings;
+    if (m_parser.values(QStringLiteral("config")).size() > 1)
+        return fail(QStringLiteral("--config given more than once"));
     if (m_parser.isSet(QStringLiteral("config"))) {
-        QString error;
-        const auto entries = ConfigFile::load(m_parser.value(QStringLiteral("config")), &error);
-        if (!entries)
+        const QString error = applyConfigFile(config, m_parser.value(QStringLiteral("config")));
+        if (!error.isEmpty())
             return fail(error);
-        const QStringList known = keys();
-        for (const ConfigEntry &e : *entries) {
-            if (!known.contains(e.key))
-                return fail(QStringLiteral("%1: line %2: unknown key '%3'")
-                                .arg(m_parser.value(QStringLiteral("config")))
-                                .arg(e.line)
-                                .arg(e.key));
-            if (e.key == QLatin1String("listen") && m_parser.isSet(QStringLiteral("listen")))
-                continue;
-            settings.append({e.key, e.value});
-        }
     }
+    // A --listen on the command line replaces the file's listen addresses.
+    if (m_parser.isSet(QStringLiteral("listen")))
+        config.listen.clear();
     for (const QString &key : keys()) {
         if (key == QLatin1String("log-messages") || key == QLatin1String("admin-previews")) {
-            if (m_parser.isSet(key))
-                settings.append({key, QStringLiteral("true")});
+            if (m_parser.isSet(key)) {
+                const QString error = apply(config, key, QStringLiteral("true"));
+                if (!error.isEmpty())
+                    return fail(error);
+            }
             continue;
         }
         const QStringList values = m_parser.values(key);
-        if (key != QLatin1String("listen") && values.size() > 1)
+        if (!isRepeatable(key) && values.size() > 1)
             return fail(QStringLiteral("--%1 given more than once").arg(key));
-        for (const QString &value : values)
-            settings.append({key, value});
-    }
-    for (const auto &setting : std::as_const(settings)) {
-        const QString error = apply(config, setting.first, setting.second);
-        if (!error.isEmpty())
-            return fail(error);
+        for (const QString &value : values) {
+            const QString error = apply(config, key, value);
+            if (!error.isEmpty())
+                return fail(error);
+        }
     }
     if (config.listen.isEmpty())
         config.listen.append(ListenAddress());

@@ -33,6 +33,9 @@ public:
     static QStringList keys(); // every long flag that takes part in the config
 
 private:
+    static bool isRepeatable(const QString &key);
+    // Reads --config FILE into config; a one-line error naming FILE:LINE.
+    static QString applyConfigFile(ServerConfig &config, const QString &path);
     QString helpText() const;
 
     QString m_program;

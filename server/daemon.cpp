@@ -13,6 +13,12 @@
 
 namespace Vigil {
 
+namespace {
+// Until reload (PROTOCOL.md §11) exists, a hang-up must not end the server.
+const char HangupIgnored[] = "SIGHUP ignored: configuration reload is not supported yet; "
+                             "restart %1 to apply a changed configuration";
+} // namespace
+
 int Daemon::run(const QString &program, const QStringList &arguments, DaemonExtension *admin)
 {
     ServerCommandLine commandLine(program);
@@ -21,23 +27,23 @@ int Daemon::run(const QString &program, const QStringList &arguments, DaemonExte
     case ParsedCommandLine::Action::Help:
     case ParsedCommandLine::Action::Version:
         writeText(stdout, parsed.text);
-        return ExitCode::Ok;
+        return int(DaemonExit::Ok);
     case ParsedCommandLine::Action::Error:
         writeText(stderr, QStringLiteral("%1: %2\n").arg(program, parsed.error));
-        return ExitCode::BadUsage;
+        return int(DaemonExit::BadUsage);
     case ParsedCommandLine::Action::Run:
         break;
     }
     if (parsed.config.admin && !admin) {
         writeText(stderr, QStringLiteral("%1: --admin: this build has no admin endpoint\n").arg(program));
-        return ExitCode::BadUsage;
+        return int(DaemonExit::BadUsage);
     }
     const bool withAdmin = parsed.config.admin.has_value();
     if (withAdmin) {
         const QString error = admin->prepare(parsed.config);
         if (!error.isEmpty()) {
             writeText(stderr, QStringLiteral("%1: %2\n").arg(program, error));
-            return ExitCode::BadUsage;
+            return int(DaemonExit::BadUsage);
         }
     }
 
@@ -45,13 +51,17 @@ int Daemon::run(const QString &program, const QStringList &arguments, DaemonExte
     SignalWatcher signalWatcher;
     EventLog log(parsed.config.logFormat, parsed.config.logToStdout);
     QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &server, &Server::stop);
+    signalWatcher.watchHangup();
+    QObject::connect(&signalWatcher, &SignalWatcher::hangupReceived, qApp, [&log, &program]() {
+        log.notice(QString::fromLatin1(HangupIgnored).arg(program));
+    });
     QObject::connect(&server, &Server::stopped, qApp, [&log]() {
         log.stopped();
-        QCoreApplication::exit(ExitCode::Ok);
+        QCoreApplication::exit(int(DaemonExit::Ok));
     });
     if (!server.start(parsed.config)) {
         writeText(stderr, QStringLiteral("%1: %2\n").arg(program, server.errorString()));
-        return ExitCode::CannotListen;
+        return int(DaemonExit::CannotListen);
     }
     // PROTOCOL.md §5: the `listening on` lines come first, then the admin's.
     if (withAdmin) {
@@ -61,7 +71,7 @@ int Daemon::run(const QString &program, const QStringList &arguments, DaemonExte
             writeText(stderr, QStringLiteral("%1: %2\n").arg(program, error));
             QObject::disconnect(&server, &Server::stopped, nullptr, nullptr);
             server.stopAndWait();
-            return ExitCode::CannotListen;
+            return int(DaemonExit::CannotListen);
         }
         log.notice(notice);
     }

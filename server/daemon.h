@@ -1,6 +1,7 @@
 // The headless program: vigild, and `vigil-monitor --headless`. Parses
-// the command line, starts the server, stops it on SIGINT/SIGTERM, and
-// maps every outcome to the exit codes of PROTOCOL.md §5.
+// the command line, starts the server, stops it on SIGINT/SIGTERM, logs
+// and ignores SIGHUP, and maps every outcome to the exit codes of
+// PROTOCOL.md §5.
 #pragma once
 
 #include <QString>
@@ -13,11 +14,12 @@ namespace Vigil {
 class Server;
 struct ServerConfig;
 
-namespace ExitCode {
-constexpr int Ok = 0;
-constexpr int CannotListen = 1;
-constexpr int BadUsage = 2;
-} // namespace ExitCode
+// Exit codes of vigild and `vigil-monitor --headless` (PROTOCOL.md §5).
+enum class DaemonExit : int {
+    Ok = 0,           // stopped by SIGINT/SIGTERM, or --help/--version
+    CannotListen = 1, // an address (or the admin endpoint) cannot be bound
+    BadUsage = 2,     // bad flag, value or config file
+};
 
 // A part of vigild that lives outside the core library: the admin HTTP
 // endpoint (vigil_admin), run when the config has --admin. Checked before

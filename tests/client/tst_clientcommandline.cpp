@@ -1,6 +1,7 @@
 // ClientCommandLine: both forms of vigil-client's command line, every
 // value checked, bad input refused with one line (exit 2 in main).
 #include "clientcommandline.h"
+#include "daemon.h"
 
 #include <QTest>
 
@@ -23,6 +24,7 @@ private slots:
     void loopbackOnly_data();
     void loopbackOnly();
     void helpAndVersion();
+    void exitCodesBesideVigilds();
 };
 
 static QStringList args(const QString &line)
@@ -200,6 +202,20 @@ void TestClientCommandLine::helpAndVersion()
     r = ClientCommandLine::parse(args(QStringLiteral("bench --connections 1 --version")));
     QCOMPARE(r.action, ParsedClientCommandLine::Action::Version);
     QCOMPARE(r.text, QStringLiteral("vigil-client " VIGIL_VERSION "\n"));
+}
+
+// vigil-client's and vigild's exit codes have names of their own, so both
+// headers live in one translation unit (the monitor's, a test's); where
+// the numbers overlap they mean the same thing to a script.
+void TestClientCommandLine::exitCodesBesideVigilds()
+{
+    QCOMPARE(int(ClientExit::Ok), int(DaemonExit::Ok));
+    QCOMPARE(int(ClientExit::Usage), int(DaemonExit::BadUsage));
+    QCOMPARE(int(ClientExit::ConnectFailed), 1);
+    QCOMPARE(int(ClientExit::ClosedByServer), 3);
+    const QString help = ClientCommandLine::helpText();
+    for (const ClientExit code : {ClientExit::Ok, ClientExit::ConnectFailed, ClientExit::Usage, ClientExit::ClosedByServer})
+        QVERIFY2(help.contains(QStringLiteral("\n  %1  ").arg(int(code))), qPrintable(QString::number(int(code))));
 }
 
 QTEST_GUILESS_MAIN(TestClientCommandLine)

@@ -36,6 +36,9 @@ private slots:
     void connectionRefused();
     void badFlag();
     void versionAndHelp();
+    void sendOverIsTheLastLine_data();
+    void sendOverIsTheLastLine();
+    void sendOverWaitsBoundedForMissingEchoes();
 };
 
 void TestSender::echoesInEveryFraming_data()
@@ -116,7 +119,8 @@ void TestSender::heartbeatKeepsConnectionAlive()
 }
 
 // --wait keeps the sender connected and silent after the last message, so
-// the server's idle watchdog ends it: exit 3 after "send over".
+// the server's idle watchdog ends it before the sender is done: exit 3,
+// the reason as the last line and no "send over" (PROTOCOL.md §6).
 void TestSender::waitWatchesTheServerClose()
 {
     VigildProcess server;
@@ -126,7 +130,8 @@ void TestSender::waitWatchesTheServerClose()
                                 ClientTimeoutMs);
     QVERIFY2(r.finished, qPrintable(r.out + r.err));
     QCOMPARE(r.exitCode, 3);
-    QVERIFY2(r.out.contains(QLatin1String("send over\n")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(echoLine(1)), qPrintable(r.out));
+    QVERIFY2(!r.out.contains(QLatin1String("send over")), qPrintable(r.out));
     QVERIFY2(r.out.endsWith(QLatin1String("closed by server: idle-timeout\n")), qPrintable(r.out));
     QVERIFY2(r.elapsedMs < 5000, qPrintable(QString::number(r.elapsedMs)));
 
@@ -138,6 +143,7 @@ void TestSender::waitWatchesTheServerClose()
                   ClientTimeoutMs);
     QCOMPARE(r.exitCode, 0);
     QVERIFY2(r.out.contains(echoLine(0)), qPrintable(r.out));
+    QVERIFY2(r.out.endsWith(QLatin1String("send over\n")), qPrintable(r.out));
 }
 
 // PROTOCOL.md §3: with --probe-interval the server PINGs a quiet client
@@ -232,6 +238,64 @@ void TestSender::versionAndHelp()
     QVERIFY(r.out.contains(QLatin1String("Usage:")));
     QVERIFY(r.out.contains(QLatin1String("Exit codes")));
     QVERIFY(r.err.isEmpty());
+}
+
+// The sender is done once every echo is back: `send over` is its last
+// line, after each echo and the heartbeat summary, in every framing.
+void TestSender::sendOverIsTheLastLine_data()
+{
+    QTest::addColumn<QString>("framing");
+    QTest::addColumn<QString>("interval");
+    QTest::addColumn<QStringList>("extra");
+    QTest::newRow("vigil") << "vigil" << "100ms" << QStringList{};
+    QTest::newRow("legacy") << "legacy" << "100ms" << QStringList{};
+    QTest::newRow("line") << "line" << "100ms" << QStringList{};
+    QTest::newRow("raw") << "raw" << "100ms" << QStringList{};
+    QTest::newRow("vigil, heartbeat") << "vigil" << "100ms" << QStringList{"--heartbeat", "30ms"};
+    QTest::newRow("vigil, --wait shorter than an echo") << "vigil" << "100ms" << QStringList{"--wait", "1ms"};
+    QTest::newRow("legacy, no interval") << "legacy" << "0" << QStringList{};
+}
+
+void TestSender::sendOverIsTheLastLine()
+{
+    QFETCH(QString, framing);
+    QFETCH(QString, interval);
+    QFETCH(QStringList, extra);
+    VigildProcess server;
+    QVERIFY(server.start({QStringLiteral("--framing"), framing}));
+    const ProcessResult r = runClient(QStringList{QStringLiteral("--connect"), server.address(), QStringLiteral("--framing"),
+                                                  framing, QStringLiteral("--count"), QStringLiteral("3"),
+                                                  QStringLiteral("--interval"), interval}
+                                          + extra,
+                                      ClientTimeoutMs);
+    QVERIFY2(r.finished, qPrintable(r.out + r.err));
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.err.isEmpty(), qPrintable(r.err));
+    QStringList lines = r.out.split(QLatin1Char('\n'));
+    QCOMPARE(lines.takeLast(), QString()); // every line ends with \n
+    QCOMPARE(lines.count(QStringLiteral("send over")), 1);
+    QCOMPARE(lines.constLast(), QStringLiteral("send over"));
+    QStringList echoes = lines.filter(QRegularExpression(QStringLiteral("^echo: ")));
+    QCOMPARE(echoes.size(), 3);
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(echoes.at(i) + QLatin1Char('\n'), echoLine(i));
+    if (extra.contains(QStringLiteral("--heartbeat")))
+        QVERIFY2(lines.at(lines.size() - 2).startsWith(QLatin1String("heartbeat: ")), qPrintable(r.out));
+}
+
+// A server that never echoes (--mode sink) must not hold the sender: it
+// waits a bounded time for the missing echoes, then ends normally.
+void TestSender::sendOverWaitsBoundedForMissingEchoes()
+{
+    VigildProcess server;
+    QVERIFY(server.start({QStringLiteral("--mode"), QStringLiteral("sink")}));
+    const ProcessResult r = runClient({QStringLiteral("--connect"), server.address(), QStringLiteral("--count"),
+                                       QStringLiteral("2"), QStringLiteral("--interval"), QStringLiteral("10ms")},
+                                      ClientTimeoutMs);
+    QVERIFY2(r.finished, qPrintable(r.out + r.err));
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out, QStringLiteral("send over\n"));
+    QVERIFY2(r.elapsedMs < 15000, qPrintable(QString::number(r.elapsedMs)));
 }
 
 QTEST_GUILESS_MAIN(TestSender)

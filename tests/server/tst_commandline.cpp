@@ -5,6 +5,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/stat.h>
+
 using namespace Vigil;
 
 namespace {
@@ -89,6 +91,7 @@ private slots:
     void configFile();
     void configFileErrors_data();
     void configFileErrors();
+    void configFileMustBeRegular();
     void keysCoverEveryValueFlag();
 };
 
@@ -191,6 +194,8 @@ void tst_CommandLine::badValues_data()
                                   << "listen address 127.0.0.1:5 given twice";
     QTest::newRow("flag twice") << QStringList{"--idle-timeout", "1s", "--idle-timeout", "2s"}
                                 << "--idle-timeout given more than once";
+    QTest::newRow("config twice") << QStringList{"--config", "a.conf", "--config", "b.conf"}
+                                  << "--config given more than once";
     QTest::newRow("keepalive bounds crossed") << QStringList{"--min-keepalive", "2h"}
                                               << "--min-keepalive is larger than --max-keepalive";
     QTest::newRow("missing config file") << QStringList{"--config", "/nonexistent/vigild.conf"}
@@ -242,6 +247,8 @@ void tst_CommandLine::configFile_data()
     QTest::newRow("flag wins for framing") << file << QStringList{"--framing", "raw"} << "framing" << "raw";
     QTest::newRow("flag --listen replaces the file's")
         << file << QStringList{"--listen", "127.0.0.1:9"} << "listen" << "127.0.0.1:9";
+    QTest::newRow("listen port 0 twice") << QByteArray("listen = 127.0.0.1:0\nlisten = 127.0.0.1:0\n") << QStringList{}
+                                         << "listen" << "127.0.0.1:0,127.0.0.1:0";
     QTest::newRow("untouched keys stay") << file << QStringList{"--idle-timeout", "1s"} << "maxPerIp" << "3";
     QTest::newRow("log-messages off in file") << QByteArray("log-messages = off\n") << QStringList{} << "logMessages"
                                               << "false";
@@ -268,29 +275,72 @@ void tst_CommandLine::configFile()
 void tst_CommandLine::configFileErrors_data()
 {
     QTest::addColumn<QByteArray>("file");
-    QTest::addColumn<QString>("errorEnd"); // after "<path>: "
+    QTest::addColumn<QStringList>("flags");
+    QTest::addColumn<QString>("errorEnd"); // after "<path>"
 
-    QTest::newRow("unknown key") << QByteArray("idle-timeout = 1s\nbogus = 1\n") << "line 2: unknown key 'bogus'";
-    QTest::newRow("config inside config") << QByteArray("config = other.conf\n") << "line 1: unknown key 'config'";
-    QTest::newRow("syntax") << QByteArray("idle-timeout 1s\n") << "line 1: expected 'key = value'";
+    // Every mistake in the file is "FILE:LINE: what", like a compiler's.
+    QTest::newRow("unknown key") << QByteArray("idle-timeout = 1s\nbogus = 1\n") << QStringList{}
+                                 << ":2: unknown key 'bogus'";
+    QTest::newRow("config inside config") << QByteArray("config = other.conf\n") << QStringList{}
+                                          << ":1: unknown key 'config'";
+    QTest::newRow("syntax") << QByteArray("idle-timeout 1s\n") << QStringList{} << ":1: expected 'key = value'";
+    QTest::newRow("bad duration") << QByteArray("# limits\n\nidle-timeout = 5 seconds\n") << QStringList{}
+                                  << ":3: invalid value for --idle-timeout: invalid duration '5 seconds' "
+                                     "(use e.g. 250ms, 5s, 2m, 1h)";
+    QTest::newRow("bad framing") << QByteArray("[vigild]\nframing = json\n") << QStringList{}
+                                 << ":2: invalid value for --framing: 'json' (use vigil, legacy, line or raw)";
+    QTest::newRow("bad listen") << QByteArray("listen = nowhere\n") << QStringList{}
+                                << ":1: invalid listen address 'nowhere': expected HOST:PORT";
+    // The file is checked whole, also where the command line replaces it.
+    QTest::newRow("bad value under a flag") << QByteArray("idle-timeout = soon\n") << QStringList{"--idle-timeout", "1s"}
+                                            << ":1: invalid value for --idle-timeout: invalid duration 'soon' "
+                                               "(use e.g. 250ms, 5s, 2m, 1h)";
+    QTest::newRow("bad listen under --listen") << QByteArray("listen = nowhere\n") << QStringList{"--listen", "127.0.0.1:0"}
+                                               << ":1: invalid listen address 'nowhere': expected HOST:PORT";
+    // As on the command line, a key that is not repeatable appears once.
+    QTest::newRow("duplicate key") << QByteArray("idle-timeout = 1s\nmode = echo\nidle-timeout = 2s\n") << QStringList{}
+                                   << ":3: duplicate key 'idle-timeout' (first set on line 1)";
+    QTest::newRow("duplicate key, same value") << QByteArray("[vigild]\nmode = echo\n[General]\nmode = echo\n")
+                                               << QStringList{} << ":4: duplicate key 'mode' (first set on line 2)";
+    QTest::newRow("duplicate bool") << QByteArray("log-messages = yes\nlog-messages = no\n") << QStringList{}
+                                    << ":2: duplicate key 'log-messages' (first set on line 1)";
+    QTest::newRow("duplicate under a flag") << QByteArray("mode = echo\nmode = sink\n") << QStringList{"--mode", "echo"}
+                                            << ":2: duplicate key 'mode' (first set on line 1)";
+    QTest::newRow("same listen address twice") << QByteArray("listen = 127.0.0.1:7\n\nlisten = 127.0.0.1:7\n")
+                                               << QStringList{} << ":3: listen address 127.0.0.1:7 given twice (first on line 1)";
+    QByteArray nul("max-payload = 10");
+    nul.append('\0');
+    nul.append(" 24\n");
+    QTest::newRow("NUL byte") << nul << QStringList{} << ":1: contains a NUL byte (is this a text file?)";
 }
 
 void tst_CommandLine::configFileErrors()
 {
     QFETCH(QByteArray, file);
+    QFETCH(QStringList, flags);
     QFETCH(QString, errorEnd);
 
     QTemporaryDir dir;
     const QString path = writeConfig(dir, file);
-    const ParsedCommandLine p = parse({QStringLiteral("--config"), path});
+    const ParsedCommandLine p = parse(QStringList{QStringLiteral("--config"), path} + flags);
     QCOMPARE(p.action, ParsedCommandLine::Action::Error);
-    QCOMPARE(p.error, path + QStringLiteral(": ") + errorEnd);
+    QCOMPARE(p.error, path + errorEnd);
+    QVERIFY(!p.error.contains(QLatin1Char('\n')));
+}
 
-    // A bad value in the file is reported like the flag.
-    const QString bad = writeConfig(dir, "idle-timeout = 5\n");
-    const ParsedCommandLine q = parse({QStringLiteral("--config"), bad});
-    QCOMPARE(q.action, ParsedCommandLine::Action::Error);
-    QVERIFY2(q.error.startsWith(QLatin1String("invalid value for --idle-timeout")), qPrintable(q.error));
+// Only a regular file: a FIFO must not block vigild's start, /dev/zero
+// must not fill its memory (PROTOCOL.md §5 caps the file at 1 MiB).
+void tst_CommandLine::configFileMustBeRegular()
+{
+    QTemporaryDir dir;
+    const QString fifo = dir.filePath(QStringLiteral("vigild.conf"));
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    for (const QString &path : {fifo, QStringLiteral("/dev/zero"), QStringLiteral("/dev/null")}) {
+        const ParsedCommandLine p = parse({QStringLiteral("--config"), path});
+        QCOMPARE(p.action, ParsedCommandLine::Action::Error);
+        QVERIFY2(p.error.startsWith(QStringLiteral("cannot read config file %1: it is a ").arg(path)), qPrintable(p.error));
+        QVERIFY2(p.error.endsWith(QLatin1String(", not a regular file")), qPrintable(p.error));
+    }
 }
 
 void tst_CommandLine::keysCoverEveryValueFlag()

@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <vector>
 
 using namespace VigilTest;
@@ -124,6 +125,12 @@ private slots:
     void outOfDescriptorsKeepsServingAndRetries();
     void jsonLogEvents();
     void textLogIsOneLinePerEvent();
+
+    // Signals other than SIGINT/SIGTERM
+    void sighupIsLoggedAndIgnored();
+
+    // --config (PROTOCOL.md §5)
+    void configFileErrorsNameFileAndLine();
 
 private:
     QString m_version;
@@ -1294,6 +1301,80 @@ void tst_Vigild::textLogIsOneLinePerEvent()
     QVERIFY2(server.lines().at(2).startsWith("message conn="), server.lines().at(2).constData());
     QVERIFY2(server.lines().at(3).startsWith("closed conn="), server.lines().at(3).constData());
     QVERIFY(server.lines().at(3).contains("reason=client-closed"));
+}
+
+// A terminal hang-up or a habitual `kill -HUP` must never stop vigild:
+// until reload (PROTOCOL.md §11) lands, SIGHUP is a `notice` and nothing
+// else. Open and new connections are served; SIGTERM still ends it cleanly.
+void tst_Vigild::sighupIsLoggedAndIgnored()
+{
+    START_VIGILD(server, {});
+    CONNECT_CLIENT(client, server);
+    auto hangupNotices = [&server]() {
+        int n = 0;
+        for (const QJsonObject &e : server.events(QStringLiteral("notice")))
+            n += e.value(QLatin1String("message")).toString().contains(QLatin1String("SIGHUP")) ? 1 : 0;
+        return n;
+    };
+    for (int i = 1; i <= 2; ++i) { // the handler stays installed after the first
+        QCOMPARE(::kill(pid_t(server.pid()), SIGHUP), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(hangupNotices() == i || !server.isRunning(), WaitMs);
+        QVERIFY2(server.isRunning(), server.lines().join('\n').constData());
+    }
+
+    client.sendFrame(Type::Data, "still served");
+    QTRY_COMPARE_WITH_TIMEOUT(client.frames(Type::Data).size(), 1, WaitMs);
+    QCOMPARE(client.frames(Type::Data).constFirst().payload, QByteArray("still served"));
+    CONNECT_CLIENT(newcomer, server);
+    newcomer.sendFrame(Type::Data, "new");
+    QTRY_COMPARE_WITH_TIMEOUT(newcomer.frames(Type::Data).size(), 1, WaitMs);
+    QVERIFY(server.events(QStringLiteral("closed")).isEmpty());
+
+    server.terminate();
+    QTRY_VERIFY_WITH_TIMEOUT(!server.isRunning(), WaitMs);
+    QCOMPARE(server.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(server.exitCode(), 0);
+    QVERIFY(client.waitClosed(WaitMs));
+    QCOMPARE(client.byeCode(), int(Bye::ServerShutdown));
+    QCOMPARE(server.events().constLast().value(QLatin1String("event")).toString(), QStringLiteral("stopped"));
+    QVERIFY(server.standardError().isEmpty());
+}
+
+// A mistake in --config is one line on stderr naming FILE:LINE, exit 2,
+// nothing served; a FIFO is refused at once instead of blocking the start.
+void tst_Vigild::configFileErrorsNameFileAndLine()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("vigild.conf"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("[vigild]\nframing = line\nidle-timeout = 5 seconds\n");
+    file.close();
+    RunResult r = runVigild({QStringLiteral("--config"), path, QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
+    QCOMPARE(r.exitStatus, QProcess::NormalExit);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.out.isEmpty(), r.out.constData());
+    QCOMPARE(QString::fromUtf8(r.err),
+             QStringLiteral("vigild: %1:3: invalid value for --idle-timeout: invalid duration '5 seconds' "
+                            "(use e.g. 250ms, 5s, 2m, 1h)\n")
+                 .arg(path));
+
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write("idle-timeout = 1s\nframing = line\nidle-timeout = 2s\n");
+    file.close();
+    r = runVigild({QStringLiteral("--config"), path, QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
+    QCOMPARE(r.exitCode, 2);
+    QCOMPARE(QString::fromUtf8(r.err),
+             QStringLiteral("vigild: %1:3: duplicate key 'idle-timeout' (first set on line 1)\n").arg(path));
+
+    const QString fifo = dir.filePath(QStringLiteral("fifo.conf"));
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    r = runVigild({QStringLiteral("--config"), fifo, QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
+    QCOMPARE(r.exitStatus, QProcess::NormalExit);
+    QCOMPARE(r.exitCode, 2); // -1: still blocked in open() when runVigild gave up
+    QCOMPARE(QString::fromUtf8(r.err),
+             QStringLiteral("vigild: cannot read config file %1: it is a FIFO, not a regular file\n").arg(fifo));
 }
 
 QTEST_GUILESS_MAIN(tst_Vigild)
