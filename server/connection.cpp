@@ -135,9 +135,9 @@ ConnectionSnapshot Connection::snapshot() const
 qint64 Connection::nextDeadline() const
 {
     if (m_state == ConnectionState::Closing) {
-        const qint64 check = m_deliveryCheckNs ? m_deliveryCheckNs : Watchdogs::Never;
+        const qint64 check = awaitingDelivery() ? m_phase.closing.deliveryCheckNs : Watchdogs::Never;
         const qint64 write = m_closeReason == CloseReason::ClientClosed ? m_watchdogs.writeDeadline() : Watchdogs::Never;
-        return std::min({m_closeDeadlineNs, write, check});
+        return std::min({m_phase.closing.deadlineNs, write, check});
     }
     return m_watchdogs.next();
 }
@@ -208,10 +208,16 @@ void Connection::handleWritable(qint64 nowNs)
 void Connection::handleHangup(qint64 nowNs)
 {
     // EPOLLHUP/EPOLLERR: read what is left (it tells reset from close).
+    // After our FIN, a hang-up is the peer closing too: its last replies
+    // may still be on their way (awaitDelivery).
     const ReplyScope scope(*this);
     if (m_state == ConnectionState::Open)
         handleReadable(nowNs);
-    if (!isRetired() && m_state == ConnectionState::Open)
+    else if (m_lingering)
+        drainAfterClose();
+    if (isRetired() || awaitingDelivery())
+        return;
+    if (m_state == ConnectionState::Open)
         close(CloseReason::Reset, nowNs);
     if (!isRetired())
         retire();
@@ -225,10 +231,10 @@ bool Connection::admitByRate(qint64 nowNs)
         return true;
     const qint64 interval = 1000000000 / rate;
     const qint64 tolerance = interval * (rate - 1);
-    const qint64 tat = std::max(m_rateTatNs, nowNs);
+    const qint64 tat = std::max(m_phase.open.rateTatNs, nowNs);
     if (tat - nowNs > tolerance)
         return false;
-    m_rateTatNs = tat + interval;
+    m_phase.open.rateTatNs = tat + interval;
     return true;
 }
 
@@ -452,19 +458,19 @@ void Connection::awaitDelivery(qint64 nowNs)
         retire();
         return;
     }
-    if (!m_deliveryProgressNs || unsent < m_deliveryUnsent)
-        m_deliveryProgressNs = nowNs;
+    if (!m_phase.closing.deliveryProgressNs || unsent < m_deliveryUnsent)
+        m_phase.closing.deliveryProgressNs = nowNs;
     m_deliveryUnsent = unsent;
     const qint64 writeTimeoutNs = m_watchdogs.timers.writeTimeoutMs * MonotonicClock::NsPerMs;
-    if (writeTimeoutNs > 0 && nowNs - m_deliveryProgressNs >= writeTimeoutNs) {
+    if (writeTimeoutNs > 0 && nowNs - m_phase.closing.deliveryProgressNs >= writeTimeoutNs) {
         writeTimedOut();
         return;
     }
     // Both directions are shut, so epoll would report EPOLLHUP on every
     // wait: only the timer is left.
-    if (!m_deliveryCheckNs)
+    if (!awaitingDelivery())
         m_thread.unwatch(this);
-    m_deliveryCheckNs = nowNs + DeliveryCheckNs;
+    m_phase.closing.deliveryCheckNs = nowNs + DeliveryCheckNs;
     m_thread.reschedule(this);
 }
 
@@ -504,10 +510,10 @@ void Connection::handleDeadline(qint64 nowNs)
     switch (due) {
     case Watchdogs::Due::Probe: {
         // The PING carries a sequence number; its PONG is activity.
-        ++m_probesSent;
+        ++m_phase.open.probesSent;
         char payload[8];
         for (int i = 0; i < 8; ++i)
-            payload[i] = char(m_probesSent >> (56 - 8 * i));
+            payload[i] = char(m_phase.open.probesSent >> (56 - 8 * i));
         m_watchdogs.lastProbeSentNs = MonotonicClock::nowNs();
         sendFrame(FrameType::Ping, payload, sizeof(payload));
         publishEvent(EventKind::PingOut, sizeof(payload));
@@ -537,12 +543,12 @@ void Connection::handleDeadline(qint64 nowNs)
 
 void Connection::handleClosingDeadline(qint64 nowNs)
 {
-    if (m_deliveryCheckNs && nowNs >= m_deliveryCheckNs) {
-        awaitDelivery(nowNs);
+    if (nowNs >= m_phase.closing.deadlineNs) {
+        retire(); // the BYE's flush budget ran out (a reset if bytes are left)
         return;
     }
-    if (nowNs >= m_closeDeadlineNs) {
-        retire(); // the BYE's flush budget ran out
+    if (awaitingDelivery() && nowNs >= m_phase.closing.deliveryCheckNs) {
+        awaitDelivery(nowNs);
         return;
     }
     if (m_closeReason == CloseReason::ClientClosed && nowNs >= m_watchdogs.writeDeadline()) {
@@ -575,11 +581,12 @@ void Connection::close(CloseReason reason, qint64 nowNs)
     if (m_state != ConnectionState::Open)
         return;
     m_state = ConnectionState::Closing;
+    m_phase.closing = ClosingState();
     m_closeReason = reason;
     // After a BYE the server flushes within 1 s (PROTOCOL.md §2). After the
     // peer's FIN it writes every reply already produced: only the write
     // timeout may stop that (docs/protocol-notes.md).
-    m_closeDeadlineNs = reason == CloseReason::ClientClosed ? Watchdogs::Never : nowNs + CloseFlushNs;
+    m_phase.closing.deadlineNs = reason == CloseReason::ClientClosed ? Watchdogs::Never : nowNs + CloseFlushNs;
     if (reason == CloseReason::Reset) {
         retire();
         return;

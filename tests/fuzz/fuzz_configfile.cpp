@@ -10,7 +10,8 @@ using namespace Vigil;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const auto entries = ConfigFile::parse(QByteArray(reinterpret_cast<const char *>(data), qsizetype(size)));
+    const auto entries = ConfigFile::parse(QByteArray(reinterpret_cast<const char *>(data), qsizetype(size)),
+                                           QStringLiteral("fuzz.conf"));
     if (!entries)
         return 0;
     ServerConfig config;

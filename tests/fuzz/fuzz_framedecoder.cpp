@@ -56,6 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     Collect wholeSink;
     const CloseReason wholeVerdict = whole.feed(stream, length, wholeSink);
     check(whole.buffered() <= whole.bufferLimit());
+    check(whole.bufferCapacity() <= std::max<size_t>(whole.bufferLimit(), 256));
 
     FrameDecoder pieces(framing, maxPayload);
     Collect piecesSink;
@@ -63,6 +64,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t at = 0; at < length && piecesVerdict == CloseReason::None; at += step) {
         piecesVerdict = pieces.feed(stream + at, std::min(step, length - at), piecesSink);
         check(pieces.buffered() <= pieces.bufferLimit());
+        // PROTOCOL.md §12: the memory held is what the message needs, never
+        // a power of two above the limit.
+        check(pieces.bufferCapacity() <= std::max<size_t>(pieces.bufferLimit(), 256));
     }
     // Raw cuts at read boundaries, so only its bytes must agree.
     if (framing != Framing::Raw) {

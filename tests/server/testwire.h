@@ -47,6 +47,28 @@ inline QByteArray legacyFrame(const QByteArray &payload)
     return legacyHeader(qint32(payload.size())) + payload;
 }
 
+// Received bytes for a failure message: printable ASCII, the rest as '.'.
+inline QString printable(const QByteArray &bytes, qsizetype max = 48)
+{
+    QString s;
+    for (char c : bytes.left(max))
+        s += (c >= 0x20 && c < 0x7f) ? QChar(QLatin1Char(c)) : QChar(QLatin1Char('.'));
+    return bytes.size() > max ? s + QStringLiteral("...") : s;
+}
+
+// Why a peer's reply is not exactly the echo of its own message: how much
+// of it carries another peer's fill byte.
+inline QString foreignReply(const QByteArray &got, const QByteArray &mine, char foreignFill)
+{
+    return QStringLiteral("got %1 bytes, expected exactly the %2-byte echo of its own message; "
+                          "%3 bytes are another peer's (fill '%4'); the reply starts \"%5\"")
+        .arg(got.size())
+        .arg(mine.size())
+        .arg(got.count(foreignFill))
+        .arg(QLatin1Char(foreignFill))
+        .arg(printable(got));
+}
+
 namespace Type {
 constexpr quint8 Data = 0x01;
 constexpr quint8 Ping = 0x02;

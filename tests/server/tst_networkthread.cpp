@@ -49,24 +49,6 @@ QByteArray bulk(qsizetype bytes, char fill)
     return data(QByteArray(1024 - 8, fill)).repeated(bytes / 1024);
 }
 
-QString printable(const QByteArray &bytes, qsizetype max = 48)
-{
-    QString s;
-    for (char c : bytes.left(max))
-        s += (c >= 0x20 && c < 0x7f) ? QChar(QLatin1Char(c)) : QChar(QLatin1Char('.'));
-    return bytes.size() > max ? s + QStringLiteral("...") : s;
-}
-
-QString notOwn(const QByteArray &got, const QByteArray &mine, char foreignFill)
-{
-    return QStringLiteral("got %1 bytes, expected exactly the %2-byte echo of its own message; "
-                          "%3 bytes are another peer's (fill '%4'); the reply starts \"%5\"")
-        .arg(got.size())
-        .arg(mine.size())
-        .arg(got.count(foreignFill))
-        .arg(QLatin1Char(foreignFill))
-        .arg(printable(got));
-}
 
 // Collects a reply of `expected` bytes and whatever else arrives within
 // SettleMs after it: more bytes are a reply that is not only ours.
@@ -328,7 +310,7 @@ void tst_NetworkThread::resetAfterFullReads()
     }
     got.clear();
     collectReply(a.socket, &got, mine.size());
-    QVERIFY2(got == mine, qPrintable(QStringLiteral("A ") + notOwn(got, mine, 'b')));
+    QVERIFY2(got == mine, qPrintable(QStringLiteral("A ") + foreignReply(got, mine, 'b')));
 
     // Counted once, as a reset, after the thread really read B's bytes.
     QTRY_COMPARE_WITH_TIMEOUT(f.counters().closed.value(), quint64(1), WaitMs);
@@ -337,7 +319,7 @@ void tst_NetworkThread::resetAfterFullReads()
     QCOMPARE(f.counters().accepted.value(), quint64(2));
     QVERIFY2(f.counters().bytesIn.value() >= quint64(burst.size()),
              qPrintable(QStringLiteral("read %1 bytes").arg(f.counters().bytesIn.value())));
-    QVERIFY2(echoesExactly(a.socket, data("A:again"), &got), qPrintable(notOwn(got, data("A:again"), 'b')));
+    QVERIFY2(echoesExactly(a.socket, data("A:again"), &got), qPrintable(foreignReply(got, data("A:again"), 'b')));
     QVERIFY(f.thread().isRunning());
 }
 
@@ -399,9 +381,9 @@ void tst_NetworkThread::hangupWithPendingReplies()
             },
             WaitMs));
         QCOMPARE(c.socket.error(), 0);
-        QVERIFY2(back == burst, qPrintable(notOwn(back, burst, 'a')));
+        QVERIFY2(back == burst, qPrintable(foreignReply(back, burst, 'a')));
     }
-    QVERIFY2(echoesExactly(a.socket, data("A:after"), &got), qPrintable(notOwn(got, data("A:after"), 'c')));
+    QVERIFY2(echoesExactly(a.socket, data("A:after"), &got), qPrintable(foreignReply(got, data("A:after"), 'c')));
     QVERIFY2(!got.contains('k') && !got.contains('c'), qPrintable(printable(got)));
 }
 
@@ -446,7 +428,7 @@ void tst_NetworkThread::kickDuringFlush()
                             .arg(sent.size())
                             .arg(printable(back.right(48)))));
 
-    QVERIFY2(echoesExactly(a.socket, data("A:after"), &got), qPrintable(notOwn(got, data("A:after"), 'k')));
+    QVERIFY2(echoesExactly(a.socket, data("A:after"), &got), qPrintable(foreignReply(got, data("A:after"), 'k')));
 }
 
 // epoll refuses a regular file (EPERM): the thread must close it, count it

@@ -64,24 +64,6 @@ struct Resume
     ~Resume() { ::kill(pid_t(pid), SIGCONT); }
 };
 
-QString printable(const QByteArray &bytes, qsizetype max = 48)
-{
-    QString s;
-    for (char c : bytes.left(max))
-        s += (c >= 0x20 && c < 0x7f) ? QChar(QLatin1Char(c)) : QChar(QLatin1Char('.'));
-    return bytes.size() > max ? s + QStringLiteral("...") : s;
-}
-
-QString mismatch(const QByteArray &got, const QByteArray &mine, char foreignFill)
-{
-    return QStringLiteral("got %1 bytes, expected exactly the %2-byte echo of its own message; "
-                          "%3 bytes are the other peer's (fill '%4'); the reply starts \"%5\"")
-        .arg(got.size())
-        .arg(mine.size())
-        .arg(got.count(foreignFill))
-        .arg(QLatin1Char(foreignFill))
-        .arg(printable(got));
-}
 
 // Reads until `into` holds at least `bytes` or the peer ends.
 bool waitForBytes(LoopbackSocket &s, QByteArray *into, qsizetype bytes, int timeoutMs = WaitMs)
@@ -232,7 +214,7 @@ void ReplyIsolation::resetAfterFullReadsLeaksNothing()
 
     got.clear();
     collectReply(a, &got, mine.size());
-    QVERIFY2(got == mine, qPrintable(QStringLiteral("A ") + mismatch(got, mine, 'b')));
+    QVERIFY2(got == mine, qPrintable(QStringLiteral("A ") + foreignReply(got, mine, 'b')));
 
     // vigild read all of B's burst before the reset (so the test took the
     // path it is about), and A keeps its own replies after it, whichever of
@@ -243,13 +225,13 @@ void ReplyIsolation::resetAfterFullReadsLeaksNothing()
                                 .toInteger();
     QVERIFY2(bBytesIn >= WarmupBytes + burst.size(), qPrintable(QStringLiteral("vigild read %1 bytes of B").arg(bBytesIn)));
     const QByteArray again = framed(framing, "A:again");
-    QVERIFY2(echoesExactly(a, again, &got), qPrintable(QStringLiteral("A ") + mismatch(got, again, 'b')));
+    QVERIFY2(echoesExactly(a, again, &got), qPrintable(QStringLiteral("A ") + foreignReply(got, again, 'b')));
 
     // vigild keeps serving, newcomers included.
     LoopbackSocket c = LoopbackSocket::connectTo(server.port());
     QVERIFY(c.isValid());
     const QByteArray hello = framed(framing, "C:new");
-    QVERIFY2(echoesExactly(c, hello, &got), qPrintable(QStringLiteral("C ") + mismatch(got, hello, 'b')));
+    QVERIFY2(echoesExactly(c, hello, &got), qPrintable(QStringLiteral("C ") + foreignReply(got, hello, 'b')));
     QVERIFY(server.isRunning());
 }
 
