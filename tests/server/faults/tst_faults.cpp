@@ -449,10 +449,14 @@ void tst_Faults::partialFramesCostWhatTheyDeclare()
     for (int fd : std::as_const(peers))
         ::close(fd);
     QTRY_COMPARE_WITH_TIMEOUT(int(vigild.events(QStringLiteral("closed")).size()), Peers, 10000);
+    // Under ASan its allocator, not glibc's, decides when freed memory goes
+    // back (its quarantine keeps it): the release build checks the give-back.
+#if !defined(__SANITIZE_ADDRESS__)
     QTRY_VERIFY2_WITH_TIMEOUT(rssKiB(vigild.pid()) - baseline < 16 * 1024,
                               qPrintable(QStringLiteral("RSS still %1 KiB above the baseline after the peers left")
                                              .arg(rssKiB(vigild.pid()) - baseline)),
                               10000);
+#endif
     QVERIFY(echoes(warm, "still served"));
     ::close(warm);
 }
