@@ -12,7 +12,7 @@ constexpr size_t MessagePreviewBytes = 1024;
 constexpr size_t FlushThreshold = 64 * 1024;
 // stopped() is the last line: wait this long for a slow reader to take the
 // log's tail, never longer (PROTOCOL.md §5: exit within 2 s of SIGTERM).
-constexpr int StopDrainMs = 400;
+constexpr int StopDrainMs = 300;
 
 // Length of the well-formed UTF-8 sequence (RFC 3629: no overlongs, no
 // surrogates, nothing above U+10FFFF) starting at p, or 0.
