@@ -273,7 +273,7 @@ void EventLog::stopped()
     end();
     flush();
     if (m_sink)
-        m_sink->drain(StopDrainMs);
+        m_sink->finish(StopDrainMs);
 }
 
 void EventLog::notice(const QString &what)

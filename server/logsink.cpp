@@ -25,7 +25,24 @@ LogSink::~LogSink()
         m_stop = true;
     }
     m_wake.notify_one();
-    m_writer.join();
+    if (m_writer.joinable())
+        m_writer.join();
+}
+
+void LogSink::finish(int timeoutMs)
+{
+    const bool drained = drain(timeoutMs);
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_stop = true;
+    }
+    m_wake.notify_one();
+    if (!m_writer.joinable())
+        return;
+    if (drained)
+        m_writer.join();
+    else
+        m_writer.detach(); // blocked in write(): the exit ends it
 }
 
 LogSink &LogSink::forFd(int fd)

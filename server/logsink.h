@@ -50,6 +50,11 @@ public:
     // Waits until everything submitted has been written, at most timeoutMs.
     // false when the reader is still stalled.
     bool drain(int timeoutMs);
+    // The log's last line is in: drains (at most timeoutMs), then ends the
+    // writer thread, so the process exits with no thread left behind. A
+    // writer still blocked on a stalled reader is left to the exit. Lines
+    // submitted afterwards are not written.
+    void finish(int timeoutMs);
 
     void setNoticeFormatter(NoticeFormatter formatter);
     size_t capacity() const { return m_capacity; }
