@@ -29,6 +29,12 @@ LogSink::~LogSink()
         m_writer.join();
 }
 
+bool LogSink::isFinished()
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_stop;
+}
+
 void LogSink::finish(int timeoutMs)
 {
     const bool drained = drain(timeoutMs);
@@ -51,8 +57,9 @@ LogSink &LogSink::forFd(int fd)
     static auto *sinks = new std::map<int, LogSink *>; // never freed, see header
     std::lock_guard<std::mutex> lock(mutex);
     LogSink *&sink = (*sinks)[fd];
-    if (!sink)
-        sink = new LogSink(fd);
+    if (!sink || sink->isFinished())
+        sink = new LogSink(fd); // a finished one (its writer gone) is left as it is
+
     return *sink;
 }
 

@@ -55,6 +55,7 @@ public:
     // writer still blocked on a stalled reader is left to the exit. Lines
     // submitted afterwards are not written.
     void finish(int timeoutMs);
+    bool isFinished();
 
     void setNoticeFormatter(NoticeFormatter formatter);
     size_t capacity() const { return m_capacity; }
