@@ -228,4 +228,43 @@ private:
     quint16 m_port = 0;
 };
 
+// Reads until `into` holds at least `bytes` or the peer ends.
+inline bool waitForBytes(LoopbackSocket &s, QByteArray *into, qsizetype bytes, int timeoutMs = 5000)
+{
+    return QTest::qWaitFor(
+        [&]() {
+            s.readAvailable(into);
+            return into->size() >= bytes || s.atEnd();
+        },
+        timeoutMs);
+}
+
+// How long more bytes get to show up after an expected reply.
+constexpr int ReplySettleMs = 300;
+
+// Collects a reply of `expected` bytes and whatever else arrives within
+// ReplySettleMs after it: more bytes are a reply that is not only ours.
+inline void collectReply(LoopbackSocket &s, QByteArray *got, qsizetype expected)
+{
+    if (!waitForBytes(s, got, expected))
+        return;
+    [[maybe_unused]] const bool more = QTest::qWaitFor(
+        [&]() {
+            s.readAvailable(got);
+            return got->size() > expected || s.atEnd();
+        },
+        ReplySettleMs);
+}
+
+// Sends one message; true only if exactly its echo came back.
+inline bool echoesExactly(LoopbackSocket &s, const QByteArray &message, QByteArray *got)
+{
+    got->clear();
+    if (!s.sendAll(message))
+        return false;
+    collectReply(s, got, message.size());
+    return *got == message;
+}
+
 } // namespace VigilTest
+

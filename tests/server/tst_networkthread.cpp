@@ -30,8 +30,6 @@ namespace {
 constexpr int WaitMs = 5000;
 // A timer never fires early but may fire late on a loaded 2-core box.
 constexpr int LateToleranceMs = 1500;
-// How long more bytes get to show up after an expected reply.
-constexpr int SettleMs = 300;
 // NetworkThread reads at most this much per recv.
 constexpr qsizetype ReadChunk = 64 * 1024;
 // The test's side of a pair: large enough that a few reads' worth of
@@ -49,34 +47,6 @@ QByteArray bulk(qsizetype bytes, char fill)
     return data(QByteArray(1024 - 8, fill)).repeated(bytes / 1024);
 }
 
-
-// Collects a reply of `expected` bytes and whatever else arrives within
-// SettleMs after it: more bytes are a reply that is not only ours.
-void collectReply(LoopbackSocket &s, QByteArray *got, qsizetype expected)
-{
-    if (!QTest::qWaitFor(
-            [&]() {
-                s.readAvailable(got);
-                return got->size() >= expected || s.atEnd();
-            },
-            WaitMs))
-        return;
-    [[maybe_unused]] const bool more = QTest::qWaitFor(
-        [&]() {
-            s.readAvailable(got);
-            return got->size() > expected || s.atEnd();
-        },
-        SettleMs);
-}
-
-bool echoesExactly(LoopbackSocket &s, const QByteArray &message, QByteArray *got)
-{
-    got->clear();
-    if (!s.sendAll(message))
-        return false;
-    collectReply(s, got, message.size());
-    return *got == message;
-}
 
 // The thread's publisher: keeps the latest snapshot of each connection
 // and, when armed, holds the loop inside its next publish until
