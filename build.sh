@@ -42,12 +42,12 @@ case "$cmd" in
     run)
         install_packages
         build
-        if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x build/release/gui/vigil-monitor ]; then
+        if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x build/release/bin/vigil-monitor ]; then
             echo "==> starting vigil-monitor, serving (by default on 127.0.0.1:7600)"
-            exec build/release/gui/vigil-monitor --start "$@"
+            exec build/release/bin/vigil-monitor --start "$@"
         fi
         echo "==> no display: starting headless vigild (by default on 127.0.0.1:7600; Ctrl+C stops it)"
-        exec build/release/server/vigild "$@"
+        exec build/release/bin/vigild "$@"
         ;;
     test)
         install_packages

@@ -43,9 +43,9 @@ while [ $# -gt 0 ]; do
         *) echo "monitor_load.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
-MONITOR=${MONITOR:-$BUILD/gui/vigil-monitor}
-VIGILD=${VIGILD:-$BUILD/server/vigild}
-CLIENT=${CLIENT:-$BUILD/client/vigil-client}
+MONITOR=${MONITOR:-$BUILD/bin/vigil-monitor}
+VIGILD=${VIGILD:-$BUILD/bin/vigild}
+CLIENT=${CLIENT:-$BUILD/bin/vigil-client}
 for bin in "$MONITOR" "$VIGILD" "$CLIENT"; do
     [ -x "$bin" ] || { echo "monitor_load.sh: not built: $bin" >&2; exit 2; }
 done

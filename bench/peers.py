@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run vigild side by side with the peers in ../shared/peers and record the results.
 
-    bench/peers.py [--vigild build/release/server/vigild] [--reps 3] [--quick] [--out bench/RESULTS.md]
+    bench/peers.py [--vigild build/release/bin/vigild] [--reps 3] [--quick] [--out bench/RESULTS.md]
 
 Runs, each in one `compare` invocation per scenario (servers pinned to CPU 0, the load
 generator to CPU 1), the rows that the performance targets name:

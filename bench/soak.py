@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Soak test: everything at once against one vigild, checking that nothing leaks.
 
-    bench/soak.py --vigild build/release/server/vigild [--minutes 2] [--json]
+    bench/soak.py --vigild build/release/bin/vigild [--minutes 2] [--json]
 
 For the given time, on loopback only, it runs at the same time:
   - well-behaved clients: HELLO, sequenced DATA messages (every echo must come back

@@ -17,7 +17,7 @@ endif()
 function(vigil_add_test)
     cmake_parse_arguments(T "GUI" "NAME;TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
     add_executable(${T_NAME} ${T_SOURCES})
-    target_link_libraries(${T_NAME} PRIVATE vigil_common_cfg Qt6::Test ${T_LIBS})
+    target_link_libraries(${T_NAME} PRIVATE vigil_common_cfg vigil_test_common Qt6::Test ${T_LIBS})
     target_compile_definitions(${T_NAME} PRIVATE
         VIGILD_PATH="$<TARGET_FILE:vigild>"
         VIGIL_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

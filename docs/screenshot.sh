@@ -10,7 +10,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 monitor=${1:-}
 if [ -z "$monitor" ]; then
-    for candidate in "$here"/../build/gui/gui/vigil-monitor "$here"/../build/*/gui/vigil-monitor; do
+    for candidate in "$here"/../build/*/bin/vigil-monitor; do
         if [ -x "$candidate" ]; then monitor=$candidate; break; fi
     done
 fi

@@ -1,7 +1,7 @@
 // vigild --admin end to end: the real binary, real client connections
 // (QTcpSocket), and HTTP requests to its admin endpoint.
 #include "adminhttp.h"
-#include "../testwire.h"
+#include "testwire.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

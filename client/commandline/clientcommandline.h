@@ -3,7 +3,7 @@
 #pragma once
 
 #include "framing.h"
-#include "serverconfig.h"
+#include "policy.h"
 
 #include <QString>
 #include <QStringList>

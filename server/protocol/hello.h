@@ -1,7 +1,7 @@
 // HELLO and WELCOME payloads (PROTOCOL.md §2).
 #pragma once
 
-#include "serverconfig.h"
+#include "policy.h"
 
 #include <QByteArray>
 #include <QString>

@@ -40,15 +40,6 @@ public:
             m_used.fetch_add(delta, std::memory_order_relaxed);
     }
 
-    // The default limit: a quarter of the machine's physical memory (0, no
-    // limit, where it cannot be read rather than a wrong one).
-    static qint64 defaultLimit()
-    {
-        const long pages = sysconf(_SC_PHYS_PAGES);
-        const long pageSize = sysconf(_SC_PAGESIZE);
-        return pages > 0 && pageSize > 0 ? qint64(pages) * qint64(pageSize) / 4 : 0;
-    }
-
 private:
     std::atomic<qint64> m_used{0};
     std::atomic<qint64> m_limit{0};

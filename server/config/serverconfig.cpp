@@ -1,9 +1,8 @@
 // Server settings: names, address parsing, validation and the policy rules.
 #include "serverconfig.h"
 
-#include "memorybudget.h"
-
 #include <sched.h>
+#include <unistd.h>
 
 namespace Vigil {
 
@@ -12,20 +11,6 @@ constexpr qint64 MaxPayloadLimit = qint64(256) * 1024 * 1024; // keeps buffers w
 constexpr qint64 MinSendBuffer = qint64(4) * 1024 * 1024;
 constexpr qint64 MaxSendBufferLimit = qint64(1) << 30;
 } // namespace
-
-QString policyName(Policy policy)
-{
-    return policy == Policy::Short ? QStringLiteral("short") : QStringLiteral("long");
-}
-
-std::optional<Policy> parsePolicy(const QString &name)
-{
-    if (name == QLatin1String("long"))
-        return Policy::Long;
-    if (name == QLatin1String("short"))
-        return Policy::Short;
-    return std::nullopt;
-}
 
 QString modeName(Mode mode)
 {
@@ -147,7 +132,13 @@ qint64 ServerConfig::effectiveMaxSendBuffer() const
 
 qint64 ServerConfig::effectiveMaxMemory() const
 {
-    return maxMemory < 0 ? MemoryBudget::defaultLimit() : maxMemory;
+    if (maxMemory >= 0)
+        return maxMemory;
+    // A quarter of the machine's physical memory; no limit (0) where it
+    // cannot be read, rather than a wrong one.
+    const long pages = sysconf(_SC_PHYS_PAGES);
+    const long pageSize = sysconf(_SC_PAGESIZE);
+    return pages > 0 && pageSize > 0 ? qint64(pages) * qint64(pageSize) / 4 : 0;
 }
 
 int ServerConfig::effectiveThreads() const

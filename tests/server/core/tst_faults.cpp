@@ -2,7 +2,7 @@
 // mid-frame, SIGPIPE, a slow consumer's memory, SIGTERM with 10,000 clients.
 // Each checks that the offender alone is closed, with its reason, and that
 // everyone else keeps being served. tst_vigild covers the single cases.
-#include "../vigildprocess.h"
+#include "vigildprocess.h"
 #include "rawclient.h"
 
 #include <QFile>

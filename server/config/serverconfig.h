@@ -4,6 +4,7 @@
 #pragma once
 
 #include "framing.h"
+#include "policy.h"
 
 #include <QHostAddress>
 #include <QList>
@@ -13,12 +14,9 @@
 
 namespace Vigil {
 
-enum class Policy : quint8 { Long, Short };
 enum class Mode : quint8 { Echo, Sink };
 enum class LogFormat : quint8 { Text, Json };
 
-QString policyName(Policy policy);
-std::optional<Policy> parsePolicy(const QString &name);
 QString modeName(Mode mode);
 std::optional<Mode> parseMode(const QString &name);
 QString logFormatName(LogFormat format);
@@ -36,16 +34,6 @@ struct ListenAddress
     // binds addresses, not names.
     static std::optional<ListenAddress> parse(const QString &text, QString *error = nullptr);
     bool operator==(const ListenAddress &other) const { return host == other.host && port == other.port; }
-};
-
-// The watchdog settings one connection runs with (after any HELLO).
-struct ConnectionTimers
-{
-    Policy policy = Policy::Long;
-    qint64 idleTimeoutMs = 0;
-    qint64 maxLifetimeMs = 0;
-    qint64 writeTimeoutMs = 0;
-    qint64 probeIntervalMs = 0;
 };
 
 struct ServerConfig
