@@ -1,6 +1,7 @@
 // libFuzzer target: HELLO parsing. A HELLO that parses must survive a
 // round trip through toJson() unchanged.
 #include "hello.h"
+#include "serverconfig.h"
 
 #include <cstdlib>
 
