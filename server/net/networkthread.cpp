@@ -12,7 +12,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -26,8 +25,6 @@ constexpr int MaxEventsPerBatch = 2000;
 // PROTOCOL.md §5: exit within 2 s of SIGTERM, even with 10,000 connections:
 // this flush budget, then at most 300 ms for the log's tail (EventLog::stopped).
 constexpr qint64 StopBudgetNs = 1200 * MonotonicClock::NsPerMs;
-// Tag for the eventfd in epoll (connections use their pointer).
-char WakeTag;
 } // namespace
 
 NetworkThread::NetworkThread(int index, std::shared_ptr<const ServerConfig> config, AdmissionControl &admission,
@@ -40,24 +37,8 @@ NetworkThread::NetworkThread(int index, std::shared_ptr<const ServerConfig> conf
     , m_readScratch(ReadScratchBytes)
 {
     setObjectName(QStringLiteral("vigil-net-%1").arg(index));
-    const auto failed = [this](const char *call) {
-        m_error = QStringLiteral("network thread %1: %2: %3").arg(m_index).arg(QLatin1String(call), QString::fromLocal8Bit(strerror(errno)));
-    };
-    m_epoll = epoll_create1(EPOLL_CLOEXEC);
-    if (m_epoll < 0) {
-        failed("epoll_create1");
-        return;
-    }
-    m_wakeFd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (m_wakeFd < 0) {
-        failed("eventfd");
-        return;
-    }
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.ptr = &WakeTag;
-    if (epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wakeFd, &ev) != 0)
-        failed("epoll_ctl");
+    if (!m_poller.errorString().isEmpty())
+        m_error = QStringLiteral("network thread %1: %2").arg(m_index).arg(m_poller.errorString());
 }
 
 NetworkThread::~NetworkThread()
@@ -66,36 +47,19 @@ NetworkThread::~NetworkThread()
         requestStop();
         wait();
     }
-    // Pairs with the lock at the end of run(): orders everything the loop
-    // wrote before this thread frees it, visibly to ThreadSanitizer (Qt's
-    // wait() synchronises inside libQt6Core, which TSan cannot see).
-    std::lock_guard<std::mutex> finished(m_commandMutex);
+    // Pairs with the hand-over at the end of run(): everything the loop
+    // wrote is ordered before this thread frees it.
+    m_commands.handOver();
     for (auto &entry : m_connections)
         delete entry.second;
     buryRetired();
-    for (const Command &c : m_commands) {
-        if (c.fd >= 0)
-            ::close(c.fd);
-    }
-    if (m_wakeFd >= 0)
-        ::close(m_wakeFd);
-    if (m_epoll >= 0)
-        ::close(m_epoll);
+    // Unrun commands' descriptors: closed by ~CommandQueue.
 }
 
 void NetworkThread::post(Command &&command)
 {
-    bool wasEmpty;
-    {
-        std::lock_guard<std::mutex> lock(m_commandMutex);
-        wasEmpty = m_commands.empty();
-        m_commands.push_back(std::move(command));
-    }
-    // One wake-up per batch of commands, not per command.
-    if (wasEmpty) {
-        const quint64 one = 1;
-        [[maybe_unused]] ssize_t n = ::write(m_wakeFd, &one, sizeof(one));
-    }
+    if (m_commands.post(std::move(command)))
+        m_poller.wake();
 }
 
 void NetworkThread::adopt(int fd, quint64 id, const PeerAddress &peer)
@@ -146,18 +110,15 @@ void NetworkThread::requestStop()
 
 void NetworkThread::setInterest(Connection *connection, bool read, bool write)
 {
-    epoll_event ev{};
-    ev.events = (read ? EPOLLIN : 0u) | (write ? EPOLLOUT : 0u);
-    ev.data.ptr = connection;
     // Fails only for want of kernel memory; a connection that cannot be
     // watched is aborted once this round of events is done.
-    if (epoll_ctl(m_epoll, EPOLL_CTL_MOD, connection->fd(), &ev) != 0 && !connection->isRetired())
+    if (!m_poller.modify(connection->fd(), connection, read, write) && !connection->isRetired())
         m_unpollable.emplace_back(connection, errno);
 }
 
 void NetworkThread::unwatch(Connection *connection)
 {
-    epoll_ctl(m_epoll, EPOLL_CTL_DEL, connection->fd(), nullptr); // fails only for a descriptor not watched
+    m_poller.remove(connection->fd());
 }
 
 void NetworkThread::abortUnpollable()
@@ -176,11 +137,7 @@ void NetworkThread::abortUnpollable()
 
 void NetworkThread::reschedule(Connection *connection)
 {
-    const qint64 next = connection->nextDeadline();
-    if (next < connection->armedAtNs) {
-        connection->armedAtNs = next;
-        m_timers.push(next, connection->id());
-    }
+    m_schedule.reschedule(connection);
 }
 
 void NetworkThread::markDirty(Connection *connection)
@@ -255,10 +212,7 @@ void NetworkThread::runAdopt(const Command &command, qint64 nowNs)
         return;
     }
     auto *connection = new Connection(*this, command.fd, command.id, command.peer, nowNs);
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.ptr = connection;
-    if (epoll_ctl(m_epoll, EPOLL_CTL_ADD, command.fd, &ev) != 0) {
+    if (!m_poller.add(command.fd, connection, true, false)) {
         // Never adopt what is never polled: close it, say so, count it.
         const QString error = QString::fromLocal8Bit(strerror(errno));
         delete connection; // closes the descriptor; nothing was sent
@@ -306,12 +260,8 @@ void NetworkThread::runReject(const Command &command)
 
 void NetworkThread::runCommands(qint64 nowNs)
 {
-    quint64 drained;
-    [[maybe_unused]] ssize_t n = ::read(m_wakeFd, &drained, sizeof(drained));
-    {
-        std::lock_guard<std::mutex> lock(m_commandMutex);
-        m_running.swap(m_commands);
-    }
+    m_poller.drainWake();
+    m_commands.takeAll(m_running);
     for (Command &c : m_running) {
         switch (c.type) {
         case Command::Type::Adopt:
@@ -362,61 +312,6 @@ void NetworkThread::beginStop(qint64 nowNs)
         c->closeAndFlush(CloseReason::ServerShutdown, nowNs);
 }
 
-// The connection whose live entry this is; nullptr for an entry of a
-// closed connection, or one superseded by an earlier entry.
-Connection *NetworkThread::armedOwner(const TimerQueue::Entry &entry) const
-{
-    const auto it = m_connections.find(entry.id);
-    if (it == m_connections.end() || it->second->armedAtNs != entry.deadlineNs)
-        return nullptr;
-    return it->second;
-}
-
-void NetworkThread::runTimers(qint64 nowNs)
-{
-    TimerQueue::Entry entry;
-    while (m_timers.popDue(nowNs, &entry)) {
-        Connection *c = armedOwner(entry);
-        if (!c)
-            continue;
-        c->armedAtNs = Watchdogs::Never;
-        c->handleDeadline(nowNs);
-        if (!c->isRetired())
-            reschedule(c);
-    }
-}
-
-// Entries are lazy: a message moves a connection's deadline later without
-// touching the heap, so the top is often stale, and sleeping until a stale
-// top wakes the thread for nothing. Before sleeping, a stale top whose real
-// deadline is more than SettleMinShiftNs later is re-filed there (closed or
-// superseded entries are dropped), so a thread holding many live
-// connections sleeps until something is really due. Each stale entry is
-// handled once either way; only the wake-up goes. A near one is left to come
-// up: its real deadline needs a wake-up moments later anyway, often the
-// same one, and re-filing those made idle closes measurably later (see
-// docs/design.md). The cap bounds the work between two polls.
-void NetworkThread::settleTimers()
-{
-    constexpr int MaxSettledPerSleep = 4096;
-    constexpr qint64 SettleMinShiftNs = 10 * MonotonicClock::NsPerMs;
-    for (int i = 0; i < MaxSettledPerSleep; ++i) {
-        const TimerQueue::Entry *top = m_timers.top();
-        if (!top)
-            return;
-        Connection *c = armedOwner(*top);
-        if (!c) {
-            m_timers.pop();
-            continue;
-        }
-        if (c->nextDeadline() - top->deadlineNs <= SettleMinShiftNs)
-            return; // true, or nearly: sleep until it
-        m_timers.pop();
-        c->armedAtNs = Watchdogs::Never;
-        reschedule(c);
-    }
-}
-
 void NetworkThread::publish(qint64 nowNs)
 {
     m_nextPublishNs = nowNs + qint64(m_publishIntervalMs) * MonotonicClock::NsPerMs;
@@ -452,7 +347,7 @@ int NetworkThread::waitTimeoutMs(qint64 nowNs) const
         cap = int(std::max<qint64>(0, (m_nextPublishNs - nowNs + 999999) / 1000000));
     if (m_stopping)
         cap = cap < 0 ? 10 : std::min(cap, 10);
-    return m_timers.waitMs(nowNs, cap);
+    return m_schedule.waitMs(nowNs, cap);
 }
 
 void NetworkThread::run()
@@ -463,11 +358,11 @@ void NetworkThread::run()
         if (m_stopping && (m_connections.empty() || before >= m_stopDeadlineNs))
             break;
         m_log.flush();
-        settleTimers();
-        const int n = epoll_wait(m_epoll, events, MaxEventsPerWait, waitTimeoutMs(before));
+        m_schedule.settle();
+        const int n = m_poller.wait(events, MaxEventsPerWait, waitTimeoutMs(before));
         const qint64 nowNs = MonotonicClock::nowNs();
         for (int i = 0; i < n; ++i) {
-            if (events[i].data.ptr == &WakeTag) {
+            if (m_poller.isWake(events[i])) {
                 runCommands(nowNs);
                 continue;
             }
@@ -484,7 +379,7 @@ void NetworkThread::run()
                     c->handleWritable(nowNs);
             }
         }
-        runTimers(nowNs);
+        m_schedule.runDue(nowNs);
         if (!m_unpollable.empty())
             abortUnpollable();
         if (m_publishIntervalMs > 0 && nowNs >= m_nextPublishNs)
@@ -506,7 +401,7 @@ void NetworkThread::run()
     if (m_publishIntervalMs > 0)
         publish(nowNs);
     m_log.flush();
-    std::lock_guard<std::mutex> finished(m_commandMutex);
+    m_commands.handOver();
 }
 
 } // namespace Vigil

@@ -1,22 +1,25 @@
 // A network thread: one epoll loop that owns a share of the connections,
 // their watchdog schedule and their counters. It runs no Qt event loop
 // (the glib dispatcher's O(n) notifier bookkeeping was the naive server's
-// main cost); other threads talk to it through a command queue and an
-// eventfd, and it reports out through counters, the log and batches.
+// main cost). Its parts: a Poller (epoll + the wake-up eventfd), a
+// CommandQueue (what other threads ask of it), a WatchdogSchedule (when the
+// next timer is due); this class runs the loop over them and reports out
+// through counters, the log and batches.
 #pragma once
 
 #include "admissioncontrol.h"
 #include "bytebuffer.h"
+#include "commandqueue.h"
 #include "eventlog.h"
 #include "serverconfig.h"
 #include "serverstats.h"
+#include "poller.h"
 #include "snapshots.h"
-#include "timerqueue.h"
+#include "watchdogschedule.h"
 
 #include <QThread>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <unordered_map>
 #include <vector>
 
@@ -69,30 +72,12 @@ protected:
     void run() override;
 
 private:
-    struct Command
-    {
-        enum class Type { Adopt, Reject, Kick, ApplyConfig, Publish, Stop };
-        explicit Command(Type t)
-            : type(t)
-        {
-        }
-        Type type;
-        int fd = -1;
-        quint64 id = 0;
-        PeerAddress peer;
-        CloseReason reason = CloseReason::None;
-        std::shared_ptr<const ServerConfig> config;
-        bool flag = false;
-        int value = 0;
-    };
+    using Command = NetworkCommand;
 
     void post(Command &&command);
     void runCommands(qint64 nowNs);
     void runAdopt(const Command &command, qint64 nowNs);
     void runReject(const Command &command);
-    Connection *armedOwner(const TimerQueue::Entry &entry) const;
-    void runTimers(qint64 nowNs);
-    void settleTimers();
     void publish(qint64 nowNs);
     void beginStop(qint64 nowNs);
     void buryRetired();
@@ -106,17 +91,15 @@ private:
     EventLog m_log;
     ThreadCounters m_counters;
 
-    int m_epoll = -1;
-    int m_wakeFd = -1;
-    std::mutex m_commandMutex;
-    std::vector<Command> m_commands; // guarded by m_commandMutex
-    std::vector<Command> m_running;  // loop thread: the batch being run
+    Poller m_poller;
+    CommandQueue m_commands;
+    std::vector<Command> m_running; // loop thread: the commands being run
 
     std::unordered_map<quint64, Connection *> m_connections;
     std::vector<Connection *> m_retired;
     std::vector<std::pair<Connection *, int>> m_unpollable; // epoll_ctl MOD failed (errno): aborted after the events
     QString m_error;
-    TimerQueue m_timers;
+    WatchdogSchedule<Connection> m_schedule{m_connections};
     std::vector<char> m_readScratch;
     ByteBuffer m_replyScratch;
 
