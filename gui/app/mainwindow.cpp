@@ -504,7 +504,7 @@ bool MainWindow::startServer()
     m_connectionModel->clear();
     m_details->setConnection(0);
     m_stats->reset();
-    m_server.setPublishInterval(isVisible() ? PublishIntervalMs : 0);
+    m_feed.setInterval(isVisible() ? PublishIntervalMs : 0);
     if (!m_server.start(*config)) {
         showError(tr("Cannot start the server"), m_server.errorString());
         updateActions();
@@ -739,14 +739,14 @@ void MainWindow::showEvent(QShowEvent *event)
     QMainWindow::showEvent(event);
     // Batches cost the core work: only while someone can see them. The
     // first batch after this is a full snapshot, so the table catches up.
-    m_server.setPublishInterval(PublishIntervalMs);
+    m_feed.setInterval(PublishIntervalMs);
 }
 
 void MainWindow::hideEvent(QHideEvent *event)
 {
     QMainWindow::hideEvent(event);
     if (!isMinimized())
-        m_server.setPublishInterval(0);
+        m_feed.setInterval(0);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -133,6 +133,7 @@ private:
     void showError(const QString &title, const QString &text);
 
     Server m_server;
+    FeedSubscription m_feed{&m_server}; // paused while the window is hidden
     std::unique_ptr<MonitorSettings> m_persist;
     ConnectionTableModel *m_connectionModel;
     TrafficLogModel *m_trafficModel;

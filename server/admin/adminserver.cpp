@@ -122,7 +122,7 @@ AdminServer::~AdminServer()
     m_waiters.clear();
     if (m_listener) {
         m_listener->close();
-        m_server.setPublishInterval(0);
+        m_feed.reset();
     }
 }
 
@@ -165,8 +165,7 @@ bool AdminServer::listen(const ListenAddress &address)
     m_bound.port = listener->serverPort();
     connect(&m_server, &Server::batchPublished, this, &AdminServer::handleBatch);
     // The connection list is only as fresh as the batches: ask for them.
-    m_server.setPublishInterval(PublishIntervalMs);
-    m_server.requestFullSnapshot();
+    m_feed.emplace(&m_server, PublishIntervalMs); // a newcomer's first batches are full
     return true;
 }
 

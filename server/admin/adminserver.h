@@ -12,6 +12,7 @@
 #include "connectiontable.h"
 #include "eventlog.h"
 #include "eventring.h"
+#include "server.h"
 #include "serverconfig.h"
 
 #include <QAbstractHttpServer>
@@ -21,6 +22,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 QT_BEGIN_NAMESPACE
@@ -87,6 +89,7 @@ private:
     static AdminAnswer error(int status, const QString &message, const QByteArray &allow = QByteArray());
 
     Server &m_server;
+    std::optional<FeedSubscription> m_feed; // while listening
     QByteArray m_tokenDigest; // SHA-256 of the token, empty without one
     bool m_previews;
     AdminListener *m_listener = nullptr;

@@ -121,6 +121,7 @@ bool Server::start(const ServerConfig &config)
         raw.push_back(thread);
     }
     m_threadsRunning = count;
+    m_merger.reset(count);
     m_running = true;
     m_stopping = false;
 
@@ -157,8 +158,28 @@ void Server::deliverBatches()
         batches.swap(m_pendingBatches);
         m_drainPosted = false;
     }
-    for (const ServerBatch &batch : batches)
-        emit batchPublished(batch);
+    for (ServerBatch &batch : batches) {
+        m_merger.add(batch);
+        if (batch.full || !batch.updated.isEmpty() || !batch.closed.isEmpty())
+            emit batchPublished(batch);
+    }
+    // Once the threads are gone (or stopped publishing) nothing can overtake
+    // what is held: out with all of it.
+    const bool settled = !m_running || m_publishIntervalMs == 0;
+    emitMergedEvents(settled ? m_merger.releaseAll() : m_merger.release(MonotonicClock::nowMs()));
+}
+
+void Server::emitMergedEvents(QVector<ServerEvent> &&events)
+{
+    const quint64 dropped = m_merger.takeDropped();
+    if (events.isEmpty() && !dropped)
+        return;
+    ServerBatch merged;
+    merged.thread = -1;
+    merged.atMs = MonotonicClock::nowMs();
+    merged.events = std::move(events);
+    merged.eventsDropped = dropped;
+    emit batchPublished(merged);
 }
 
 void Server::stop()
@@ -213,6 +234,9 @@ void Server::teardown(bool announce)
     m_running = false;
     m_stopping = false;
     m_threadsRunning = 0;
+    // The threads' last batches, and every event still held, before stopped().
+    if (announce)
+        deliverBatches();
     if (announce)
         emit stopped();
 }
@@ -232,11 +256,49 @@ ServerStats Server::stats() const
     return s;
 }
 
-void Server::setPublishInterval(int intervalMs)
+int Server::addSubscriber(int intervalMs)
 {
-    m_publishIntervalMs = intervalMs <= 0 ? 0 : std::max(intervalMs, MinPublishIntervalMs);
+    const int id = m_nextSubscriber++;
+    m_subscribers.emplace(id, std::max(intervalMs, 0));
+    // A newcomer starts with an empty table: give it every connection.
+    updatePublishInterval(intervalMs > 0);
+    return id;
+}
+
+void Server::setSubscriberInterval(int id, int intervalMs)
+{
+    auto it = m_subscribers.find(id);
+    if (it == m_subscribers.end())
+        return;
+    const bool resumed = it->second == 0 && intervalMs > 0;
+    it->second = std::max(intervalMs, 0);
+    updatePublishInterval(resumed);
+}
+
+void Server::removeSubscriber(int id)
+{
+    m_subscribers.erase(id);
+    updatePublishInterval(false);
+}
+
+void Server::updatePublishInterval(bool fullSnapshot)
+{
+    int fastest = 0;
+    for (const auto &entry : m_subscribers) {
+        if (entry.second > 0 && (fastest == 0 || entry.second < fastest))
+            fastest = entry.second;
+    }
+    const int interval = fastest <= 0 ? 0 : std::max(fastest, MinPublishIntervalMs);
+    if (interval == m_publishIntervalMs) {
+        if (fullSnapshot)
+            requestFullSnapshot();
+        return;
+    }
+    m_publishIntervalMs = interval;
     for (auto &thread : m_threads)
         thread->setPublishInterval(m_publishIntervalMs, true);
+    if (interval == 0)
+        deliverBatches(); // nobody listens any more: release what is held
 }
 
 void Server::requestFullSnapshot()
@@ -270,6 +332,27 @@ void Server::closeConnection(quint64 id)
     if (m_threads.empty() || id == 0)
         return;
     m_threads[id % m_threads.size()]->kick(id);
+}
+
+FeedSubscription::FeedSubscription(Server *server, int intervalMs)
+    : m_server(server)
+    , m_intervalMs(std::max(intervalMs, 0))
+{
+    if (m_server)
+        m_id = m_server->addSubscriber(m_intervalMs);
+}
+
+FeedSubscription::~FeedSubscription()
+{
+    if (m_server)
+        m_server->removeSubscriber(m_id);
+}
+
+void FeedSubscription::setInterval(int intervalMs)
+{
+    m_intervalMs = std::max(intervalMs, 0);
+    if (m_server)
+        m_server->setSubscriberInterval(m_id, m_intervalMs);
 }
 
 } // namespace Vigil

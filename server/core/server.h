@@ -5,12 +5,15 @@
 #pragma once
 
 #include "admissioncontrol.h"
+#include "eventmerger.h"
 #include "serverconfig.h"
 #include "serverstats.h"
 #include "snapshots.h"
 
 #include <QObject>
+#include <QPointer>
 #include <QThread>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -43,8 +46,9 @@ public:
     ServerConfig config() const { return m_config ? *m_config : ServerConfig(); }
     ServerStats stats() const;
 
-    // Batches of snapshots and events every intervalMs (0 stops them).
-    void setPublishInterval(int intervalMs);
+    // Batches go out at the fastest subscriber's interval, never faster
+    // than MinPublishIntervalMs, and not at all while nobody subscribes (or
+    // every subscriber is paused). Subscribe with a FeedSubscription.
     int publishInterval() const { return m_publishIntervalMs; }
     // The next batch of every thread carries all its connections.
     void requestFullSnapshot();
@@ -57,6 +61,9 @@ public slots:
 
 signals:
     void started();
+    // Each thread's snapshots as it published them (events stripped), then
+    // one batch with thread -1 and the events of every thread merged in
+    // time order, numbered by ServerEvent::seq (see EventMerger).
     void batchPublished(const Vigil::ServerBatch &batch);
     // Accepting failed for want of descriptors: once when it starts, then
     // every 10 s while it lasts; acceptResumed when it works again.
@@ -65,6 +72,13 @@ signals:
     void stopped();
 
 private:
+    friend class FeedSubscription;
+    int addSubscriber(int intervalMs);
+    void setSubscriberInterval(int id, int intervalMs);
+    void removeSubscriber(int id);
+    void updatePublishInterval(bool fullSnapshot);
+    void emitMergedEvents(QVector<ServerEvent> &&events);
+
     void handleThreadFinished();
     void deliverBatches();
     void teardown(bool announce);
@@ -81,9 +95,36 @@ private:
     std::vector<ServerBatch> m_pendingBatches;
     bool m_drainPosted = false;
     int m_publishIntervalMs = 0;
+    std::map<int, int> m_subscribers; // id -> interval ms (0: paused)
+    int m_nextSubscriber = 1;
+    EventMerger m_merger;
     int m_threadsRunning = 0;
     bool m_running = false;
     bool m_stopping = false;
+};
+
+// A claim on a Server's batches at some interval, released when destroyed
+// (or when the Server goes first). Several owners (the monitor's view, the
+// admin endpoint's event stream) each hold one; the server publishes at the
+// fastest of them, so none of them slows another down.
+class FeedSubscription final
+{
+public:
+    FeedSubscription() = default;
+    // intervalMs 0: subscribed but paused (e.g. a hidden window).
+    explicit FeedSubscription(Server *server, int intervalMs = 0);
+    ~FeedSubscription();
+    FeedSubscription(const FeedSubscription &) = delete;
+    FeedSubscription &operator=(const FeedSubscription &) = delete;
+
+    // From paused to running, the next batches carry every connection.
+    void setInterval(int intervalMs);
+    int interval() const { return m_intervalMs; }
+
+private:
+    QPointer<Server> m_server;
+    int m_id = 0;
+    int m_intervalMs = 0;
 };
 
 } // namespace Vigil

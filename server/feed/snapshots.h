@@ -58,6 +58,7 @@ QString eventKindName(EventKind kind);
 
 struct ServerEvent
 {
+    quint64 seq = 0;     // position in the server's one ordered stream (EventMerger), from 1
     qint64 atMs = 0;     // monotonic
     qint64 wallMs = 0;   // UTC, for display only
     EventKind kind = EventKind::Connected;
@@ -75,7 +76,10 @@ struct ClosedConnection
     CloseReason reason = CloseReason::None;
 };
 
-// One publish tick of one network thread.
+// One publish tick of one network thread (every tick, even an empty one, so
+// that Server can merge the threads' events in time order). What Server
+// emits: each thread's snapshots as published, events stripped, then one
+// batch with thread -1 holding the merged, numbered events.
 struct ServerBatch
 {
     QVector<ConnectionSnapshot> updated; // opened or changed since the last batch
@@ -83,7 +87,8 @@ struct ServerBatch
     QVector<ServerEvent> events;
     quint64 eventsDropped = 0; // events not sent because the tick's budget was spent
     bool full = false;         // updated holds every open connection of its thread
-    int thread = 0;
+    int thread = 0;            // -1: Server's merged event batch (events only)
+    qint64 atMs = 0;           // monotonic: the thread has reported everything up to here
 };
 
 } // namespace Vigil

@@ -334,8 +334,10 @@ void NetworkThread::publish(qint64 nowNs)
     }
     m_dirty.clear();
     m_batch.thread = m_index;
-    if (m_publisher && (m_batch.full || !m_batch.updated.isEmpty() || !m_batch.closed.isEmpty()
-                        || !m_batch.events.isEmpty() || m_batch.eventsDropped))
+    // Every tick, even an empty one: it tells Server that this thread has
+    // nothing older left to report, so the merged stream can move on.
+    m_batch.atMs = MonotonicClock::nowMs();
+    if (m_publisher)
         m_publisher(std::move(m_batch));
     m_batch = ServerBatch();
 }

@@ -8,6 +8,9 @@
 #include <QTcpSocket>
 #include <QTest>
 
+#include <memory>
+#include <vector>
+
 using namespace Vigil;
 using namespace VigilTest;
 
@@ -72,6 +75,9 @@ private slots:
     void applyConfig_data();
     void applyConfig();
     void publishIntervalIsCapped();
+    void publishIntervalIsTheFastestSubscribers();
+    void subscriptionOutlivesItsServer();
+    void eventsArriveAsOneOrderedStream();
 
 private:
     Server *m_server = nullptr;
@@ -130,7 +136,7 @@ void tst_Server::batchesCarrySnapshotsAndEvents()
 {
     QSignalSpy spy(m_server, &Server::batchPublished);
     QVERIFY(spy.isValid());
-    m_server->setPublishInterval(50);
+    FeedSubscription feed(m_server, 50);
     QVERIFY(m_server->start(testConfig()));
     QTcpSocket client;
     client.connectToHost(QHostAddress::LocalHost, m_server->boundAddresses().constFirst().port);
@@ -165,7 +171,7 @@ void tst_Server::batchesCarrySnapshotsAndEvents()
 void tst_Server::kickSendsByeKicked()
 {
     QSignalSpy spy(m_server, &Server::batchPublished);
-    m_server->setPublishInterval(50);
+    FeedSubscription feed(m_server, 50);
     QVERIFY(m_server->start(testConfig()));
     QTcpSocket client;
     client.connectToHost(QHostAddress::LocalHost, m_server->boundAddresses().constFirst().port);
@@ -225,12 +231,93 @@ void tst_Server::applyConfig()
 // The GUI contract: at most 30 batches a second.
 void tst_Server::publishIntervalIsCapped()
 {
-    m_server->setPublishInterval(1);
+    FeedSubscription feed(m_server, 1);
     QCOMPARE(m_server->publishInterval(), Server::MinPublishIntervalMs);
-    m_server->setPublishInterval(0);
+    feed.setInterval(0);
     QCOMPARE(m_server->publishInterval(), 0);
-    m_server->setPublishInterval(100);
+    feed.setInterval(100);
     QCOMPARE(m_server->publishInterval(), 100);
+}
+
+// Several subscribers: the fastest sets the pace, a paused or departed one
+// does not, and the last one leaving stops the batches.
+void tst_Server::publishIntervalIsTheFastestSubscribers()
+{
+    QCOMPARE(m_server->publishInterval(), 0);
+    auto admin = std::make_unique<FeedSubscription>(m_server, 200);
+    QCOMPARE(m_server->publishInterval(), 200);
+    {
+        FeedSubscription monitor(m_server, 50);
+        QCOMPARE(m_server->publishInterval(), 50);
+        // The slower one changing its mind does not slow the faster down.
+        admin->setInterval(500);
+        QCOMPARE(m_server->publishInterval(), 50);
+        monitor.setInterval(0); // hidden window
+        QCOMPARE(m_server->publishInterval(), 500);
+        monitor.setInterval(50);
+        QCOMPARE(m_server->publishInterval(), 50);
+    }
+    QCOMPARE(m_server->publishInterval(), 500);
+    admin.reset();
+    QCOMPARE(m_server->publishInterval(), 0);
+}
+
+// A subscription may outlive its server (the owner's destruction order is its own).
+void tst_Server::subscriptionOutlivesItsServer()
+{
+    auto server = std::make_unique<Server>();
+    FeedSubscription feed(server.get(), 50);
+    server.reset();
+    feed.setInterval(100); // nothing to tell: no crash
+    QCOMPARE(feed.interval(), 100);
+}
+
+// Events of every network thread reach subscribers as one stream: numbered
+// without gaps, in time order, each one once, and before stopped().
+void tst_Server::eventsArriveAsOneOrderedStream()
+{
+    QSignalSpy spy(m_server, &Server::batchPublished);
+    FeedSubscription feed(m_server, 40);
+    ServerConfig c = testConfig();
+    c.threads = 3;
+    QVERIFY(m_server->start(c));
+    const quint16 port = m_server->boundAddresses().constFirst().port;
+    constexpr int Clients = 12;
+    std::vector<std::unique_ptr<QTcpSocket>> clients;
+    for (int i = 0; i < Clients; ++i) {
+        clients.push_back(std::make_unique<QTcpSocket>());
+        clients.back()->connectToHost(QHostAddress::LocalHost, port);
+    }
+    for (auto &client : clients)
+        QTRY_COMPARE_WITH_TIMEOUT(client->state(), QAbstractSocket::ConnectedState, WaitMs);
+    for (int round = 0; round < 5; ++round) {
+        for (auto &client : clients)
+            client->write(vigilFrame(Type::Data, "tick"));
+    }
+    for (auto &client : clients)
+        QTRY_VERIFY_WITH_TIMEOUT(client->bytesAvailable() >= 5 * (8 + 4), WaitMs);
+    QSignalSpy stopped(m_server, &Server::stopped);
+    m_server->stop();
+    QVERIFY(stopped.wait(WaitMs));
+
+    quint64 expectedSeq = 1;
+    qint64 lastAt = 0;
+    int messagesIn = 0, closed = 0;
+    for (const ServerBatch &b : batches(spy)) {
+        if (b.thread >= 0) {
+            QVERIFY2(b.events.isEmpty(), "a thread's batch carries its snapshots only");
+            continue;
+        }
+        for (const ServerEvent &e : b.events) {
+            QCOMPARE(e.seq, expectedSeq++);
+            QVERIFY2(e.atMs >= lastAt, qPrintable(QStringLiteral("event %1 at %2 ms after one at %3 ms").arg(e.seq).arg(e.atMs).arg(lastAt)));
+            lastAt = e.atMs;
+            messagesIn += e.kind == EventKind::MessageIn;
+            closed += e.kind == EventKind::Closed;
+        }
+    }
+    QCOMPARE(messagesIn, Clients * 5);
+    QCOMPARE(closed, Clients); // the shutdown's closes too: nothing held back at stopped()
 }
 
 QTEST_GUILESS_MAIN(tst_Server)
