@@ -72,12 +72,12 @@ public:
 // How a mode wants its connections handled.
 struct DialerSettings
 {
-    int slotCount = 0;         // connections held at once
-    int firstIndex = 0;     // run-wide index of slot 0 (picks the source address)
-    int ring = 1;           // send times kept per connection: the most in flight
-    int connectAttempts = 3;
-    bool pongIsReply = false;   // hold: a PONG answers a heartbeat
-    bool anyDataSize = false;   // hold: DATA of any size is a reply
+    int slotCount = 0;        // connections held at once
+    int firstIndex = 0;       // run-wide index of slot 0 (picks the source address)
+    int ring = 1;             // send times kept per connection: the most in flight
+    int connectAttempts = 3;  // per connection, the first included
+    bool pongIsReply = false; // hold: a PONG answers a heartbeat
+    bool anyDataSize = false; // hold: DATA of any size is a reply
 };
 
 class Dialer final : private MessageSink
@@ -112,6 +112,8 @@ public:
     void settle(int local, int got, qint64 now, bool measured);
     void close(int local); // ours, not an error
 
+    // The run is ending: failed connects are not retried, and the server
+    // closing a connection with nothing in flight is no longer an error.
     void setStopping() { m_stopping = true; }
     bool stopping() const { return m_stopping; }
     bool isOpen(int local) const { return m_conns[size_t(local)].state == State::Open; }
@@ -122,9 +124,7 @@ public:
     bool dialQueueEmpty() const { return m_dialQueue.empty(); }
     qint64 inflightTotal() const { return m_inflightTotal; }
     quint64 responses() const { return m_responses; }
-    void closeAll();
-
-    void countError(const QString &why);
+    void closeAll(); // at the end of the run, counting nothing
 
 private:
     enum class State : quint8 { Pending, Connecting, Open, Closed };
@@ -155,6 +155,7 @@ private:
     bool writeBytes(int local, const char *data, size_t size);
     void flushOut(int local);
     void closeConn(int local, bool byPeer, const QString &why);
+    void countError(const QString &why);
     void countDialFailure(const QString &reason, const QString &why);
 
     const BenchOptions &m_options;

@@ -27,7 +27,7 @@ class OptionTable final
 {
 public:
     template <size_t N>
-    constexpr OptionTable(const OptionSpec (&specs)[N]) // NOLINT: a table is what it wraps
+    explicit constexpr OptionTable(const OptionSpec (&specs)[N])
         : m_begin(specs)
         , m_end(specs + N)
     {

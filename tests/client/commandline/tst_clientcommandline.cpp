@@ -254,6 +254,8 @@ void TestClientCommandLine::helpListsEveryOption()
         QVERIFY2(bench.contains(QLatin1String(name)), name);
     QCOMPARE(sender.size(), 9);
     QCOMPARE(bench.size(), 15);
+    QCOMPARE(QStringList(sender).removeDuplicates(), 0); // one row per option and form
+    QCOMPARE(QStringList(bench).removeDuplicates(), 0);
     const auto [senderPart, benchPart] = [&help]() {
         const qsizetype split = help.indexOf(QLatin1String("\nbench drives"));
         return std::make_pair(help.left(split), help.mid(split));
