@@ -3,6 +3,7 @@
 #include "clientcommandline.h"
 
 #include "duration.h"
+#include "optiontable.h"
 
 #include <QCommandLineParser>
 #include <QHostAddress>
@@ -30,16 +31,6 @@ ParsedClientCommandLine failure(const QString &error)
     return r;
 }
 
-QCommandLineOption valueOption(const char *name, const char *valueName)
-{
-    return QCommandLineOption(QString::fromLatin1(name), QString(), QString::fromLatin1(valueName));
-}
-
-QCommandLineOption flagOption(const char *name)
-{
-    return QCommandLineOption(QString::fromLatin1(name));
-}
-
 // Integers in [low, high], named after their flag in the error.
 std::optional<qint64> parseInteger(const QString &flag, const QString &text, qint64 low, qint64 high, QString *error)
 {
@@ -65,14 +56,6 @@ std::optional<qint64> parseDurationFlag(const QString &flag, const QString &text
         return std::nullopt;
     }
     return ms;
-}
-
-// Builds a parser that treats "-count" like "--count" and knows no -h/-v
-// shortcuts: every flag is spelled out, as PROTOCOL.md lists them.
-void prepare(QCommandLineParser &parser)
-{
-    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
 }
 
 // Options both forms share: where to connect and in which framing.
@@ -164,56 +147,93 @@ QString ClientCommandLine::versionText()
     return QStringLiteral("vigil-client " VIGIL_VERSION "\n");
 }
 
+namespace {
+
+// The two forms of the command line, as OptionSpec::forms bits.
+enum Form : unsigned { SenderForm = 1, BenchForm = 2 };
+
+// Every option of both forms, in the order --help lists them. An option
+// whose meaning differs between the forms has a row for each.
+constexpr OptionSpec Options[] = {
+    {SenderForm, "connect", "HOST:PORT", nullptr, "server address (default 127.0.0.1:7600)", false},
+    {BenchForm, "connect", "HOST:PORT", nullptr, "loopback server address (default 127.0.0.1:7600)", false},
+    {SenderForm, "framing", "NAME", "vigil|legacy|line|raw", "vigil (default), legacy, line or raw", false},
+    {BenchForm, "framing", "NAME", "...", "vigil (default), legacy, line or raw", false},
+    {SenderForm, "count", "N", nullptr, "messages to send (default 5)", false},
+    {SenderForm, "interval", "DUR", nullptr, "pause between messages (default 2s)", false},
+    {SenderForm, "message", "TEXT", nullptr, "message text (default \"This was a test for long Conn\")", false},
+    {SenderForm, "wait", "DUR", nullptr, "after the last message stay connected this long (default 0)", false},
+    {SenderForm, "heartbeat", "DUR", nullptr,
+     "vigil framing: send PING when nothing was sent for DUR, count the PONGs (default 0: off)", false},
+    {SenderForm, "hello", "POLICY[:KEEPALIVE]", nullptr,
+     "vigil framing: send HELLO {policy, keepalive_ms} first and print the server's WELCOME JSON (e.g. long:10s)",
+     false},
+    {SenderForm, "quiet", nullptr, nullptr, "do not print the echoes", false},
+    {BenchForm, "connections", "N", nullptr, "connections to open (required)", true},
+    {BenchForm, "mode", "MODE", "rr|hold|churn",
+     "rr: W requests in flight per connection (default); hold: open N, heartbeat every --heartbeat, count how "
+     "many stay open; churn: connect, one message, close, at --rate/s",
+     false},
+    {BenchForm, "inflight", "W", nullptr, "rr: messages in flight per connection (default 1)", false},
+    {BenchForm, "payload", "BYTES", nullptr, "payload size (default 64)", false},
+    {BenchForm, "duration", "DUR", nullptr, "measured time (default 5s; churn: the longest the run may take)", false},
+    {BenchForm, "warmup", "DUR", nullptr, "rr: load before the measurement starts (default 1s)", false},
+    {BenchForm, "rate", "R", nullptr,
+     "rr: cap on messages/s (default: closed loop); churn: cap on connections/s (default: none, only "
+     "--dial-concurrency limits them)",
+     false},
+    {BenchForm, "sources", "K", nullptr, "connect from 127.0.0.1 .. 127.0.0.K in turn (default 1)", false},
+    {BenchForm, "heartbeat", "DUR", nullptr, "hold: heartbeat interval (default 2s)", false},
+    {BenchForm, "threads", "T", nullptr, "event-loop threads (default 1)", false},
+    {BenchForm, "dial-concurrency", "C", nullptr, "connects in progress at once (default 256)", false},
+    {BenchForm, "busy-poll", "USEC", nullptr, "rr: poll this long before sleeping (default 0: off)", false},
+    {BenchForm, "json", nullptr, nullptr, "print one JSON object instead of the table", false},
+};
+constexpr OptionTable Table(Options);
+
+// Builds a parser for one form that treats "-count" like "--count" and
+// knows no -h/-v shortcuts: every flag is spelled out, as PROTOCOL.md lists them.
+void prepare(QCommandLineParser &parser, Form form)
+{
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
+    Table.addTo(parser, form);
+}
+
+} // namespace
+
+QStringList ClientCommandLine::senderOptionNames()
+{
+    return Table.names(SenderForm);
+}
+
+QStringList ClientCommandLine::benchOptionNames()
+{
+    return Table.names(BenchForm);
+}
+
 QString ClientCommandLine::helpText()
 {
-    return QStringLiteral(
-        "Usage:\n"
-        "  vigil-client [--connect HOST:PORT] [--framing vigil|legacy|line|raw]\n"
-        "               [--count N] [--interval DUR] [--message TEXT] [--wait DUR]\n"
-        "               [--heartbeat DUR] [--hello POLICY[:KEEPALIVE]] [--quiet]\n"
-        "  vigil-client bench [--connect HOST:PORT] [--framing ...] --connections N\n"
-        "               [--inflight W] [--payload BYTES] [--duration DUR] [--warmup DUR]\n"
-        "               [--rate R] [--sources K] [--mode rr|hold|churn] [--heartbeat DUR]\n"
-        "               [--threads T] [--dial-concurrency C] [--busy-poll USEC] [--json]\n"
-        "  vigil-client --help | --version\n"
+    QString text = QStringLiteral("Usage:\n");
+    text += Table.usage(QStringLiteral("vigil-client"), SenderForm) + QLatin1Char('\n');
+    text += Table.usage(QStringLiteral("vigil-client bench"), BenchForm) + QLatin1Char('\n');
+    text += QStringLiteral("  vigil-client --help | --version\n");
+    text += QStringLiteral(
         "\n"
         "Sender (the first form) sends --count messages \"<i> <message>\" (i from 0),\n"
         "--interval apart, and prints every echo as it arrives (\"echo: ...\"). Once\n"
         "every echo is back (it stops waiting 2 s after the last one that came) and\n"
         "--wait has passed (silent, watching for the server's close), it prints\n"
-        "\"send over\" as its last line and exits 0.\n"
-        "  --connect HOST:PORT   server address (default 127.0.0.1:7600)\n"
-        "  --framing NAME        vigil (default), legacy, line or raw\n"
-        "  --count N             messages to send (default 5)\n"
-        "  --interval DUR        pause between messages (default 2s)\n"
-        "  --message TEXT        message text (default \"This was a test for long Conn\")\n"
-        "  --wait DUR            after the last message stay connected this long (default 0)\n"
-        "  --heartbeat DUR       vigil framing: send PING when nothing was sent for DUR,\n"
-        "                        count the PONGs\n"
-        "  --hello POLICY[:KA]   vigil framing: send HELLO {policy, keepalive_ms} first\n"
-        "                        and print the server's WELCOME JSON (e.g. long:10s)\n"
-        "  --quiet               do not print the echoes\n"
+        "\"send over\" as its last line and exits 0.\n");
+    text += Table.help(SenderForm);
+    text += QStringLiteral(
         "\n"
         "bench drives a loopback server (127.0.0.0/8 or ::1 only) from one epoll loop\n"
         "per thread and prints a table, or with --json one JSON object with\n"
         "connections, messages, msgs_per_sec, rtt_p50_us, rtt_p99_us, rtt_max_us,\n"
-        "errors and more.\n"
-        "  --connections N       connections to open (required)\n"
-        "  --mode MODE           rr: W requests in flight per connection (default);\n"
-        "                        hold: open N, heartbeat every --heartbeat, count how many\n"
-        "                        stay open; churn: connect, one message, close, at --rate/s\n"
-        "  --inflight W          rr: messages in flight per connection (default 1)\n"
-        "  --payload BYTES       payload size (default 64)\n"
-        "  --duration DUR        measured time (default 5s)\n"
-        "  --warmup DUR          load before the measurement starts (default 1s)\n"
-        "  --rate R              rr: cap on messages/s (default: closed loop);\n"
-        "                        churn: connections/s (default 1000)\n"
-        "  --sources K           spread connections over 127.0.0.1 .. 127.0.0.K (default 1)\n"
-        "  --heartbeat DUR       hold: heartbeat interval (default 2s)\n"
-        "  --threads T           event-loop threads (default 1)\n"
-        "  --dial-concurrency C  connects in progress at once (default 256)\n"
-        "  --busy-poll USEC      rr: poll this long before sleeping (default 0: off)\n"
-        "  --json                print one JSON object instead of the table\n"
+        "errors and more.\n");
+    text += Table.help(BenchForm);
+    text += QStringLiteral(
         "\n"
         "DUR is a number with a unit: 250ms, 5s, 2m, 1h. BYTES may end in k or M.\n"
         "\n"
@@ -222,6 +242,7 @@ QString ClientCommandLine::helpText()
         "  1  could not connect (refused, unreachable, no connection established)\n"
         "  2  bad flag or value\n"
         "  3  sender: the server closed the connection first (the reason is printed)\n");
+    return text;
 }
 
 ParsedClientCommandLine ClientCommandLine::parse(const QStringList &arguments)
@@ -249,12 +270,7 @@ ParsedClientCommandLine ClientCommandLine::parse(const QStringList &arguments)
 ParsedClientCommandLine ClientCommandLine::parseSender(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    prepare(parser);
-    parser.addOptions({valueOption("connect", "HOST:PORT"), valueOption("framing", "NAME"),
-                       valueOption("count", "N"), valueOption("interval", "DUR"),
-                       valueOption("message", "TEXT"), valueOption("heartbeat", "DUR"),
-                       valueOption("hello", "POLICY[:KEEPALIVE]"), valueOption("wait", "DUR"),
-                       flagOption("quiet")});
+    prepare(parser, SenderForm);
     if (!parser.parse(arguments))
         return failure(parser.errorText());
     if (!parser.positionalArguments().isEmpty())
@@ -322,15 +338,7 @@ ParsedClientCommandLine ClientCommandLine::parseBench(const QStringList &argumen
     QStringList args = arguments;
     args.removeAt(1); // "bench"
     QCommandLineParser parser;
-    prepare(parser);
-    parser.addOptions({valueOption("connect", "HOST:PORT"), valueOption("framing", "NAME"),
-                       valueOption("connections", "N"), valueOption("inflight", "W"),
-                       valueOption("payload", "BYTES"), valueOption("duration", "DUR"),
-                       valueOption("warmup", "DUR"), valueOption("rate", "R"),
-                       valueOption("sources", "K"), valueOption("mode", "MODE"),
-                       valueOption("heartbeat", "DUR"), valueOption("threads", "T"),
-                       valueOption("dial-concurrency", "C"), valueOption("busy-poll", "USEC"),
-                       flagOption("json")});
+    prepare(parser, BenchForm);
     if (!parser.parse(args))
         return failure(QStringLiteral("bench: %1").arg(parser.errorText()));
     if (!parser.positionalArguments().isEmpty())

@@ -87,6 +87,9 @@ public:
     // arguments[0] is the program name, as QCoreApplication::arguments() gives it.
     static ParsedClientCommandLine parse(const QStringList &arguments);
     static QString helpText();
+    // The long names each form takes, from the table help and parser share.
+    static QStringList senderOptionNames();
+    static QStringList benchOptionNames();
     static QString versionText();
     // True for 127.0.0.0/8, ::1 and "localhost": bench never leaves the box.
     static bool isLoopbackHost(const QString &host);

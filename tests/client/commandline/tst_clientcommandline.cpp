@@ -3,7 +3,10 @@
 #include "clientcommandline.h"
 #include "daemon.h"
 
+#include <QRegularExpression>
 #include <QTest>
+
+#include <utility>
 
 using namespace Vigil;
 
@@ -24,6 +27,9 @@ private slots:
     void loopbackOnly_data();
     void loopbackOnly();
     void helpAndVersion();
+    void helpListsEveryOption();
+    void everyListedOptionIsAccepted();
+    void helpFitsTheTerminal();
     void exitCodesBesideVigilds();
 };
 
@@ -111,6 +117,26 @@ void TestClientCommandLine::errors_data()
     QTest::newRow("bench negative rate") << "bench --connections 1 --rate -5" << "--rate";
     QTest::newRow("bench raw empty payload") << "bench --connections 1 --framing raw --payload 0" << "--payload";
     QTest::newRow("bench sender flag") << "bench --connections 1 --count 3" << "count";
+    QTest::newRow("bench connections not a number") << "bench --connections many" << "--connections";
+    QTest::newRow("bench too many connections") << "bench --connections 1000001" << "--connections";
+    QTest::newRow("bench inflight too big") << "bench --connections 1 --inflight 65537" << "--inflight";
+    QTest::newRow("bench payload not a size") << "bench --connections 1 --payload lots" << "--payload";
+    QTest::newRow("bench payload too big") << "bench --connections 1 --payload 65M" << "--payload";
+    QTest::newRow("bench duration without unit") << "bench --connections 1 --duration 5" << "--duration";
+    QTest::newRow("bench bad warmup") << "bench --connections 1 --warmup soon" << "--warmup";
+    QTest::newRow("bench rate not a number") << "bench --connections 1 --rate fast" << "--rate";
+    QTest::newRow("bench rate in hold") << "bench --connections 1 --mode hold --rate 10" << "--rate";
+    QTest::newRow("bench zero sources") << "bench --connections 1 --sources 0" << "--sources";
+    QTest::newRow("bench sources on IPv6") << "bench --connections 1 --connect [::1]:7600 --sources 2" << "--sources";
+    QTest::newRow("bench bad heartbeat") << "bench --connections 1 --mode hold --heartbeat 2" << "--heartbeat";
+    QTest::newRow("bench zero threads") << "bench --connections 1 --threads 0" << "--threads";
+    QTest::newRow("bench too many threads") << "bench --connections 1 --threads 65" << "--threads";
+    QTest::newRow("bench zero dial concurrency") << "bench --connections 1 --dial-concurrency 0" << "--dial-concurrency";
+    QTest::newRow("bench negative busy poll") << "bench --connections 1 --busy-poll -1" << "--busy-poll";
+    QTest::newRow("bench bad framing") << "bench --connections 1 --framing http" << "--framing";
+    QTest::newRow("bench missing value") << "bench --connections" << "connections";
+    QTest::newRow("bench unknown flag") << "bench --connections 1 --flood" << "flood";
+    QTest::newRow("bench stray argument") << "bench --connections 1 now" << "now";
 }
 
 void TestClientCommandLine::errors()
@@ -143,6 +169,11 @@ void TestClientCommandLine::bench()
     QCOMPARE(o.threads, 2);
     QCOMPARE(o.dialConcurrency, 64);
     QVERIFY(o.json);
+
+    const auto hold = ClientCommandLine::parse(args(QStringLiteral("bench --connections 2 --mode hold --heartbeat 150ms --busy-poll 50")));
+    QCOMPARE(hold.action, ParsedClientCommandLine::Action::Bench);
+    QCOMPARE(hold.bench.heartbeatMs, qint64(150));
+    QCOMPARE(hold.bench.busyPollUs, qint64(50));
 }
 
 void TestClientCommandLine::benchDefaults()
@@ -157,6 +188,10 @@ void TestClientCommandLine::benchDefaults()
     QCOMPARE(r.bench.warmupMs, qint64(1000));
     QCOMPARE(r.bench.sources, 1);
     QCOMPARE(r.bench.threads, 1);
+    QCOMPARE(r.bench.rate, 0.0);
+    QCOMPARE(r.bench.dialConcurrency, 256);
+    QCOMPARE(r.bench.busyPollUs, qint64(0));
+    QCOMPARE(r.bench.heartbeatMs, qint64(0));
     QVERIFY(!r.bench.json);
 
     r = ClientCommandLine::parse(args(QStringLiteral("bench --connections 3 --mode hold")));
@@ -202,6 +237,60 @@ void TestClientCommandLine::helpAndVersion()
     r = ClientCommandLine::parse(args(QStringLiteral("bench --connections 1 --version")));
     QCOMPARE(r.action, ParsedClientCommandLine::Action::Version);
     QCOMPARE(r.text, QStringLiteral("vigil-client " VIGIL_VERSION "\n"));
+}
+
+// The help and the parsers come from one table: every option either form
+// takes is in --help, spelled out, and the help names no option of a form
+// that its parser would refuse.
+void TestClientCommandLine::helpListsEveryOption()
+{
+    const QString help = ClientCommandLine::helpText();
+    const QStringList sender = ClientCommandLine::senderOptionNames();
+    const QStringList bench = ClientCommandLine::benchOptionNames();
+    for (const char *name : {"connect", "framing", "count", "interval", "message", "wait", "heartbeat", "hello", "quiet"})
+        QVERIFY2(sender.contains(QLatin1String(name)), name);
+    for (const char *name : {"connect", "framing", "connections", "mode", "inflight", "payload", "duration", "warmup",
+                             "rate", "sources", "heartbeat", "threads", "dial-concurrency", "busy-poll", "json"})
+        QVERIFY2(bench.contains(QLatin1String(name)), name);
+    QCOMPARE(sender.size(), 9);
+    QCOMPARE(bench.size(), 15);
+    QCOMPARE(QStringList(sender).removeDuplicates(), 0); // one row per option and form
+    QCOMPARE(QStringList(bench).removeDuplicates(), 0);
+    const auto [senderPart, benchPart] = [&help]() {
+        const qsizetype split = help.indexOf(QLatin1String("\nbench drives"));
+        return std::make_pair(help.left(split), help.mid(split));
+    }();
+    QVERIFY(!senderPart.isEmpty() && !benchPart.isEmpty());
+    for (const QString &name : sender) {
+        const QRegularExpression entry(QStringLiteral("\n  --%1[ \n]").arg(QRegularExpression::escape(name)));
+        QVERIFY2(senderPart.contains(entry), qPrintable(name));
+        QVERIFY2(help.contains(QStringLiteral("[--%1").arg(name)), qPrintable(name)); // in the usage line
+    }
+    for (const QString &name : bench) {
+        const QRegularExpression entry(QStringLiteral("\n  --%1[ \n]").arg(QRegularExpression::escape(name)));
+        QVERIFY2(benchPart.contains(entry), qPrintable(name));
+    }
+    QVERIFY(help.contains(QLatin1String(" --connections N\n"))); // required: no brackets
+}
+
+void TestClientCommandLine::everyListedOptionIsAccepted()
+{
+    for (const QString &name : ClientCommandLine::senderOptionNames()) {
+        const auto r = ClientCommandLine::parse({QStringLiteral("vigil-client"), QStringLiteral("--") + name, QStringLiteral("1")});
+        QVERIFY2(!r.error.contains(QLatin1String("Unknown option")), qPrintable(r.error));
+    }
+    for (const QString &name : ClientCommandLine::benchOptionNames()) {
+        const auto r = ClientCommandLine::parse({QStringLiteral("vigil-client"), QStringLiteral("bench"), QStringLiteral("--connections"),
+                                                 QStringLiteral("1"), QStringLiteral("--") + name, QStringLiteral("1")});
+        QVERIFY2(!r.error.contains(QLatin1String("Unknown option")), qPrintable(r.error));
+    }
+}
+
+void TestClientCommandLine::helpFitsTheTerminal()
+{
+    const QStringList lines = ClientCommandLine::helpText().split(QLatin1Char('\n'));
+    for (const QString &line : lines)
+        QVERIFY2(line.size() <= 80, qPrintable(line));
 }
 
 // vigil-client's and vigild's exit codes have names of their own, so both
