@@ -189,7 +189,7 @@ void tst_CommandLine::badValues_data()
     QTest::newRow("threads 0") << QStringList{"--threads", "0"}
                                << "invalid value for --threads: '0' is not a whole number from 1 to 256";
     QTest::newRow("bad listen") << QStringList{"--listen", "nowhere"}
-                                << "invalid listen address 'nowhere': expected HOST:PORT";
+                                << "invalid listen address 'nowhere': missing port (expected HOST:PORT)";
     QTest::newRow("listen twice") << QStringList{"--listen", "127.0.0.1:5", "--listen", "127.0.0.1:5"}
                                   << "listen address 127.0.0.1:5 given twice";
     QTest::newRow("flag twice") << QStringList{"--idle-timeout", "1s", "--idle-timeout", "2s"}
@@ -290,13 +290,13 @@ void tst_CommandLine::configFileErrors_data()
     QTest::newRow("bad framing") << QByteArray("[vigild]\nframing = json\n") << QStringList{}
                                  << ":2: invalid value for --framing: 'json' (use vigil, legacy, line or raw)";
     QTest::newRow("bad listen") << QByteArray("listen = nowhere\n") << QStringList{}
-                                << ":1: invalid listen address 'nowhere': expected HOST:PORT";
+                                << ":1: invalid listen address 'nowhere': missing port (expected HOST:PORT)";
     // The file is checked whole, also where the command line replaces it.
     QTest::newRow("bad value under a flag") << QByteArray("idle-timeout = soon\n") << QStringList{"--idle-timeout", "1s"}
                                             << ":1: invalid value for --idle-timeout: invalid duration 'soon' "
                                                "(use e.g. 250ms, 5s, 2m, 1h)";
     QTest::newRow("bad listen under --listen") << QByteArray("listen = nowhere\n") << QStringList{"--listen", "127.0.0.1:0"}
-                                               << ":1: invalid listen address 'nowhere': expected HOST:PORT";
+                                               << ":1: invalid listen address 'nowhere': missing port (expected HOST:PORT)";
     // As on the command line, a key that is not repeatable appears once.
     QTest::newRow("duplicate key") << QByteArray("idle-timeout = 1s\nmode = echo\nidle-timeout = 2s\n") << QStringList{}
                                    << ":3: duplicate key 'idle-timeout' (first set on line 1)";
