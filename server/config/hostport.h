@@ -18,9 +18,16 @@ struct HostPortRules
     bool hostNames = true;  // names besides IP addresses ("localhost" always passes)
 
     // --listen, --admin: addresses to bind, any host, port 0, no names.
-    static HostPortRules listen() { return {true, true, false}; }
+    static HostPortRules listen()
+    {
+        HostPortRules r;
+        r.anyHost = true;
+        r.portZero = true;
+        r.hostNames = false;
+        return r;
+    }
     // --connect, the monitor's attach address: names welcome, a real port.
-    static HostPortRules connect() { return {false, false, true}; }
+    static HostPortRules connect() { return HostPortRules(); }
 };
 
 struct HostPort
