@@ -54,8 +54,10 @@ int MonitorLauncher::run(int argc, char *argv[])
         return usageError(error);
     if (!running || wantsHeadless(parsed, QProcessEnvironment::systemEnvironment())) {
         // A screenshot or probe of no window would wait forever for nothing.
-        if (running && !dev->isEmpty())
-            return usageError(QStringLiteral("--%1 needs the window: drop --headless, or run with a display").arg(dev->given.constFirst()));
+        if (running && !dev->isEmpty()) {
+            return usageError(QStringLiteral("--%1 needs the window: drop --headless, or run with a display")
+                                  .arg(dev->given.constFirst()));
+        }
         QCoreApplication app(argc, argv);
         QCoreApplication::setApplicationName(Program);
         QCoreApplication::setApplicationVersion(QStringLiteral(VIGIL_VERSION));
