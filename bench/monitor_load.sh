@@ -2,19 +2,19 @@
 # monitor_load.sh: vigil-monitor under load against headless vigild.
 #
 # Runs `vigil-client bench` (10,000 connections by default) first against
-# vigil-monitor (under xvfb-run, with VIGIL_MONITOR_PROBE measuring the GUI
+# vigil-monitor (under xvfb-run, with --probe measuring the GUI
 # thread), then against headless vigild with the same flags and threads,
 # and prints GUI stall p50/p99/max, GUI CPU %, msgs/s both ways and ratio.
 # Builds nothing; loopback only; every step is bounded in time; all the
 # processes it starts are stopped on exit.
 #
-# The probe (gui/guiprobe.h) is off unless VIGIL_MONITOR_PROBE=FILE is set:
-# then a 10 ms precise timer on the GUI thread records how late each tick
-# fires, and the GUI thread's CPU time is read; after
-# VIGIL_MONITOR_PROBE_SECONDS (the window keeps running), or on SIGTERM,
-# SIGINT or quit, FILE gets {stall_p50_ms, stall_p99_ms, stall_max_ms,
-# gui_cpu_pct, seconds, ticks}. Here the probe covers dial, warm-up and
-# the measured run: PROBE_SECONDS = duration + 2.
+# The probe (gui/devtools/guiprobe.h) is off unless vigil-monitor gets the
+# developer option --probe FILE: then a 10 ms precise timer on the GUI
+# thread records how late each tick fires, and the GUI thread's CPU time
+# is read; after --probe-seconds N (the window keeps running), or on
+# SIGTERM, SIGINT or quit, FILE gets {stall_p50_ms, stall_p99_ms,
+# stall_max_ms, gui_cpu_pct, seconds, ticks}. Here the probe covers dial,
+# warm-up and the measured run: --probe-seconds = duration + 2.
 #
 # Usage: bench/monitor_load.sh [--build DIR] [--monitor BIN] [--vigild BIN]
 #          [--client BIN] [--connections N] [--inflight W] [--duration SEC]
@@ -105,10 +105,10 @@ for run in $(seq "$REPEAT"); do
     port=$(free_port)
     probe=$OUT/probe-$run.json
     rm -f "$probe"
-    XDG_CONFIG_HOME=$OUT/config QT_QPA_PLATFORM=xcb VIGIL_MONITOR_PROBE=$probe \
-        VIGIL_MONITOR_PROBE_SECONDS=$((DURATION + 2)) \
+    XDG_CONFIG_HOME=$OUT/config QT_QPA_PLATFORM=xcb \
         timeout -k 5 $((DURATION + 150)) xvfb-run -a -s "-screen 0 1600x1000x24" \
         "$MONITOR" --listen "127.0.0.1:$port" --threads "$THREADS" --start \
+        --probe "$probe" --probe-seconds $((DURATION + 2)) \
         >"$OUT/monitor-$run.log" 2>&1 &
     SERVER_PID=$!
     wait_port "$port" "$SERVER_PID" || { echo "monitor_load.sh: vigil-monitor did not listen" >&2; exit 1; }

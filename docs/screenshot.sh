@@ -4,6 +4,9 @@
 # pinging, misbehaving) so the countdowns, log and sparklines all show.
 #
 # Usage: docs/screenshot.sh [path/to/vigil-monitor] [output.png]
+# VIGIL_SCREENSHOT_SIZE (WxH, default 1680x960) and VIGIL_SCREENSHOT_DELAY
+# (ms, default 11000) tune this script; it hands them to the monitor's
+# --screenshot-size and --screenshot-delay.
 # Needs xvfb-run (xvfb, xauth) and python3.
 set -eu
 
@@ -124,9 +127,11 @@ export XDG_CONFIG_HOME="$work/config"
 secs=$(( delay / 1000 + 3 ))
 python3 "$work/traffic.py" "$port" "$secs" &
 traffic=$!
-VIGIL_MONITOR_SCREENSHOT="$out" VIGIL_MONITOR_SCREENSHOT_DELAY="$delay" VIGIL_MONITOR_SCREENSHOT_SIZE="$size" \
-    xvfb-run -a -s "-screen 0 ${size}x24" \
-    "$monitor" --listen "127.0.0.1:$port" --idle-timeout 12s --max-lifetime 0 --threads 2 --start
+# --screenshot (vigil-monitor --help, "Developer options") saves the
+# window after the delay and quits.
+xvfb-run -a -s "-screen 0 ${size}x24" \
+    "$monitor" --listen "127.0.0.1:$port" --idle-timeout 12s --max-lifetime 0 --threads 2 --start \
+    --screenshot "$out" --screenshot-size "$size" --screenshot-delay "$delay"
 kill "$traffic" 2>/dev/null || true
 wait "$traffic" 2>/dev/null || true
 echo "wrote $out"

@@ -3,6 +3,7 @@
 #include "clientcommandline.h"
 
 #include "duration.h"
+#include "hostport.h"
 #include "optiontable.h"
 
 #include <QCommandLineParser>
@@ -90,28 +91,16 @@ QString ConnectTarget::toString() const
 
 std::optional<ConnectTarget> ConnectTarget::parse(const QString &text, QString *error)
 {
-    auto fail = [&](const QString &why) -> std::optional<ConnectTarget> {
+    QString why;
+    const auto parsed = HostPort::parse(text, HostPortRules::connect(), &why);
+    if (!parsed) {
         if (error)
-            *error = QStringLiteral("--connect: %1").arg(why);
+            *error = QStringLiteral("--connect: invalid address \"%1\": %2").arg(text.trimmed(), why);
         return std::nullopt;
-    };
-    const int colon = text.lastIndexOf(QLatin1Char(':'));
-    if (colon <= 0)
-        return fail(QStringLiteral("expected HOST:PORT, got \"%1\"").arg(text));
-    QString host = text.left(colon);
-    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
-        host = host.mid(1, host.size() - 2);
-    else if (host.contains(QLatin1Char(':')))
-        return fail(QStringLiteral("write IPv6 addresses as [ADDR]:PORT, got \"%1\"").arg(text));
-    if (host.isEmpty())
-        return fail(QStringLiteral("expected HOST:PORT, got \"%1\"").arg(text));
-    bool ok = false;
-    const uint port = text.mid(colon + 1).toUInt(&ok);
-    if (!ok || port == 0 || port > 65535)
-        return fail(QStringLiteral("bad port in \"%1\"").arg(text));
+    }
     ConnectTarget t;
-    t.host = host;
-    t.port = quint16(port);
+    t.host = parsed->host;
+    t.port = parsed->port;
     return t;
 }
 

@@ -2,54 +2,36 @@
 // because a QApplication without a display aborts the process.
 #include "monitorlauncher.h"
 
-#include "commandline.h"
 #include "daemon.h"
+#include "devoptions.h"
 #include "guiprobe.h"
 #include "mainwindow.h"
+#include "screenshot.h"
+#include "textoutput.h"
 
 #include <QApplication>
 #include <QTableView>
-#include <QTimer>
 
 namespace Vigil {
 
 namespace {
 const QString Program = QStringLiteral("vigil-monitor");
 
-// Flags that only say how to run, not how to serve.
-bool isServerFlag(const QString &argument)
+int usageError(const QString &error)
 {
-    return argument.startsWith(QLatin1Char('-')) && argument != QLatin1String("--start")
-        && argument != QLatin1String("-start");
-}
-
-// For docs/screenshot.sh: VIGIL_MONITOR_SCREENSHOT=FILE saves the window
-// after VIGIL_MONITOR_SCREENSHOT_DELAY ms (default 4000) and quits;
-// VIGIL_MONITOR_SCREENSHOT_SIZE=WxH sizes the window first. The first
-// connection is selected a moment before, so the details pane shows it.
-void armScreenshot(MainWindow &window)
-{
-    const QString file = qEnvironmentVariable("VIGIL_MONITOR_SCREENSHOT");
-    if (file.isEmpty())
-        return;
-    const QStringList size = qEnvironmentVariable("VIGIL_MONITOR_SCREENSHOT_SIZE").split(QLatin1Char('x'));
-    if (size.size() == 2 && size[0].toInt() > 0 && size[1].toInt() > 0)
-        window.resize(size[0].toInt(), size[1].toInt());
-    bool ok = false;
-    int delay = qEnvironmentVariableIntValue("VIGIL_MONITOR_SCREENSHOT_DELAY", &ok);
-    if (!ok)
-        delay = 4000;
-    QTimer::singleShot(std::max(0, delay - 1500), &window, [&window] { window.connectionView()->selectRow(0); });
-    QTimer::singleShot(delay, &window, [&window, file] {
-        const bool saved = window.grab().save(file);
-        QCoreApplication::exit(saved ? 0 : 1);
-    });
+    writeText(stderr, QStringLiteral("%1: %2\n").arg(Program, error));
+    return int(DaemonExit::BadUsage);
 }
 } // namespace
 
-bool MonitorLauncher::wantsHeadless(const QStringList &arguments, const QProcessEnvironment &environment)
+ParsedCommandLine MonitorLauncher::parse(const QStringList &arguments)
 {
-    if (arguments.contains(QStringLiteral("--headless")) || arguments.contains(QStringLiteral("-headless")))
+    return ServerCommandLine(Program, {DevOptions::section()}).parse(arguments);
+}
+
+bool MonitorLauncher::wantsHeadless(const ParsedCommandLine &parsed, const QProcessEnvironment &environment)
+{
+    if (parsed.headless)
         return true;
     return environment.value(QStringLiteral("DISPLAY")).isEmpty()
         && environment.value(QStringLiteral("WAYLAND_DISPLAY")).isEmpty()
@@ -62,15 +44,25 @@ int MonitorLauncher::run(int argc, char *argv[])
     for (int i = 0; i < argc; ++i)
         arguments << QString::fromLocal8Bit(argv[i]);
 
-    // Help, version and bad flags behave exactly as in vigild, window or not.
-    const ParsedCommandLine parsed = ServerCommandLine(Program).parse(arguments);
-    if (parsed.action != ParsedCommandLine::Action::Run
-        || wantsHeadless(arguments, QProcessEnvironment::systemEnvironment())) {
+    // One parse decides everything. Help, version and bad flags behave
+    // exactly as in vigild, window or not.
+    const ParsedCommandLine parsed = parse(arguments);
+    const bool running = parsed.action == ParsedCommandLine::Action::Run;
+    QString error;
+    const std::optional<DevOptions> dev = running ? DevOptions::fromValues(parsed.extra, &error) : DevOptions();
+    if (!dev)
+        return usageError(error);
+    if (!running || wantsHeadless(parsed, QProcessEnvironment::systemEnvironment())) {
+        // A screenshot or probe of no window would wait forever for nothing.
+        if (running && !dev->isEmpty()) {
+            return usageError(QStringLiteral("--%1 needs the window: drop --headless, or run with a display")
+                                  .arg(dev->given.constFirst()));
+        }
         QCoreApplication app(argc, argv);
         QCoreApplication::setApplicationName(Program);
         QCoreApplication::setApplicationVersion(QStringLiteral(VIGIL_VERSION));
         const auto admin = createAdminExtension();
-        return Daemon::run(Program, QCoreApplication::arguments(), admin.get());
+        return Daemon::run(Program, parsed, admin.get());
     }
 
     QApplication app(argc, argv);
@@ -82,14 +74,17 @@ int MonitorLauncher::run(int argc, char *argv[])
     MainWindow::Options options;
     options.start = parsed.start;
     // Server flags on the command line pre-fill the form over saved settings.
-    const QStringList flags = arguments.mid(1);
-    if (std::any_of(flags.cbegin(), flags.cend(), isServerFlag))
+    if (parsed.serverOptionsGiven)
         options.config = parsed.config;
     MainWindow window(options);
     window.show();
-    armScreenshot(window);
-    // VIGIL_MONITOR_PROBE=FILE: GUI stall and CPU figures for bench/monitor_load.sh.
-    GuiProbe::fromEnvironment(&app);
+    if (!dev->screenshotFile.isEmpty()) {
+        // The first connection selected, so the details pane shows it.
+        armScreenshot(window, dev->screenshotFile, dev->screenshotSize, dev->screenshotDelayMs,
+                      [&window] { window.connectionView()->selectRow(0); });
+    }
+    if (!dev->probeFile.isEmpty())
+        GuiProbe::launch(dev->probeFile, dev->probeSeconds, &app);
     return QApplication::exec();
 }
 

@@ -2,6 +2,7 @@
 // batch per connections poll, and a doubling retry delay after a failure.
 #include "remoteserversource.h"
 
+#include "hostport.h"
 #include "monotonicclock.h"
 
 #include <QDateTime>
@@ -10,7 +11,6 @@
 #include <QJsonObject>
 #include <QNetworkReply>
 #include <QNetworkRequest>
-#include <QRegularExpression>
 #include <QUrlQuery>
 
 #include <algorithm>
@@ -129,13 +129,7 @@ RemoteServerSource::~RemoteServerSource()
 
 bool RemoteServerSource::isValidAddress(const QString &address)
 {
-    static const QRegularExpression pattern(
-        QStringLiteral("^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):([0-9]{1,5})$"));
-    const QRegularExpressionMatch match = pattern.match(address.trimmed());
-    if (!match.hasMatch())
-        return false;
-    const int port = match.captured(2).toInt();
-    return port > 0 && port <= 65535;
+    return HostPort::parse(address, HostPortRules::connect()).has_value();
 }
 
 QString RemoteServerSource::statusText() const

@@ -7,6 +7,8 @@
 
 #include <QHash>
 
+#include <algorithm>
+
 namespace Vigil {
 
 namespace {
@@ -42,6 +44,60 @@ const OptionSpec ValueOptions[] = {
     {"config", "FILE", "INI file of these options (key = value); flags given here win."},
 };
 
+constexpr qsizetype HelpWidth = 79; // where QCommandLineParser wraps its descriptions
+
+// The column where the descriptions of Qt's option list start: the first
+// option line is "  --name <VALUE>   Description".
+qsizetype descriptionColumn(const QString &qtOptions)
+{
+    const QStringList lines = qtOptions.split(QLatin1Char('\n'));
+    if (lines.size() < 2)
+        return 0;
+    const QString &first = lines.at(1);
+    qsizetype i = first.indexOf(QLatin1String("  "), 2);
+    if (i < 0)
+        return 0;
+    while (i < first.size() && first.at(i) == QLatin1Char(' '))
+        ++i;
+    return i;
+}
+
+// "\nTitle:\n  --name <VALUE>  Description.\n", laid out like Qt's own list:
+// descriptions from column (or further right), wrapped at HelpWidth.
+QString sectionsHelpText(const QList<OptionSection> &sections, qsizetype column)
+{
+    QString text;
+    for (const OptionSection &section : sections) {
+        QStringList names;
+        for (const QCommandLineOption &option : section.options) {
+            QString name = QStringLiteral("--") + option.names().constFirst();
+            if (!option.valueName().isEmpty())
+                name += QStringLiteral(" <%1>").arg(option.valueName());
+            column = std::max(column, name.size() + 4);
+            names << name;
+        }
+        text += QStringLiteral("\n%1:\n").arg(section.title);
+        for (qsizetype i = 0; i < names.size(); ++i) {
+            QString line = QString(QStringLiteral("  ") + names.at(i)).leftJustified(column);
+            const QStringList words = section.options.at(i).description().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+            bool lineHasWords = false;
+            for (const QString &word : words) {
+                if (lineHasWords && line.size() + 1 + word.size() > HelpWidth) {
+                    text += line + QLatin1Char('\n');
+                    line = QString(column, QLatin1Char(' '));
+                    lineHasWords = false;
+                }
+                if (lineHasWords)
+                    line += QLatin1Char(' ');
+                line += word;
+                lineHasWords = true;
+            }
+            text += line + QLatin1Char('\n');
+        }
+    }
+    return text;
+}
+
 bool parseBool(const QString &value, bool *ok)
 {
     const QString v = value.toLower();
@@ -55,8 +111,9 @@ bool parseBool(const QString &value, bool *ok)
 }
 } // namespace
 
-ServerCommandLine::ServerCommandLine(const QString &program)
+ServerCommandLine::ServerCommandLine(const QString &program, const QList<OptionSection> &sections)
     : m_program(program)
+    , m_sections(sections)
 {
     m_parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     for (const OptionSpec &spec : ValueOptions) {
@@ -70,6 +127,13 @@ ServerCommandLine::ServerCommandLine(const QString &program)
         m_parser.addOption(QCommandLineOption(QStringLiteral("headless"),
                                               QStringLiteral("Run without a window, exactly like vigild.")));
         m_parser.addOption(QCommandLineOption(QStringLiteral("start"), QStringLiteral("Start serving at once.")));
+    }
+    // Qt's help lists options under one heading: these get their own.
+    for (const OptionSection &section : std::as_const(m_sections)) {
+        for (QCommandLineOption option : section.options) {
+            option.setFlags(option.flags() | QCommandLineOption::HiddenFromHelp);
+            m_parser.addOption(option);
+        }
     }
     m_parser.addOption(QCommandLineOption(QStringLiteral("version"), QStringLiteral("Print the version and exit.")));
     m_parser.addOption(QCommandLineOption({QStringLiteral("h"), QStringLiteral("help")},
@@ -258,6 +322,7 @@ QString ServerCommandLine::helpText() const
         ? QStringLiteral("Vigil TCP server: every connection carries idle, lifetime, write and probe watchdogs.\n\n")
         : QStringLiteral("Vigil monitor: run a Vigil server and watch every connection's watchdogs.\n\n");
     text += options;
+    text += sectionsHelpText(m_sections, descriptionColumn(options));
     text += QStringLiteral(
         "\nDurations (DUR) take a unit: 250ms, 5s, 2m, 1h, 1m30s; 0 turns a timer off.\n"
         "Sizes (BYTES) are bytes, or with k, M, G (powers of 1024).\n"
@@ -334,6 +399,24 @@ ParsedCommandLine ServerCommandLine::parse(const QStringList &arguments)
     if (m_program != QLatin1String("vigild")) {
         result.start = m_parser.isSet(QStringLiteral("start"));
         result.headless = m_parser.isSet(QStringLiteral("headless"));
+    }
+    const QStringList serverKeys = keys() << QStringLiteral("config");
+    result.serverOptionsGiven = std::any_of(serverKeys.cbegin(), serverKeys.cend(),
+                                            [this](const QString &key) { return m_parser.isSet(key); });
+    for (const OptionSection &section : std::as_const(m_sections)) {
+        for (const QCommandLineOption &option : section.options) {
+            const QString name = option.names().constFirst();
+            if (!m_parser.isSet(name))
+                continue;
+            if (option.valueName().isEmpty()) {
+                result.extra.insert(name, QString());
+                continue;
+            }
+            const QStringList values = m_parser.values(name);
+            if (values.size() > 1)
+                return fail(QStringLiteral("--%1 given more than once").arg(name));
+            result.extra.insert(name, values.constFirst());
+        }
     }
     return result;
 }

@@ -6,6 +6,8 @@
 #include "serverconfig.h"
 
 #include <QCommandLineParser>
+#include <QHash>
+#include <QList>
 #include <QStringList>
 
 namespace Vigil {
@@ -19,13 +21,27 @@ struct ParsedCommandLine
     QString text;  // help or version text
     bool start = false; // monitor: --start
     bool headless = false; // monitor: --headless
+    // A server option or --config was given, not only --start, --headless
+    // or extra options: the monitor then pre-fills its form from config.
+    bool serverOptionsGiven = false;
+    // The extra options given (see OptionSection), name -> value ("" for
+    // a flag), unchecked: their owner checks them.
+    QHash<QString, QString> extra;
+};
+
+// Options a program adds to the server's, listed in --help under their own
+// heading (the monitor's "Developer options"), each at most once.
+struct OptionSection
+{
+    QString title;
+    QList<QCommandLineOption> options;
 };
 
 class ServerCommandLine final
 {
 public:
     // program: "vigild" or "vigil-monitor" (the monitor adds --headless, --start).
-    explicit ServerCommandLine(const QString &program);
+    explicit ServerCommandLine(const QString &program, const QList<OptionSection> &sections = {});
 
     ParsedCommandLine parse(const QStringList &arguments);
     // Applies one flag's value (also a config file entry) to config.
@@ -39,6 +55,7 @@ private:
     QString helpText() const;
 
     QString m_program;
+    QList<OptionSection> m_sections;
     QCommandLineParser m_parser;
 };
 

@@ -1,6 +1,8 @@
 // Server settings: names, address parsing, validation and the policy rules.
 #include "serverconfig.h"
 
+#include "hostport.h"
+
 #include <sched.h>
 #include <unistd.h>
 
@@ -51,34 +53,21 @@ QString ListenAddress::toString() const
 
 std::optional<ListenAddress> ListenAddress::parse(const QString &input, QString *error)
 {
-    const QString text = input.trimmed();
-    const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
-    auto fail = [&](const QString &why) -> std::optional<ListenAddress> {
+    QString why;
+    const auto parsed = HostPort::parse(input, HostPortRules::listen(), &why);
+    if (!parsed) {
         if (error)
-            *error = QStringLiteral("invalid listen address '%1': %2").arg(text, why);
+            *error = QStringLiteral("invalid listen address '%1': %2").arg(input.trimmed(), why);
         return std::nullopt;
-    };
-    if (colon < 0)
-        return fail(QStringLiteral("expected HOST:PORT"));
-    QString hostPart = text.left(colon);
-    const QString portPart = text.mid(colon + 1);
-    bool ok = false;
-    const uint port = portPart.toUInt(&ok);
-    if (!ok || port > 65535)
-        return fail(QStringLiteral("port must be a number from 0 to 65535"));
-    ListenAddress address;
-    address.port = quint16(port);
-    if (hostPart.startsWith(QLatin1Char('[')) && hostPart.endsWith(QLatin1Char(']')))
-        hostPart = hostPart.mid(1, hostPart.size() - 2);
-    if (hostPart.isEmpty() || hostPart == QLatin1String("*")) {
-        address.host = QHostAddress(QHostAddress::AnyIPv4);
-    } else if (hostPart == QLatin1String("localhost")) {
-        address.host = QHostAddress(QHostAddress::LocalHost);
-    } else if (!address.host.setAddress(hostPart)) {
-        return fail(QStringLiteral("'%1' is not an IP address").arg(hostPart));
-    } else if (address.host.protocol() == QAbstractSocket::IPv6Protocol && !text.startsWith(QLatin1Char('['))) {
-        return fail(QStringLiteral("write IPv6 addresses in brackets, e.g. [::1]:7600"));
     }
+    ListenAddress address;
+    address.port = parsed->port;
+    if (parsed->host.isEmpty())
+        address.host = QHostAddress(QHostAddress::AnyIPv4);
+    else if (parsed->address().isNull()) // the one name HostPortRules::listen() lets through
+        address.host = QHostAddress(QHostAddress::LocalHost);
+    else
+        address.host = parsed->address();
     return address;
 }
 

@@ -31,7 +31,7 @@ struct ListenAddress
     QString toString() const;
     // Accepts HOST:PORT, [V6]:PORT, :PORT and *:PORT (all addresses),
     // localhost. Host names other than localhost are refused: a server
-    // binds addresses, not names.
+    // binds addresses, not names. HostPort::parse with HostPortRules::listen().
     static std::optional<ListenAddress> parse(const QString &text, QString *error = nullptr);
     bool operator==(const ListenAddress &other) const { return host == other.host && port == other.port; }
 };

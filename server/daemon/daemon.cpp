@@ -21,8 +21,11 @@ const char HangupIgnored[] = "SIGHUP ignored: configuration reload is not suppor
 
 int Daemon::run(const QString &program, const QStringList &arguments, DaemonExtension *admin)
 {
-    ServerCommandLine commandLine(program);
-    const ParsedCommandLine parsed = commandLine.parse(arguments);
+    return run(program, ServerCommandLine(program).parse(arguments), admin);
+}
+
+int Daemon::run(const QString &program, const ParsedCommandLine &parsed, DaemonExtension *admin)
+{
     switch (parsed.action) {
     case ParsedCommandLine::Action::Help:
     case ParsedCommandLine::Action::Version:

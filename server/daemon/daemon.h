@@ -13,6 +13,7 @@ namespace Vigil {
 
 class Server;
 struct ServerConfig;
+struct ParsedCommandLine;
 
 // Exit codes of vigild and `vigil-monitor --headless` (PROTOCOL.md §5).
 enum class DaemonExit : int {
@@ -48,6 +49,9 @@ public:
     // Needs a Q(Core)Application; returns the process exit code. Without
     // an extension, --admin is refused (exit 2).
     static int run(const QString &program, const QStringList &arguments, DaemonExtension *admin = nullptr);
+    // The same for a command line already parsed (the monitor parses its
+    // own, with options vigild does not know, before choosing to be headless).
+    static int run(const QString &program, const ParsedCommandLine &parsed, DaemonExtension *admin = nullptr);
 };
 
 } // namespace Vigil

@@ -103,6 +103,9 @@ void TestClientCommandLine::errors_data()
     QTest::newRow("connect without port") << "--connect localhost" << "--connect";
     QTest::newRow("connect port 0") << "--connect 127.0.0.1:0" << "--connect";
     QTest::newRow("connect port too big") << "--connect 127.0.0.1:70000" << "--connect";
+    QTest::newRow("connect IPv6 without brackets") << "--connect ::1:7600" << "brackets";
+    QTest::newRow("connect URL") << "--connect http://127.0.0.1:7600" << "URL";
+    QTest::newRow("connect bad IPv4") << "--connect 127.0.0.256:7600" << "IPv4";
     QTest::newRow("heartbeat in legacy") << "--framing legacy --heartbeat 1s" << "--heartbeat";
     QTest::newRow("hello in line") << "--framing line --hello long" << "--hello";
     QTest::newRow("hello bad policy") << "--hello forever" << "--hello";

@@ -95,6 +95,11 @@ void tst_RemoteServerSource::addressValidation_data()
     QTest::newRow("port 0") << QStringLiteral("127.0.0.1:0") << false;
     QTest::newRow("port too big") << QStringLiteral("127.0.0.1:65536") << false;
     QTest::newRow("url") << QStringLiteral("http://127.0.0.1:9600") << false;
+    QTest::newRow("v6 without brackets") << QStringLiteral("::1:9600") << false;
+    QTest::newRow("v4 in brackets") << QStringLiteral("[127.0.0.1]:9600") << false;
+    QTest::newRow("bad v4") << QStringLiteral("127.0.0.256:9600") << false;
+    QTest::newRow("bad name") << QStringLiteral("gateway..example:9600") << false;
+    QTest::newRow("spaces around") << QStringLiteral(" 127.0.0.1:9600 ") << true;
     QTest::newRow("empty") << QString() << false;
 }
 

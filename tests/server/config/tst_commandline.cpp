@@ -93,6 +93,9 @@ private slots:
     void configFileErrors();
     void configFileMustBeRegular();
     void keysCoverEveryValueFlag();
+    void extraSections();
+    void serverOptionsGiven_data();
+    void serverOptionsGiven();
 };
 
 void tst_CommandLine::defaults()
@@ -189,7 +192,7 @@ void tst_CommandLine::badValues_data()
     QTest::newRow("threads 0") << QStringList{"--threads", "0"}
                                << "invalid value for --threads: '0' is not a whole number from 1 to 256";
     QTest::newRow("bad listen") << QStringList{"--listen", "nowhere"}
-                                << "invalid listen address 'nowhere': expected HOST:PORT";
+                                << "invalid listen address 'nowhere': missing port (expected HOST:PORT)";
     QTest::newRow("listen twice") << QStringList{"--listen", "127.0.0.1:5", "--listen", "127.0.0.1:5"}
                                   << "listen address 127.0.0.1:5 given twice";
     QTest::newRow("flag twice") << QStringList{"--idle-timeout", "1s", "--idle-timeout", "2s"}
@@ -290,13 +293,13 @@ void tst_CommandLine::configFileErrors_data()
     QTest::newRow("bad framing") << QByteArray("[vigild]\nframing = json\n") << QStringList{}
                                  << ":2: invalid value for --framing: 'json' (use vigil, legacy, line or raw)";
     QTest::newRow("bad listen") << QByteArray("listen = nowhere\n") << QStringList{}
-                                << ":1: invalid listen address 'nowhere': expected HOST:PORT";
+                                << ":1: invalid listen address 'nowhere': missing port (expected HOST:PORT)";
     // The file is checked whole, also where the command line replaces it.
     QTest::newRow("bad value under a flag") << QByteArray("idle-timeout = soon\n") << QStringList{"--idle-timeout", "1s"}
                                             << ":1: invalid value for --idle-timeout: invalid duration 'soon' "
                                                "(use e.g. 250ms, 5s, 2m, 1h)";
     QTest::newRow("bad listen under --listen") << QByteArray("listen = nowhere\n") << QStringList{"--listen", "127.0.0.1:0"}
-                                               << ":1: invalid listen address 'nowhere': expected HOST:PORT";
+                                               << ":1: invalid listen address 'nowhere': missing port (expected HOST:PORT)";
     // As on the command line, a key that is not repeatable appears once.
     QTest::newRow("duplicate key") << QByteArray("idle-timeout = 1s\nmode = echo\nidle-timeout = 2s\n") << QStringList{}
                                    << ":3: duplicate key 'idle-timeout' (first set on line 1)";
@@ -350,6 +353,72 @@ void tst_CommandLine::keysCoverEveryValueFlag()
                                "max-connections", "max-per-ip", "max-msg-rate", "mode", "threads", "log-format",
                                "admin", "admin-token-file", "log-messages", "admin-previews"};
     QCOMPARE(ServerCommandLine::keys(), expected);
+}
+
+void tst_CommandLine::extraSections()
+{
+    const OptionSection section{QStringLiteral("Extra options"),
+                                {QCommandLineOption(QStringLiteral("shout"), QStringLiteral("Say it loud.")),
+                                 QCommandLineOption(QStringLiteral("colour"),
+                                                    QStringLiteral("Paint every line of the log in NAME, a colour name that "
+                                                                   "the terminal knows, which wraps."),
+                                                    QStringLiteral("NAME"))}};
+    ServerCommandLine commandLine(QStringLiteral("vigil-monitor"), {section});
+    const QString program = QStringLiteral("vigil-monitor");
+
+    ParsedCommandLine p = commandLine.parse({program, QStringLiteral("--shout"), QStringLiteral("--colour"), QStringLiteral("red"),
+                                             QStringLiteral("--threads"), QStringLiteral("2")});
+    QCOMPARE(p.action, ParsedCommandLine::Action::Run);
+    QCOMPARE(p.extra.size(), 2);
+    QCOMPARE(p.extra.value(QStringLiteral("shout"), QStringLiteral("unset")), QString());
+    QCOMPARE(p.extra.value(QStringLiteral("colour")), QStringLiteral("red"));
+    QCOMPARE(p.config.threads, 2);
+
+    p = commandLine.parse({program});
+    QVERIFY(p.extra.isEmpty());
+
+    p = commandLine.parse({program, QStringLiteral("--colour"), QStringLiteral("red"), QStringLiteral("--colour=blue")});
+    QCOMPARE(p.action, ParsedCommandLine::Action::Error);
+    QCOMPARE(p.error, QStringLiteral("--colour given more than once"));
+
+    // Listed under their own heading only, after Qt's list, wrapped like it.
+    const QString help = commandLine.parse({program, QStringLiteral("--help")}).text;
+    const qsizetype heading = help.indexOf(QLatin1String("\nExtra options:\n"));
+    QVERIFY2(heading > help.indexOf(QLatin1String("--help")), qPrintable(help));
+    QCOMPARE(help.count(QLatin1String("--colour")), 1);
+    QVERIFY(help.contains(QLatin1String("  --shout ")));
+    QVERIFY(help.contains(QLatin1String("  --colour <NAME> ")));
+    const QString block = help.mid(heading + 1, help.indexOf(QLatin1String("\n\n"), heading + 1) - heading - 1);
+    const QStringList lines = block.split(QLatin1Char('\n'));
+    QCOMPARE(lines.size(), 4); // heading, --shout, --colour on two lines
+    for (const QString &line : lines)
+        QVERIFY2(line.size() <= 79, qPrintable(line));
+    const qsizetype indent = lines.at(3).size() - lines.at(3).trimmed().size(); // continued under the description
+    QCOMPARE(indent, lines.at(2).indexOf(QLatin1String("Paint")));
+
+    // vigild's own help has no such heading.
+    QVERIFY(!parse({QStringLiteral("--help")}).text.contains(QLatin1String("Extra options")));
+}
+
+void tst_CommandLine::serverOptionsGiven_data()
+{
+    QTest::addColumn<QStringList>("flags");
+    QTest::addColumn<bool>("given");
+    QTest::newRow("nothing") << QStringList() << false;
+    QTest::newRow("--start") << QStringList{"--start"} << false;
+    QTest::newRow("--headless") << QStringList{"--headless"} << false;
+    QTest::newRow("value option") << QStringList{"--idle-timeout", "5s"} << true;
+    QTest::newRow("flag option") << QStringList{"--log-messages"} << true;
+    QTest::newRow("--start and a value") << QStringList{"--start", "--listen", "127.0.0.1:0"} << true;
+}
+
+void tst_CommandLine::serverOptionsGiven()
+{
+    QFETCH(QStringList, flags);
+    QFETCH(bool, given);
+    const ParsedCommandLine p = ServerCommandLine(QStringLiteral("vigil-monitor")).parse(QStringList{QStringLiteral("vigil-monitor")} + flags);
+    QCOMPARE(p.action, ParsedCommandLine::Action::Run);
+    QCOMPARE(p.serverOptionsGiven, given);
 }
 
 QTEST_GUILESS_MAIN(tst_CommandLine)

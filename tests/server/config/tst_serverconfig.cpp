@@ -300,15 +300,16 @@ void tst_ServerConfig::badListenAddress_data()
     QTest::addColumn<QString>("text");
     QTest::addColumn<QString>("why");
 
-    QTest::newRow("no port") << "127.0.0.1" << "expected HOST:PORT";
-    QTest::newRow("empty") << "" << "expected HOST:PORT";
-    QTest::newRow("port too big") << "127.0.0.1:65536" << "port must be a number from 0 to 65535";
-    QTest::newRow("negative port") << "127.0.0.1:-1" << "port must be a number from 0 to 65535";
-    QTest::newRow("empty port") << "127.0.0.1:" << "port must be a number from 0 to 65535";
-    QTest::newRow("named port") << "127.0.0.1:http" << "port must be a number from 0 to 65535";
+    QTest::newRow("no port") << "127.0.0.1" << "missing port (expected HOST:PORT)";
+    QTest::newRow("empty") << "" << "empty address (expected HOST:PORT)";
+    QTest::newRow("port too big") << "127.0.0.1:65536" << "bad port '65536' (expected a number from 0 to 65535)";
+    QTest::newRow("negative port") << "127.0.0.1:-1" << "bad port '-1' (expected a number from 0 to 65535)";
+    QTest::newRow("empty port") << "127.0.0.1:" << "missing port after ':'";
+    QTest::newRow("named port") << "127.0.0.1:http" << "bad port 'http'";
     QTest::newRow("host name") << "example.org:80" << "'example.org' is not an IP address";
-    QTest::newRow("bad IPv4") << "127.0.0.256:80" << "'127.0.0.256' is not an IP address";
+    QTest::newRow("bad IPv4") << "127.0.0.256:80" << "'127.0.0.256' is not an IPv4 address";
     QTest::newRow("IPv6 without brackets") << "::1:7600" << "write IPv6 addresses in brackets";
+    QTest::newRow("IPv4 in brackets") << "[127.0.0.1]:80" << "'127.0.0.1' in brackets is not an IPv6 address";
 }
 
 void tst_ServerConfig::badListenAddress()

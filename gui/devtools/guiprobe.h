@@ -1,5 +1,5 @@
 // GuiProbe: an opt-in measurement of how fluid the GUI thread stays
-// (VIGIL_MONITOR_PROBE=FILE); bench/monitor_load.sh reads its JSON.
+// (vigil-monitor --probe FILE); bench/monitor_load.sh reads its JSON.
 #pragma once
 
 #include <QElapsedTimer>
@@ -24,11 +24,10 @@ public:
     explicit GuiProbe(QString file, QObject *parent = nullptr);
     ~GuiProbe() override;
 
-    // Reads VIGIL_MONITOR_PROBE (output file) and VIGIL_MONITOR_PROBE_SECONDS
-    // (optional: stop and write after that many seconds; the application
-    // keeps running). SIGTERM/SIGINT also write the file, then quit.
-    // Returns nullptr, and costs nothing, when the variable is unset.
-    static GuiProbe *fromEnvironment(QObject *parent);
+    // --probe FILE [--probe-seconds N]: a probe that starts with the event
+    // loop and writes file after stopAfterSeconds (0: never on its own; the
+    // application keeps running), on SIGTERM/SIGINT (then quits) and on quit.
+    static GuiProbe *launch(const QString &file, int stopAfterSeconds, QObject *parent);
 
     void start();
     // Stops sampling and writes the file; later calls do nothing.

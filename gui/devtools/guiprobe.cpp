@@ -1,5 +1,5 @@
 // GuiProbe: tick lateness and thread CPU time of the GUI thread, written
-// as JSON; only created when VIGIL_MONITOR_PROBE names a file.
+// as JSON; only created when --probe names a file.
 #include "guiprobe.h"
 
 #include "signalwatcher.h"
@@ -16,9 +16,6 @@
 namespace Vigil {
 
 namespace {
-const char ProbeFileVariable[] = "VIGIL_MONITOR_PROBE";
-const char ProbeSecondsVariable[] = "VIGIL_MONITOR_PROBE_SECONDS";
-
 double percentileMs(QVector<qint64> sortedUs, double p)
 {
     if (sortedUs.isEmpty())
@@ -42,17 +39,12 @@ GuiProbe::~GuiProbe()
     finish();
 }
 
-GuiProbe *GuiProbe::fromEnvironment(QObject *parent)
+GuiProbe *GuiProbe::launch(const QString &file, int stopAfterSeconds, QObject *parent)
 {
-    const QString file = qEnvironmentVariable(ProbeFileVariable);
-    if (file.isEmpty())
-        return nullptr;
     auto *probe = new GuiProbe(file, parent);
-    bool ok = false;
-    const int seconds = qEnvironmentVariableIntValue(ProbeSecondsVariable, &ok);
-    if (ok && seconds > 0) {
+    if (stopAfterSeconds > 0) {
         // The window keeps running: the load outlives the measurement.
-        QTimer::singleShot(seconds * 1000, probe, &GuiProbe::finish);
+        QTimer::singleShot(stopAfterSeconds * 1000, probe, &GuiProbe::finish);
     }
     // The load script ends a run with SIGTERM: write, then quit normally.
     auto *watcher = new SignalWatcher(probe);
