@@ -40,4 +40,13 @@ QString timeoutKindName(TimeoutKind kind)
     return i < TimeoutKinds.size() ? QString::fromLatin1(TimeoutKinds[i].name) : QString();
 }
 
+std::optional<TimeoutKind> parseTimeoutKind(const QString &name)
+{
+    for (const TimeoutKindInfo &info : TimeoutKinds) {
+        if (name == QLatin1String(info.name))
+            return info.kind;
+    }
+    return std::nullopt;
+}
+
 } // namespace Vigil

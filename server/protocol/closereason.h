@@ -117,5 +117,6 @@ static_assert(TimeoutKinds[size_t(TimeoutKind::Idle)].kind == TimeoutKind::Idle
               "TimeoutKinds is indexed by the enum's value");
 
 QString timeoutKindName(TimeoutKind kind);
+std::optional<TimeoutKind> parseTimeoutKind(const QString &name);
 
 } // namespace Vigil

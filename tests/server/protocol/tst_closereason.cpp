@@ -111,7 +111,8 @@ void tst_CloseReason::tableIsUnique()
 void tst_CloseReason::timeoutKinds()
 {
     for (const TimeoutKindInfo &info : TimeoutKinds)
-        QCOMPARE(timeoutKindName(info.kind), QLatin1String(info.name));
+        QCOMPARE(parseTimeoutKind(QString::fromLatin1(info.name)), std::optional<TimeoutKind>(info.kind));
+    QVERIFY(!parseTimeoutKind(QStringLiteral("handshake-ish")).has_value());
     QCOMPARE(timeoutKindName(TimeoutKind::Idle), QStringLiteral("idle"));
     QCOMPARE(timeoutKindName(TimeoutKind::Lifetime), QStringLiteral("lifetime"));
     QCOMPARE(timeoutKindName(TimeoutKind::Write), QStringLiteral("write"));
