@@ -2,6 +2,8 @@
 // beginRemoveRows, so views keep their selection and scroll position.
 #include "trafficlogmodel.h"
 
+#include "feedtext.h"
+
 #include <QColor>
 #include <QDateTime>
 
@@ -58,10 +60,10 @@ QString TrafficLogModel::detail(const Entry &entry) const
     const ServerEvent &e = entry.event;
     switch (e.kind) {
     case EventKind::Timeout:
-        return timeoutKindName(e.timeout) + QStringLiteral(" watchdog fired");
+        return FeedText::watchdogFired(e.timeout);
     case EventKind::Closed:
     case EventKind::Rejected:
-        return closeReasonName(e.reason);
+        return FeedText::closeReason(e.reason);
     case EventKind::MessageIn:
     case EventKind::MessageOut:
     case EventKind::PingIn:
@@ -102,7 +104,7 @@ QVariant TrafficLogModel::data(const QModelIndex &index, int role) const
         case TimeColumn: return QDateTime::fromMSecsSinceEpoch(e.wallMs).toString(QStringLiteral("HH:mm:ss.zzz"));
         case ConnectionColumn: return e.conn ? QVariant(QString::number(e.conn)) : QVariant();
         case PeerColumn: return e.peer;
-        case EventColumn: return eventKindName(e.kind);
+        case EventColumn: return FeedText::eventKind(e.kind);
         case DetailColumn: return detail(entry);
         }
         return QVariant();

@@ -2,6 +2,7 @@
 // batch per connections poll, and a doubling retry delay after a failure.
 #include "remoteserversource.h"
 
+#include "feedjson.h"
 #include "hostport.h"
 #include "monotonicclock.h"
 
@@ -29,71 +30,6 @@ constexpr int RequestTimeoutMs = 5000;
 constexpr int EventLimit = 1000;
 // Bound on the remembered closed ids; past it the set starts over.
 constexpr int ClosedIdsCap = 20000;
-
-quint64 toU64(const QJsonValue &v)
-{
-    const double d = v.toDouble();
-    return d > 0 ? quint64(d) : 0;
-}
-
-std::optional<EventKind> parseEventKind(const QString &name)
-{
-    static const std::pair<const char *, EventKind> kinds[] = {
-        {"connected", EventKind::Connected}, {"hello", EventKind::Hello},
-        {"message_in", EventKind::MessageIn}, {"message_out", EventKind::MessageOut},
-        {"ping_in", EventKind::PingIn},       {"ping_out", EventKind::PingOut},
-        {"pong_in", EventKind::PongIn},       {"timeout", EventKind::Timeout},
-        {"closed", EventKind::Closed},        {"rejected", EventKind::Rejected},
-    };
-    for (const auto &k : kinds) {
-        if (name == QLatin1String(k.first))
-            return k.second;
-    }
-    return std::nullopt;
-}
-
-TimeoutKind parseTimeoutKind(const QString &name)
-{
-    if (name == QLatin1String("lifetime"))
-        return TimeoutKind::Lifetime;
-    if (name == QLatin1String("write"))
-        return TimeoutKind::Write;
-    return TimeoutKind::Idle;
-}
-
-// A deadline on this machine's monotonic clock from "ms left" (null = off).
-qint64 deadline(const QJsonValue &left, qint64 now)
-{
-    return left.isDouble() ? now + qint64(left.toDouble()) : 0;
-}
-
-ConnectionSnapshot snapshotFromJson(const QJsonObject &o, qint64 now)
-{
-    ConnectionSnapshot s;
-    s.id = toU64(o.value(QLatin1String("id")));
-    s.peer = o.value(QLatin1String("peer")).toString();
-    s.client = o.value(QLatin1String("client")).toString();
-    s.hello = o.value(QLatin1String("hello")).toBool();
-    s.framing = parseFraming(o.value(QLatin1String("framing")).toString()).value_or(Framing::Vigil);
-    s.state = o.value(QLatin1String("state")).toString() == QLatin1String("closing") ? ConnectionState::Closing
-                                                                                     : ConnectionState::Open;
-    s.timers.policy = parsePolicy(o.value(QLatin1String("policy")).toString()).value_or(Policy::Long);
-    s.timers.idleTimeoutMs = qint64(o.value(QLatin1String("idle_timeout_ms")).toDouble());
-    s.timers.maxLifetimeMs = qint64(o.value(QLatin1String("max_lifetime_ms")).toDouble());
-    s.timers.writeTimeoutMs = qint64(o.value(QLatin1String("write_timeout_ms")).toDouble());
-    s.timers.probeIntervalMs = qint64(o.value(QLatin1String("probe_interval_ms")).toDouble());
-    s.idleDeadlineMs = deadline(o.value(QLatin1String("idle_left_ms")), now);
-    s.lifetimeDeadlineMs = deadline(o.value(QLatin1String("lifetime_left_ms")), now);
-    s.acceptedAtMs = now - qint64(o.value(QLatin1String("age_ms")).toDouble());
-    s.lastActivityAtMs = now - qint64(o.value(QLatin1String("last_activity_ms_ago")).toDouble());
-    s.messagesIn = toU64(o.value(QLatin1String("messages_in")));
-    s.messagesOut = toU64(o.value(QLatin1String("messages_out")));
-    s.bytesIn = toU64(o.value(QLatin1String("bytes_in")));
-    s.bytesOut = toU64(o.value(QLatin1String("bytes_out")));
-    s.pendingOut = toU64(o.value(QLatin1String("pending_out")));
-    s.snapshotAtMs = now;
-    return s;
-}
 } // namespace
 
 RemoteServerSource::RemoteServerSource(const QString &address, const QString &token, QObject *parent)
@@ -350,9 +286,9 @@ void RemoteServerSource::handleConnections(const QJsonDocument &json)
     const QJsonArray rows = json.array();
     batch.updated.reserve(rows.size());
     for (const QJsonValue &row : rows) {
-        ConnectionSnapshot s = snapshotFromJson(row.toObject(), now);
-        if (s.id != 0 && !m_closedIds.contains(s.id))
-            batch.updated.append(std::move(s));
+        FeedJson::Decoded<ConnectionSnapshot> s = FeedJson::decodeConnection(row, now);
+        if (s && !m_closedIds.contains(s.value->id))
+            batch.updated.append(std::move(*s.value));
     }
     emit batchPublished(batch);
 }
@@ -363,64 +299,31 @@ void RemoteServerSource::handleStats(const QJsonDocument &json)
         fail(State::BadResponse, tr("stats: expected a JSON object"));
         return;
     }
-    const QJsonObject o = json.object();
-    ServerStats s;
-    s.accepted = toU64(o.value(QLatin1String("accepted")));
-    s.rejected = toU64(o.value(QLatin1String("rejected")));
-    s.open = toU64(o.value(QLatin1String("open")));
-    s.messagesIn = toU64(o.value(QLatin1String("messages_in")));
-    s.messagesOut = toU64(o.value(QLatin1String("messages_out")));
-    s.bytesIn = toU64(o.value(QLatin1String("bytes_in")));
-    s.bytesOut = toU64(o.value(QLatin1String("bytes_out")));
-    const QJsonObject closes = o.value(QLatin1String("closes")).toObject();
-    for (auto it = closes.begin(); it != closes.end(); ++it) {
-        if (const auto reason = parseCloseReason(it.key()))
-            s.closes[size_t(closeReasonIndex(*reason))] = toU64(it.value());
+    const FeedJson::Decoded<ServerStats> decoded = FeedJson::decodeStats(json.object(), MonotonicClock::nowMs());
+    if (!decoded) {
+        fail(State::BadResponse, decoded.error);
+        return;
     }
-    const QJsonObject timeouts = o.value(QLatin1String("timeouts")).toObject();
-    for (TimeoutKind kind : {TimeoutKind::Idle, TimeoutKind::Lifetime, TimeoutKind::Write})
-        s.timeouts[size_t(kind)] = toU64(timeouts.value(timeoutKindName(kind)));
-    const QJsonObject lateness = o.value(QLatin1String("watchdog_lateness")).toObject();
-    const QJsonArray buckets = lateness.value(QLatin1String("buckets")).toArray();
-    for (int i = 0; i < std::min<int>(int(buckets.size()), LatenessBucketCount); ++i)
-        s.lateness[size_t(i)] = toU64(buckets.at(i).toObject().value(QLatin1String("count")));
-    s.latenessSumUs = toU64(lateness.value(QLatin1String("sum_us")));
-    s.sampledAtMs = MonotonicClock::nowMs();
+    const ServerStats &s = *decoded.value;
     m_lastStats = s;
     emit statsUpdated(s);
 }
 
 void RemoteServerSource::handleEvents(const QJsonDocument &json)
 {
-    const QJsonObject o = json.object();
-    if (!json.isObject() || !o.value(QLatin1String("events")).isArray()) {
-        fail(State::BadResponse, tr("events: expected an object with \"events\""));
+    // Wall-clock stamps become this machine's monotonic time, so the log
+    // sorts and ages them like the embedded server's events. Events this
+    // build cannot show (a newer vigild's kinds) are left out.
+    FeedJson::Decoded<FeedJson::EventPage> page =
+        FeedJson::decodeEventPage(json.object(), MonotonicClock::nowMs(), QDateTime::currentMSecsSinceEpoch());
+    if (!json.isObject() || !page) {
+        fail(State::BadResponse, json.isObject() ? page.error : tr("events: expected an object with \"events\""));
         return;
     }
-    // Wall-clock stamps become this machine's monotonic time, so the log
-    // sorts and ages them like the embedded server's events.
-    const qint64 monoNow = MonotonicClock::nowMs();
-    const qint64 wallNow = QDateTime::currentMSecsSinceEpoch();
     ServerBatch batch;
-    const QJsonArray events = o.value(QLatin1String("events")).toArray();
-    batch.events.reserve(events.size());
-    for (const QJsonValue &value : events) {
-        const QJsonObject e = value.toObject();
-        const auto kind = parseEventKind(e.value(QLatin1String("event")).toString());
-        if (!kind)
-            continue;
-        ServerEvent event;
-        event.kind = *kind;
-        event.conn = toU64(e.value(QLatin1String("conn")));
-        event.peer = e.value(QLatin1String("peer")).toString();
-        const QDateTime ts = QDateTime::fromString(e.value(QLatin1String("ts")).toString(), Qt::ISODateWithMs);
-        event.wallMs = ts.isValid() ? ts.toMSecsSinceEpoch() : wallNow;
-        event.atMs = monoNow - std::max<qint64>(0, wallNow - event.wallMs);
-        event.size = quint32(toU64(e.value(QLatin1String("size"))));
-        if (event.kind == EventKind::Closed || event.kind == EventKind::Rejected)
-            event.reason = parseCloseReason(e.value(QLatin1String("reason")).toString()).value_or(CloseReason::None);
-        if (event.kind == EventKind::Timeout)
-            event.timeout = parseTimeoutKind(e.value(QLatin1String("kind")).toString());
+    batch.events.reserve(page.value->events.size());
+    for (FeedJson::DecodedEvent &decoded : page.value->events) {
+        ServerEvent &event = decoded.event;
         if (event.kind == EventKind::Closed && event.conn != 0) {
             if (m_closedIds.size() >= ClosedIdsCap)
                 m_closedIds.clear();
@@ -431,13 +334,14 @@ void RemoteServerSource::handleEvents(const QJsonDocument &json)
     }
     // Events that left the ring before we asked, and those the server
     // never published, show as "skipped" in the log.
-    batch.eventsDropped = toU64(o.value(QLatin1String("missed")));
-    const quint64 serverDropped = toU64(o.value(QLatin1String("server_dropped")));
+    const FeedJson::EventPageInfo &info = page.value->info;
+    batch.eventsDropped = info.missed;
+    const quint64 serverDropped = info.serverDropped;
     if (m_haveServerDropped && serverDropped > m_serverDropped)
         batch.eventsDropped += serverDropped - m_serverDropped;
     m_serverDropped = serverDropped;
     m_haveServerDropped = true;
-    m_eventsSince = toU64(o.value(QLatin1String("last")));
+    m_eventsSince = info.last;
     if (!batch.events.isEmpty() || batch.eventsDropped)
         emit batchPublished(batch);
 }

@@ -4,6 +4,7 @@
 
 #include "connectiontablemodel.h"
 #include "duration.h"
+#include "feedtext.h"
 #include "monotonicclock.h"
 #include "trafficlogmodel.h"
 
@@ -130,9 +131,9 @@ void ConnectionDetails::refresh()
         QString line = QDateTime::fromMSecsSinceEpoch(e->wallMs).toString(QStringLiteral("HH:mm:ss.zzz "))
             + shortKind(e->kind);
         if (e->kind == EventKind::Closed || e->kind == EventKind::Rejected)
-            line += QLatin1Char(' ') + closeReasonName(e->reason);
+            line += QLatin1Char(' ') + FeedText::closeReason(e->reason);
         else if (e->kind == EventKind::Timeout)
-            line += QLatin1Char(' ') + timeoutKindName(e->timeout);
+            line += QLatin1Char(' ') + FeedText::timeoutKind(e->timeout);
         else if (!e->preview.isEmpty())
             line += QLatin1Char(' ') + TrafficLogModel::printable(e->preview);
         lines.prepend(line);

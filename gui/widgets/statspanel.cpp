@@ -2,6 +2,7 @@
 // cost nothing between samples.
 #include "statspanel.h"
 
+#include "feedtext.h"
 #include "monotonicclock.h"
 #include "sparklinewidget.h"
 
@@ -53,10 +54,10 @@ StatsPanel::StatsPanel(QWidget *parent)
     m_reasons->setHorizontalHeaderLabels({tr("Timeouts and closes"), tr("Count")});
     m_reasons->setRowCount(TimeoutRows + CloseReasonCount - 1);
     for (int k = 0; k < TimeoutRows; ++k)
-        m_reasons->setItem(k, 0, new QTableWidgetItem(tr("timeout: %1").arg(timeoutKindName(TimeoutKind(k)))));
+        m_reasons->setItem(k, 0, new QTableWidgetItem(tr("timeout: %1").arg(FeedText::timeoutKind(TimeoutKind(k)))));
     for (int i = 0; i < CloseReasonCount - 1; ++i)
         m_reasons->setItem(TimeoutRows + i, 0,
-                           new QTableWidgetItem(tr("closed: %1").arg(closeReasonName(closeReasonAt(i)))));
+                           new QTableWidgetItem(tr("closed: %1").arg(FeedText::closeReason(closeReasonAt(i)))));
     for (int r = 0; r < m_reasons->rowCount(); ++r) {
         auto *count = new QTableWidgetItem(QStringLiteral("0"));
         count->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);

@@ -2,6 +2,7 @@
 // server's Traffic dock and every attached server's tab.
 #include "trafficpanel.h"
 
+#include "feedtext.h"
 #include "tablesetup.h"
 #include "trafficfilterproxy.h"
 #include "trafficlogmodel.h"
@@ -36,7 +37,7 @@ TrafficPanel::TrafficPanel(TrafficLogModel *model, Controls controls, QWidget *p
     kind->addItem(tr("PING / PONG"), TrafficFilterProxy::PingsKind);
     kind->addItem(tr("Timeouts and closes"), TrafficFilterProxy::EndsKind);
     for (EventKind k : {EventKind::Connected, EventKind::Hello, EventKind::Timeout, EventKind::Closed, EventKind::Rejected})
-        kind->addItem(eventKindName(k), int(k));
+        kind->addItem(FeedText::eventKind(k), int(k));
     connect(kind, &QComboBox::currentIndexChanged, this,
             [this, kind] { m_proxy->setKind(kind->currentData().toInt()); });
 

@@ -1,22 +1,22 @@
-// JSON shapes of the admin API (docs/admin.md): connection records,
-// events and stats. Key names are the API; keep them stable.
+// JSON shapes of the admin API (docs/admin.md). Connection records, events
+// and stats are the feed codec's (feedjson.h); this adds what only the
+// admin API has.
 #pragma once
 
 #include "eventring.h"
-#include "serverstats.h"
-#include "snapshots.h"
+#include "feedjson.h"
 
 #include <QJsonObject>
 
 namespace Vigil::AdminJson {
 
-// nowMs: MonotonicClock::nowMs(), to turn deadlines into "ms left".
 // previews: include the first bytes of DATA (--admin-previews), which can
 // hold secrets; without it the keys are left out.
-QJsonObject connection(const ConnectionSnapshot &s, qint64 nowMs, bool previews);
+inline FeedJson::Previews previews(bool enabled)
+{
+    return enabled ? FeedJson::Previews::Include : FeedJson::Previews::Omit;
+}
 QJsonObject event(const EventRing::Entry &entry, bool previews);
-QJsonObject stats(const ServerStats &stats);
-QString eventName(EventKind kind);
 QJsonObject error(int status, const QString &message);
 
 } // namespace Vigil::AdminJson

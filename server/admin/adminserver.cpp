@@ -305,15 +305,15 @@ void AdminServer::route(AdminClient &client, const AdminRequest &request)
         if (onlyGet()) {
             // Who is answering, so a remote monitor can tell a restart (new
             // instance) from a network blip and show what vigild listens on.
-            QJsonObject o = AdminJson::stats(m_server.stats());
-            o.insert(QStringLiteral("server"), serverVersionString());
-            o.insert(QStringLiteral("instance"), m_instance);
-            o.insert(QStringLiteral("started_at"), m_startedAt);
+            QJsonObject o = FeedJson::encodeStats(m_server.stats());
+            o.insert(FeedJson::Key::Server, serverVersionString());
+            o.insert(FeedJson::Key::Instance, m_instance);
+            o.insert(FeedJson::Key::StartedAt, m_startedAt);
             QJsonArray listening;
             for (const ListenAddress &address : m_server.boundAddresses())
                 listening.append(address.toString());
-            o.insert(QStringLiteral("listening"), listening);
-            o.insert(QStringLiteral("framing"), framingName(m_server.config().framing));
+            o.insert(FeedJson::Key::Listening, listening);
+            o.insert(FeedJson::Key::Framing, framingName(m_server.config().framing));
             client.answer(json(QJsonDocument(o)));
         }
         return;
@@ -334,7 +334,7 @@ void AdminServer::route(AdminClient &client, const AdminRequest &request)
         QJsonArray list;
         const QVector<ConnectionSnapshot> rows = m_connections.all();
         for (const ConnectionSnapshot &s : rows)
-            list.append(AdminJson::connection(s, now, m_previews));
+            list.append(FeedJson::encodeConnection(s, now, AdminJson::previews(m_previews)));
         client.answer(json(QJsonDocument(list)));
         return;
     }
@@ -371,7 +371,7 @@ void AdminServer::route(AdminClient &client, const AdminRequest &request)
         notFound(QStringLiteral("no open connection %1").arg(*id));
         return;
     }
-    client.answer(json(QJsonDocument(AdminJson::connection(*row, now, m_previews))));
+    client.answer(json(QJsonDocument(FeedJson::encodeConnection(*row, now, AdminJson::previews(m_previews)))));
 }
 
 // Long poll: answers at once when there are events after `since`, else
@@ -419,13 +419,12 @@ AdminAnswer AdminServer::eventsAnswer(quint64 since, int limit) const
     QJsonArray events;
     for (const EventRing::Entry &entry : slice.entries)
         events.append(AdminJson::event(entry, m_previews));
-    QJsonObject o;
-    o.insert(QStringLiteral("events"), events);
-    o.insert(QStringLiteral("last"), double(slice.last));
-    o.insert(QStringLiteral("missed"), double(slice.missed));
-    o.insert(QStringLiteral("latest"), double(m_events.lastSeq()));
-    o.insert(QStringLiteral("server_dropped"), double(m_events.serverDropped()));
-    return json(QJsonDocument(o));
+    FeedJson::EventPageInfo info;
+    info.last = slice.last;
+    info.missed = slice.missed;
+    info.latest = m_events.lastSeq();
+    info.serverDropped = m_events.serverDropped();
+    return json(QJsonDocument(FeedJson::encodeEventPage(events, info)));
 }
 
 AdminAnswer AdminServer::json(const QJsonDocument &doc, int status)

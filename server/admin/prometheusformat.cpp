@@ -91,8 +91,8 @@ QByteArray prometheusMetrics(const ServerStats &stats)
     }
 
     w.family("vigil_timeouts_total", "counter", "Watchdogs that fired, by kind.");
-    for (TimeoutKind kind : {TimeoutKind::Idle, TimeoutKind::Lifetime, TimeoutKind::Write})
-        w.sample("vigil_timeouts_total", stats.timeoutsFor(kind), label("kind", timeoutKindName(kind)));
+    for (const TimeoutKindInfo &info : TimeoutKinds)
+        w.sample("vigil_timeouts_total", stats.timeoutsFor(info.kind), label("kind", timeoutKindName(info.kind)));
 
     w.family("vigil_watchdog_lateness_seconds", "histogram", "How long after its deadline a watchdog fired.");
     quint64 cumulative = 0;

@@ -26,7 +26,7 @@ struct ServerStats
     quint64 bytesIn = 0;
     quint64 bytesOut = 0;
     std::array<quint64, CloseReasonCount> closes{};
-    std::array<quint64, 3> timeouts{}; // by TimeoutKind
+    std::array<quint64, TimeoutKindCount> timeouts{}; // by TimeoutKind
     std::array<quint64, LatenessBucketCount> lateness{};
     quint64 latenessSumUs = 0;
     quint64 pollFailures = 0;    // connections dropped because epoll_ctl failed
@@ -55,7 +55,7 @@ struct alignas(64) ThreadCounters
 {
     SingleWriterCounter accepted, rejected, closed, messagesIn, messagesOut, bytesIn, bytesOut;
     std::array<SingleWriterCounter, CloseReasonCount> closes;
-    std::array<SingleWriterCounter, 3> timeouts;
+    std::array<SingleWriterCounter, TimeoutKindCount> timeouts;
     std::array<SingleWriterCounter, LatenessBucketCount> lateness;
     SingleWriterCounter latenessSumUs;
     SingleWriterCounter pollFailures;

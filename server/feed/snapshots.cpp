@@ -1,23 +1,21 @@
-// Names of event kinds, as the monitor's traffic view shows them.
+// Event kind lookups over the table in snapshots.h.
 #include "snapshots.h"
 
 namespace Vigil {
 
 QString eventKindName(EventKind kind)
 {
-    switch (kind) {
-    case EventKind::Connected: return QStringLiteral("connected");
-    case EventKind::Hello: return QStringLiteral("hello");
-    case EventKind::MessageIn: return QStringLiteral("message in");
-    case EventKind::MessageOut: return QStringLiteral("message out");
-    case EventKind::PingIn: return QStringLiteral("ping in");
-    case EventKind::PingOut: return QStringLiteral("ping out");
-    case EventKind::PongIn: return QStringLiteral("pong in");
-    case EventKind::Timeout: return QStringLiteral("timeout");
-    case EventKind::Closed: return QStringLiteral("closed");
-    case EventKind::Rejected: return QStringLiteral("rejected");
+    const auto i = size_t(kind);
+    return i < EventKinds.size() ? QString::fromLatin1(EventKinds[i].name) : QString();
+}
+
+std::optional<EventKind> parseEventKind(const QString &name)
+{
+    for (const EventKindInfo &info : EventKinds) {
+        if (name == QLatin1String(info.name))
+            return info.kind;
     }
-    return QString();
+    return std::nullopt;
 }
 
 } // namespace Vigil

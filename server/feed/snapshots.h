@@ -12,6 +12,9 @@
 #include <QString>
 #include <QVector>
 
+#include <array>
+#include <optional>
+
 namespace Vigil {
 
 enum class ConnectionState : quint8 { Open, Closing };
@@ -54,7 +57,43 @@ enum class EventKind : quint8 {
     Closed,
     Rejected,
 };
+
+struct EventKindInfo
+{
+    EventKind kind;
+    const char *name; // the admin API's "event" (docs/admin.md)
+};
+// The one table of event kind names; indexed by the enum's value. The
+// monitor's display text is gui/models/feedtext.h's business.
+inline constexpr std::array<EventKindInfo, 10> EventKinds = {{
+    {EventKind::Connected, "connected"},
+    {EventKind::Hello, "hello"},
+    {EventKind::MessageIn, "message_in"},
+    {EventKind::MessageOut, "message_out"},
+    {EventKind::PingIn, "ping_in"},
+    {EventKind::PingOut, "ping_out"},
+    {EventKind::PongIn, "pong_in"},
+    {EventKind::Timeout, "timeout"},
+    {EventKind::Closed, "closed"},
+    {EventKind::Rejected, "rejected"},
+}};
+constexpr int EventKindCount = int(EventKinds.size());
+
+namespace Detail {
+constexpr bool eventKindsAreIndexed()
+{
+    for (size_t i = 0; i < EventKinds.size(); ++i) {
+        if (size_t(EventKinds[i].kind) != i)
+            return false;
+    }
+    return true;
+}
+} // namespace Detail
+static_assert(Detail::eventKindsAreIndexed(), "EventKinds is indexed by the enum's value");
+
+// Machine names: "message_in", never display text.
 QString eventKindName(EventKind kind);
+std::optional<EventKind> parseEventKind(const QString &name);
 
 struct ServerEvent
 {

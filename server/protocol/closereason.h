@@ -1,9 +1,14 @@
 // Why a connection ended: the BYE reason codes of PROTOCOL.md §2 plus the
 // two ends a client causes without a BYE (client-closed, reset).
+//
+// CloseReasons below is the one table of codes and names: the log, the
+// admin API, /metrics, the feed codec and the clients all read it.
 #pragma once
 
 #include <QString>
+#include <array>
 #include <optional>
+#include <string_view>
 
 namespace Vigil {
 
@@ -25,19 +30,93 @@ enum class CloseReason : quint8 {
     Reset = 101,
 };
 
-constexpr int CloseReasonCount = 14; // 11 wire codes, 2 local ones, and None
+struct CloseReasonInfo
+{
+    CloseReason reason;
+    quint8 byeCode; // PROTOCOL.md §2; 0: no BYE announces it
+    const char *name;
+};
+
+// In dense-index order: the counters, /metrics and the stats JSON list the
+// reasons in this order. None is last and never counted.
+inline constexpr std::array<CloseReasonInfo, 14> CloseReasons = {{
+    {CloseReason::IdleTimeout, 1, "idle-timeout"},
+    {CloseReason::LifetimeExpired, 2, "lifetime-expired"},
+    {CloseReason::ProtocolError, 3, "protocol-error"},
+    {CloseReason::FrameTooLarge, 4, "frame-too-large"},
+    {CloseReason::UnsupportedVersion, 5, "unsupported-version"},
+    {CloseReason::ServerShutdown, 6, "server-shutdown"},
+    {CloseReason::Kicked, 7, "kicked"},
+    {CloseReason::ServerFull, 8, "server-full"},
+    {CloseReason::SlowConsumer, 9, "slow-consumer"},
+    {CloseReason::RateLimited, 10, "rate-limited"},
+    {CloseReason::Normal, 11, "normal"},
+    {CloseReason::ClientClosed, 0, "client-closed"},
+    {CloseReason::Reset, 0, "reset"},
+    {CloseReason::None, 0, "none"},
+}};
+
+constexpr int CloseReasonCount = int(CloseReasons.size());
+
+// Dense index 0..CloseReasonCount-1 for counters; an unknown value is None's.
+constexpr int closeReasonIndex(CloseReason reason)
+{
+    for (int i = 0; i < CloseReasonCount; ++i) {
+        if (CloseReasons[size_t(i)].reason == reason)
+            return i;
+    }
+    return CloseReasonCount - 1;
+}
+
+constexpr CloseReason closeReasonAt(int index)
+{
+    return (index >= 0 && index < CloseReasonCount) ? CloseReasons[size_t(index)].reason : CloseReason::None;
+}
+
+namespace Detail {
+constexpr bool closeReasonsAreUnique()
+{
+    for (size_t i = 0; i < CloseReasons.size(); ++i) {
+        for (size_t j = i + 1; j < CloseReasons.size(); ++j) {
+            const CloseReasonInfo &a = CloseReasons[i], &b = CloseReasons[j];
+            if (a.reason == b.reason || std::string_view(a.name) == std::string_view(b.name)
+                || (a.byeCode != 0 && a.byeCode == b.byeCode))
+                return false;
+        }
+    }
+    return true;
+}
+} // namespace Detail
+static_assert(Detail::closeReasonsAreUnique(), "every close reason needs its own value, BYE code and name");
+static_assert(CloseReasons.back().reason == CloseReason::None, "None is the last, uncounted index");
 
 QString closeReasonName(CloseReason reason);
 std::optional<CloseReason> parseCloseReason(const QString &name);
 // The wire code for a BYE, or nullopt for the local-only reasons.
 std::optional<quint8> byeCode(CloseReason reason);
 std::optional<CloseReason> closeReasonFromByeCode(quint8 code);
-// Dense index 0..CloseReasonCount-1 for counters.
-int closeReasonIndex(CloseReason reason);
-CloseReason closeReasonAt(int index);
 
 // Which watchdog fired, for the `timeout` log event.
 enum class TimeoutKind : quint8 { Idle, Lifetime, Write };
+
+struct TimeoutKindInfo
+{
+    TimeoutKind kind;
+    const char *name;
+};
+// Indexed by the enum's value.
+inline constexpr std::array<TimeoutKindInfo, 3> TimeoutKinds = {{
+    {TimeoutKind::Idle, "idle"},
+    {TimeoutKind::Lifetime, "lifetime"},
+    {TimeoutKind::Write, "write"},
+}};
+constexpr int TimeoutKindCount = int(TimeoutKinds.size());
+static_assert(TimeoutKinds[size_t(TimeoutKind::Idle)].kind == TimeoutKind::Idle
+                  && TimeoutKinds[size_t(TimeoutKind::Lifetime)].kind == TimeoutKind::Lifetime
+                  && TimeoutKinds[size_t(TimeoutKind::Write)].kind == TimeoutKind::Write,
+              "TimeoutKinds is indexed by the enum's value");
+
 QString timeoutKindName(TimeoutKind kind);
+std::optional<TimeoutKind> parseTimeoutKind(const QString &name);
 
 } // namespace Vigil

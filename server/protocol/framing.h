@@ -1,12 +1,32 @@
 // Framings a listener can speak (PROTOCOL.md §1) and their wire constants.
+// Framings and FrameTypes below are the one table of their names.
 #pragma once
 
 #include <QString>
+#include <array>
 #include <optional>
 
 namespace Vigil {
 
 enum class Framing : quint8 { Vigil, Legacy, Line, Raw };
+
+struct FramingInfo
+{
+    Framing framing;
+    const char *name;
+};
+// Indexed by the enum's value.
+inline constexpr std::array<FramingInfo, 4> Framings = {{
+    {Framing::Vigil, "vigil"},
+    {Framing::Legacy, "legacy"},
+    {Framing::Line, "line"},
+    {Framing::Raw, "raw"},
+}};
+static_assert(Framings[size_t(Framing::Vigil)].framing == Framing::Vigil
+                  && Framings[size_t(Framing::Legacy)].framing == Framing::Legacy
+                  && Framings[size_t(Framing::Line)].framing == Framing::Line
+                  && Framings[size_t(Framing::Raw)].framing == Framing::Raw,
+              "Framings is indexed by the enum's value");
 
 QString framingName(Framing framing);
 std::optional<Framing> parseFraming(const QString &name);
@@ -24,6 +44,21 @@ enum class FrameType : quint8 {
     Bye = 0x06,
 };
 
+struct FrameTypeInfo
+{
+    FrameType type;
+    const char *name;
+};
+inline constexpr std::array<FrameTypeInfo, 6> FrameTypes = {{
+    {FrameType::Data, "DATA"},
+    {FrameType::Ping, "PING"},
+    {FrameType::Pong, "PONG"},
+    {FrameType::Hello, "HELLO"},
+    {FrameType::Welcome, "WELCOME"},
+    {FrameType::Bye, "BYE"},
+}};
+
+// The protocol's name, or "0x%02x" for a type this table does not know.
 QString frameTypeName(FrameType type);
 
 namespace Wire {

@@ -3,6 +3,7 @@
 // server, reports a rejected token, detaches, and is remembered.
 #include "attachdialog.h"
 #include "connectiontablemodel.h"
+#include "feedtext.h"
 #include "mainwindow.h"
 #include "serverview.h"
 #include "statspanel.h"
@@ -138,7 +139,7 @@ void tst_RemoteAttach::attachShowsRowsTrafficAndStats()
     // Traffic: the connect and the messages, from the event stream.
     TrafficLogModel *log = view->trafficModel();
     QTRY_VERIFY_WITH_TIMEOUT(log->rowCount() >= 3, 5000);
-    QCOMPARE(log->index(0, TrafficLogModel::EventColumn).data().toString(), eventKindName(EventKind::Connected));
+    QCOMPARE(log->index(0, TrafficLogModel::EventColumn).data().toString(), FeedText::eventKind(EventKind::Connected));
     QTRY_VERIFY_WITH_TIMEOUT(view->statusText().contains(QLatin1String("1 connection")), 5000);
 }
 

@@ -4,10 +4,15 @@
 #include "remoteserversource.h"
 #include "vigildhelper.h"
 
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <memory>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace Vigil;
 using namespace VigilTest;
@@ -23,6 +28,7 @@ private slots:
     void addressValidation();
     void rowsAndStatsArrive();
     void eventsArrive();
+    void writeCountdownArrives();
     void kickClosesWithByeKicked();
     void lostAndReconnected();
     void tokenRequired();
@@ -159,6 +165,52 @@ void tst_RemoteServerSource::eventsArrive()
     client->disconnectFromHost();
     QTRY_VERIFY_WITH_TIMEOUT(!closed.isEmpty(), 5000);
     QCOMPARE(closed.constFirst().reason, CloseReason::ClientClosed);
+}
+
+void tst_RemoteServerSource::writeCountdownArrives()
+{
+    // docs/admin.md write_left_ms: a client that does not read has output
+    // waiting, so its write watchdog runs, and the attached view gets the
+    // countdown with the row.
+    startVigild();
+    auto source = attach();
+    ConnectionSnapshot latest;
+    connect(source.get(), &RemoteServerSource::batchPublished, this, [&](const ServerBatch &batch) {
+        for (const ConnectionSnapshot &s : batch.updated)
+            latest = s;
+    });
+    QTRY_COMPARE_WITH_TIMEOUT(source->state(), RemoteServerSource::State::Connected, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_fullBatches.isEmpty(), 5000);
+
+    // A consumer that never reads: a small window, echoes pile up in vigild.
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    QVERIFY(fd >= 0);
+    const auto closeFd = qScopeGuard([fd] { ::close(fd); });
+    const int small = 4096;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(m_vigild->listenPort);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    QCOMPARE(::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(latest.id != 0, 5000);
+    QCOMPARE(latest.writeDeadlineMs, 0); // nothing queued yet: the watchdog is off
+    QCOMPARE(latest.timers.writeTimeoutMs, 10000);
+
+    // Each poll of the condition sends one more 64 KiB message until vigild
+    // holds output for the client (its 4 MiB cap is far away at this pace).
+    const QByteArray message = frame(0x01, QByteArray(64 * 1024 - 8, 'w'));
+    auto pump = [&] {
+        if (latest.pendingOut == 0) {
+            [[maybe_unused]] const ssize_t n =
+                ::send(fd, message.constData(), size_t(message.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+        }
+        return latest.writeDeadlineMs != 0;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(pump(), 8000);
+    QVERIFY(latest.pendingOut > 0);
+    const qint64 left = latest.writeDeadlineMs - latest.snapshotAtMs;
+    QVERIFY2(left > 0 && left <= 10000, qPrintable(QString::number(left)));
 }
 
 void tst_RemoteServerSource::kickClosesWithByeKicked()

@@ -206,7 +206,8 @@ private slots:
         const QJsonObject row = connectionNamed(QStringLiteral("sensor-b"));
         for (const char *key : {"id", "peer", "client", "framing", "policy", "state", "idle_timeout_ms",
                                 "max_lifetime_ms", "idle_left_ms", "lifetime_left_ms", "messages_in", "messages_out",
-                                "bytes_in", "bytes_out", "pending_out", "last_activity_ms_ago"}) {
+                                "bytes_in", "bytes_out", "pending_out", "last_activity_ms_ago", "write_timeout_ms",
+                                "write_left_ms"}) {
             QVERIFY2(row.contains(QLatin1String(key)), key);
         }
         QVERIFY(row.value(QStringLiteral("id")).toDouble() > 0);
@@ -218,6 +219,8 @@ private slots:
         const int idleLeft = row.value(QStringLiteral("idle_left_ms")).toInt();
         QVERIFY2(idleLeft > 0 && idleLeft <= 30000, QByteArray::number(idleLeft).constData());
         QVERIFY(row.value(QStringLiteral("lifetime_left_ms")).isNull());
+        // The write watchdog runs only while output waits for the client.
+        QVERIFY(row.value(QStringLiteral("write_left_ms")).isNull());
 
         const auto id = qint64(row.value(QStringLiteral("id")).toDouble());
         const HttpReply one = m_http.get(QStringLiteral("/api/v1/connections/%1").arg(id));

@@ -1,6 +1,7 @@
 // CloseReason: names and BYE codes exactly as PROTOCOL.md §2 lists them.
 #include "closereason.h"
 
+#include <QSet>
 #include <QTest>
 
 using namespace Vigil;
@@ -16,6 +17,7 @@ private slots:
     void names();
     void denseIndices();
     void unknownNamesAndCodes();
+    void tableIsUnique();
     void timeoutKinds();
 };
 
@@ -76,8 +78,42 @@ void tst_CloseReason::unknownNamesAndCodes()
     QVERIFY(!byeCode(CloseReason::None).has_value());
 }
 
+void tst_CloseReason::tableIsUnique()
+{
+    // The one table every view reads: each reason once, with its own name
+    // and (where it has one) its own BYE code, and every entry reachable
+    // through the lookups.
+    QSet<int> values, codes;
+    QSet<QString> names;
+    for (const CloseReasonInfo &info : CloseReasons) {
+        const QString name = QString::fromLatin1(info.name);
+        QVERIFY2(!values.contains(int(info.reason)), qPrintable(name));
+        values.insert(int(info.reason));
+        QVERIFY2(!names.contains(name), qPrintable(name));
+        names.insert(name);
+        QVERIFY2(!name.isEmpty() && name == name.toLower() && !name.contains(QLatin1Char(' ')), qPrintable(name));
+        QCOMPARE(closeReasonName(info.reason), name);
+        QCOMPARE(parseCloseReason(name), std::optional<CloseReason>(info.reason));
+        if (info.byeCode != 0) {
+            QVERIFY2(!codes.contains(info.byeCode), qPrintable(name));
+            codes.insert(info.byeCode);
+            QCOMPARE(int(info.byeCode), int(info.reason)); // the enum value is the wire code
+            QCOMPARE(closeReasonFromByeCode(info.byeCode), std::optional<CloseReason>(info.reason));
+            QCOMPARE(byeCode(info.reason), std::optional<quint8>(info.byeCode));
+        } else {
+            QVERIFY(!byeCode(info.reason).has_value());
+        }
+    }
+    QCOMPARE(int(values.size()), CloseReasonCount);
+    for (int code = 1; code <= 11; ++code) // PROTOCOL.md §2 v1; later versions add more
+        QVERIFY2(codes.contains(code), qPrintable(QString::number(code)));
+}
+
 void tst_CloseReason::timeoutKinds()
 {
+    for (const TimeoutKindInfo &info : TimeoutKinds)
+        QCOMPARE(parseTimeoutKind(QString::fromLatin1(info.name)), std::optional<TimeoutKind>(info.kind));
+    QVERIFY(!parseTimeoutKind(QStringLiteral("handshake-ish")).has_value());
     QCOMPARE(timeoutKindName(TimeoutKind::Idle), QStringLiteral("idle"));
     QCOMPARE(timeoutKindName(TimeoutKind::Lifetime), QStringLiteral("lifetime"));
     QCOMPARE(timeoutKindName(TimeoutKind::Write), QStringLiteral("write"));

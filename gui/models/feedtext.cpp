@@ -1,0 +1,62 @@
+// Display text for the feed's names. Close reasons and watchdog kinds read
+// as the protocol spells them (operators grep logs for those) unless a
+// translation says otherwise.
+#include "feedtext.h"
+
+namespace Vigil {
+
+QString FeedText::eventKind(EventKind kind)
+{
+    switch (kind) {
+    case EventKind::Connected: return tr("connected");
+    case EventKind::Hello: return tr("hello");
+    case EventKind::MessageIn: return tr("message in");
+    case EventKind::MessageOut: return tr("message out");
+    case EventKind::PingIn: return tr("ping in");
+    case EventKind::PingOut: return tr("ping out");
+    case EventKind::PongIn: return tr("pong in");
+    case EventKind::Timeout: return tr("timeout");
+    case EventKind::Closed: return tr("closed");
+    case EventKind::Rejected: return tr("rejected");
+    }
+    return eventKindName(kind);
+}
+
+QString FeedText::closeReason(CloseReason reason)
+{
+    switch (reason) {
+    case CloseReason::None: return tr("none");
+    case CloseReason::IdleTimeout: return tr("idle-timeout");
+    case CloseReason::LifetimeExpired: return tr("lifetime-expired");
+    case CloseReason::ProtocolError: return tr("protocol-error");
+    case CloseReason::FrameTooLarge: return tr("frame-too-large");
+    case CloseReason::UnsupportedVersion: return tr("unsupported-version");
+    case CloseReason::ServerShutdown: return tr("server-shutdown");
+    case CloseReason::Kicked: return tr("kicked");
+    case CloseReason::ServerFull: return tr("server-full");
+    case CloseReason::SlowConsumer: return tr("slow-consumer");
+    case CloseReason::RateLimited: return tr("rate-limited");
+    case CloseReason::Normal: return tr("normal");
+    case CloseReason::ClientClosed: return tr("client-closed");
+    case CloseReason::Reset: return tr("reset");
+    }
+    // A reason added to the table before it got a text here.
+    return closeReasonName(reason);
+}
+
+QString FeedText::timeoutKind(TimeoutKind kind)
+{
+    switch (kind) {
+    case TimeoutKind::Idle: return tr("idle");
+    case TimeoutKind::Lifetime: return tr("lifetime");
+    case TimeoutKind::Write: return tr("write");
+    }
+    return timeoutKindName(kind);
+}
+
+QString FeedText::watchdogFired(TimeoutKind kind)
+{
+    return tr("%1 watchdog fired").arg(timeoutKind(kind));
+}
+
+} // namespace Vigil
