@@ -97,7 +97,7 @@ ConnectionSnapshot snapshotFromJson(const QJsonObject &o, qint64 now)
 } // namespace
 
 RemoteServerSource::RemoteServerSource(const QString &address, const QString &token, QObject *parent)
-    : QObject(parent)
+    : ServerSource(parent)
     , m_address(address.trimmed())
     , m_token(token.trimmed())
     , m_firstRetryMs(DefaultFirstRetryMs)
@@ -173,15 +173,16 @@ void RemoteServerSource::setRetryDelays(int firstMs, int maxMs)
     m_retryMs = firstMs;
 }
 
-void RemoteServerSource::start()
+bool RemoteServerSource::start()
 {
     if (m_state != State::Stopped)
-        return;
+        return true;
     m_error.clear();
     m_retryMs = m_firstRetryMs;
     setState(State::Connecting);
     poll();
     m_pollTimer.start();
+    return true;
 }
 
 void RemoteServerSource::stop()
