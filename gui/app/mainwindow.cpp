@@ -9,7 +9,9 @@
 #include "dockstack.h"
 #include "embeddedserversource.h"
 #include "monitorsettings.h"
+#include "monitortray.h"
 #include "remoteserversource.h"
+#include "serveractions.h"
 #include "servertabs.h"
 #include "serverview.h"
 #include "settingsform.h"
@@ -25,11 +27,11 @@
 #include <QMessageBox>
 #include <QScreen>
 #include <QStatusBar>
-#include <QStyle>
-#include <QSystemTrayIcon>
 #include <QTableView>
 #include <QTimer>
 #include <QToolBar>
+
+#include <utility>
 
 // Resources live in the static vigil_gui library: register them once.
 static void initVigilResources()
@@ -78,98 +80,40 @@ MainWindow::~MainWindow()
 
 void MainWindow::createActions()
 {
-    m_startAction = new QAction(QIcon(QStringLiteral(":/vigil/start.png")), tr("&Start"), this);
-    m_startAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
-    m_startAction->setToolTip(tr("Start serving with the current settings (Ctrl+R)"));
-    connect(m_startAction, &QAction::triggered, this, [this] { startServer(); });
-
-    m_stopAction = new QAction(QIcon(QStringLiteral(":/vigil/stop.png")), tr("S&top"), this);
-    m_stopAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
-    m_stopAction->setToolTip(tr("Stop: BYE server-shutdown to every connection (Ctrl+.)"));
-    connect(m_stopAction, &QAction::triggered, this, &MainWindow::stopServer);
-
-    m_applyToOpenAction = new QAction(QIcon(QStringLiteral(":/vigil/apply.png")), tr("&Apply to Open Connections"), this);
-    m_applyToOpenAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
-    m_applyToOpenAction->setToolTip(
-        tr("Edited timeouts reach new connections at once; this applies them to the open ones too"));
-    connect(m_applyToOpenAction, &QAction::triggered, this, &MainWindow::applyToOpenConnections);
-
-    // The toolbar's actions act on the tab in front.
-    m_kickAction = ConnectionPanel::createKickAction(this);
-    connect(m_kickAction, &QAction::triggered, this, [this] {
-        if (ServerView *view = currentView())
-            view->kickSelected();
-    });
-
-    const QIcon attachIcon =
-        QIcon::fromTheme(QStringLiteral("network-connect"), style()->standardIcon(QStyle::SP_DriveNetIcon));
-    m_attachAction = new QAction(attachIcon, tr("A&ttach to Server…"), this);
-    m_attachAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
-    m_attachAction->setToolTip(
-        tr("Watch a running vigild through its admin endpoint, in a tab of its own (Ctrl+Shift+O)"));
-    connect(m_attachAction, &QAction::triggered, this, &MainWindow::showAttachDialog);
-
-    m_detachAction = new QAction(tr("&Detach"), this);
-    m_detachAction->setToolTip(tr("Stop watching the attached server of the current tab"));
-    connect(m_detachAction, &QAction::triggered, this, [this] { detachServer(currentView()); });
-
-    m_copyPeerAction = new QAction(tr("&Copy Peer"), this);
-    m_copyPeerAction->setShortcut(QKeySequence::Copy);
-    m_copyPeerAction->setShortcutContext(Qt::WidgetShortcut);
-    connect(m_copyPeerAction, &QAction::triggered, this, [this] {
-        if (ServerView *view = currentView())
-            view->copySelectedPeers();
-    });
-
-    m_detailsAction = new QAction(tr("Show &Details"), this);
-    connect(m_detailsAction, &QAction::triggered, this, &MainWindow::showDetails);
-
-    m_showTrafficAction = new QAction(tr("Show &Traffic"), this);
-    m_showTrafficAction->setObjectName(QStringLiteral("showTrafficAction"));
-    m_showTrafficAction->setToolTip(tr("Filter the traffic log to the selected connection"));
-    connect(m_showTrafficAction, &QAction::triggered, this, [this] {
-        if (ServerView *view = currentView())
-            view->showTrafficOfSelected();
-    });
-
-    m_quitAction = new QAction(tr("&Quit"), this);
-    m_quitAction->setShortcut(QKeySequence::Quit);
-    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+    m_actions = new ServerActions(this);
+    connect(m_actions->start(), &QAction::triggered, this, [this] { startServer(); });
+    connect(m_actions->stop(), &QAction::triggered, this, &MainWindow::stopServer);
+    connect(m_actions->applyToOpen(), &QAction::triggered, this, &MainWindow::applyToOpenConnections);
+    connect(m_actions->attach(), &QAction::triggered, this, &MainWindow::showAttachDialog);
+    connect(m_actions->detach(), &QAction::triggered, this, [this] { detachServer(currentView()); });
+    connect(m_actions->details(), &QAction::triggered, this, &MainWindow::showDetails);
+    connect(m_actions->quit(), &QAction::triggered, this, &QWidget::close);
+    // The connection actions act on the tab in front.
+    const std::pair<QAction *, void (ServerView::*)()> onView[] = {
+        {m_actions->kick(), &ServerView::kickSelected},
+        {m_actions->copyPeer(), &ServerView::copySelectedPeers},
+        {m_actions->showTraffic(), &ServerView::showTrafficOfSelected},
+    };
+    for (const auto &[action, method] : onView) {
+        connect(action, &QAction::triggered, this, [this, method = method] {
+            if (ServerView *view = currentView())
+                (view->*method)();
+        });
+    }
 }
 
 void MainWindow::createMenus()
 {
-    QMenu *server = menuBar()->addMenu(tr("&Server"));
-    server->addAction(m_startAction);
-    server->addAction(m_stopAction);
-    server->addSeparator();
-    server->addAction(m_applyToOpenAction);
-    server->addSeparator();
-    server->addAction(m_attachAction);
-    server->addAction(m_detachAction);
-    server->addSeparator();
-    server->addAction(m_quitAction);
-
-    QMenu *connection = menuBar()->addMenu(tr("&Connection"));
+    m_actions->fillServerMenu(menuBar()->addMenu(tr("&Server")));
+    m_actions->fillConnectionMenu(menuBar()->addMenu(tr("&Connection")));
     m_connectionMenu = new QMenu(this);
-    for (QMenu *menu : {connection, m_connectionMenu}) {
-        menu->addAction(m_kickAction);
-        menu->addAction(m_copyPeerAction);
-        menu->addAction(m_detailsAction);
-        menu->addAction(m_showTrafficAction);
-    }
+    m_actions->fillConnectionMenu(m_connectionMenu);
 
     QToolBar *toolbar = addToolBar(tr("Server"));
     toolbar->setObjectName(QStringLiteral("serverToolBar"));
     toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     toolbar->setMovable(false);
-    toolbar->addAction(m_startAction);
-    toolbar->addAction(m_stopAction);
-    toolbar->addSeparator();
-    toolbar->addAction(m_applyToOpenAction);
-    toolbar->addAction(m_kickAction);
-    toolbar->addSeparator();
-    toolbar->addAction(m_attachAction);
+    m_actions->fillToolBar(toolbar);
 }
 
 void MainWindow::createDocks()
@@ -217,32 +161,7 @@ void MainWindow::createStatusBar()
 
 void MainWindow::createTray()
 {
-    // Only where a tray exists; the window works the same without one.
-    if (!QSystemTrayIcon::isSystemTrayAvailable())
-        return;
-    m_tray = new QSystemTrayIcon(windowIcon(), this);
-    m_tray->setToolTip(tr("Vigil Monitor"));
-    auto *menu = new QMenu(this);
-    menu->addAction(m_startAction);
-    menu->addAction(m_stopAction);
-    menu->addSeparator();
-    menu->addAction(m_quitAction);
-    m_tray->setContextMenu(menu);
-    connect(m_tray, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason reason) {
-        if (reason == QSystemTrayIcon::Trigger) {
-            showNormal();
-            raise();
-            activateWindow();
-        }
-    });
-    m_tray->show();
-    if (!m_persist->trayWelcomed()) {
-        m_tray->showMessage(tr("Vigil Monitor"),
-                            tr("Vigil Monitor watches every connection's idle, lifetime and write watchdogs. "
-                               "Press Start (Ctrl+R) to serve."),
-                            QSystemTrayIcon::Information, 6000);
-        m_persist->setTrayWelcomed();
-    }
+    m_tray = new MonitorTray(this, *m_persist, {m_actions->start(), m_actions->stop(), nullptr, m_actions->quit()});
     handleViewStatus(views().constFirst());
 }
 
@@ -250,8 +169,8 @@ ServerView *MainWindow::addView(ServerView *view, bool closable)
 {
     // Every view gets the same window-wide actions and dock pages.
     view->setContextMenu(m_connectionMenu);
-    view->connectionView()->addAction(m_kickAction);
-    view->connectionView()->addAction(m_copyPeerAction);
+    view->connectionView()->addAction(m_actions->kick());
+    view->connectionView()->addAction(m_actions->copyPeer());
     const QByteArray header = m_persist->connectionHeader();
     if (!header.isEmpty())
         view->connectionView()->horizontalHeader()->restoreState(header);
@@ -426,7 +345,7 @@ void MainWindow::handleCurrentViewChanged()
 void MainWindow::handleViewStatus(ServerView *view)
 {
     if (m_tray && view == views().constFirst())
-        m_tray->setToolTip(tr("Vigil Monitor: %1").arg(view->statusText()));
+        m_tray->setStatus(view->statusText());
     if (view != currentView())
         return;
     // The status bar and the settings speak of the tab in front.
@@ -502,6 +421,13 @@ void MainWindow::applyToOpenConnections()
     saveSettings();
 }
 
+QAction *MainWindow::startAction() const { return m_actions->start(); }
+QAction *MainWindow::stopAction() const { return m_actions->stop(); }
+QAction *MainWindow::applyToOpenAction() const { return m_actions->applyToOpen(); }
+QAction *MainWindow::kickAction() const { return m_actions->kick(); }
+QAction *MainWindow::attachAction() const { return m_actions->attach(); }
+QAction *MainWindow::detachAction() const { return m_actions->detach(); }
+
 ConnectionTableModel *MainWindow::connectionModel() const
 {
     return currentView()->connectionModel();
@@ -552,24 +478,8 @@ void MainWindow::showDetails()
 
 void MainWindow::updateActions()
 {
-    // Everything follows what the server in front can do and is doing.
     ServerView *view = currentView();
-    if (!view)
-        return;
-    const ServerSource *source = view->source();
-    using Capability = ServerSource::Capability;
-    const bool stopped = source->state() == ServerSource::State::Stopped;
-    const bool live = source->state() == ServerSource::State::Connected;
-    const bool settingsOk = !source->can(Capability::ApplyConfig) || m_settings->isValid();
-    m_startAction->setEnabled(source->can(Capability::StartStop) && stopped && settingsOk);
-    m_stopAction->setEnabled(source->can(Capability::StartStop) && !stopped);
-    m_applyToOpenAction->setEnabled(source->can(Capability::ApplyConfig) && live && m_settings->isValid());
-    const bool selected = view->hasSelection();
-    m_kickAction->setEnabled(live && selected);
-    m_detachAction->setEnabled(m_tabs->isClosable(view));
-    m_copyPeerAction->setEnabled(selected);
-    m_detailsAction->setEnabled(selected);
-    m_showTrafficAction->setEnabled(selected);
+    m_actions->update(view, m_tabs->isClosable(view), m_settings->isValid());
 }
 
 void MainWindow::showError(const QString &title, const QString &text)

@@ -15,7 +15,6 @@ class QAction;
 class QLabel;
 class QMenu;
 class QMessageBox;
-class QSystemTrayIcon;
 class QTabWidget;
 class QTableView;
 
@@ -27,7 +26,9 @@ class ConnectionTableModel;
 class DockStack;
 class EmbeddedServerSource;
 class MonitorSettings;
+class MonitorTray;
 class Server;
+class ServerActions;
 class ServerTabs;
 class ServerView;
 class SettingsForm;
@@ -79,12 +80,12 @@ public:
     ConnectionDetails *details() const;
     StatsPanel *statsPanel() const;
 
-    QAction *startAction() const { return m_startAction; }
-    QAction *stopAction() const { return m_stopAction; }
-    QAction *applyToOpenAction() const { return m_applyToOpenAction; }
-    QAction *kickAction() const { return m_kickAction; }
-    QAction *attachAction() const { return m_attachAction; }
-    QAction *detachAction() const { return m_detachAction; }
+    QAction *startAction() const;
+    QAction *stopAction() const;
+    QAction *applyToOpenAction() const;
+    QAction *kickAction() const;
+    QAction *attachAction() const;
+    QAction *detachAction() const;
 
     // Opens a tab that follows the vigild admin endpoint at address
     // (HOST:PORT), or switches to the one already open for it. The token
@@ -137,18 +138,9 @@ private:
     DockStack *m_statsDock = nullptr;
     DockStack *m_trafficDock = nullptr;
     QLabel *m_statusLabel = nullptr;
-    QSystemTrayIcon *m_tray = nullptr;
+    ServerActions *m_actions = nullptr;
+    MonitorTray *m_tray = nullptr;
     QMenu *m_connectionMenu = nullptr;
-    QAction *m_startAction = nullptr;
-    QAction *m_stopAction = nullptr;
-    QAction *m_applyToOpenAction = nullptr;
-    QAction *m_kickAction = nullptr;
-    QAction *m_attachAction = nullptr;
-    QAction *m_detachAction = nullptr;
-    QAction *m_copyPeerAction = nullptr;
-    QAction *m_detailsAction = nullptr;
-    QAction *m_showTrafficAction = nullptr;
-    QAction *m_quitAction = nullptr;
     // What each attached view was opened with, for the settings and for
     // finding it again; the token is saved only where remember is set.
     struct Attachment
