@@ -56,10 +56,9 @@ ServerView::ServerView(ServerSource *source, QWidget *parent)
     layout->addWidget(m_banner);
     layout->addWidget(m_connections, 1);
 
-    // Hex previews and the connection-id filter need payload previews.
+    // The hex switch needs payload previews.
     m_traffic = new TrafficPanel(m_trafficModel,
-                                 m_source->hasPreviews() ? TrafficPanel::Controls::WithConnectionFilter
-                                                         : TrafficPanel::Controls::Basic);
+                                 m_source->hasPreviews() ? TrafficPanel::Controls::WithHex : TrafficPanel::Controls::Basic);
     m_traffic->view()->setObjectName(QStringLiteral("trafficView"));
     m_stats = new StatsPanel;
     m_details = new ConnectionDetails(m_connectionModel, m_trafficModel);

@@ -11,6 +11,7 @@
 #include "connectiondetails.h"
 #include "trafficpanel.h"
 #include "statspanel.h"
+#include "trafficfilterproxy.h"
 #include "trafficlogmodel.h"
 #include "vigildhelper.h"
 
@@ -180,6 +181,12 @@ void tst_RemoteAttach::kickFromTheToolbar()
     QVERIFY(!m_window->kickAction()->isEnabled());
     view->connectionView()->selectRow(row);
     QTRY_VERIFY(m_window->kickAction()->isEnabled());
+    // "Show Traffic" narrows this server's log to the selected connection.
+    auto *showTraffic = m_window->findChild<QAction *>(QStringLiteral("showTrafficAction"));
+    QVERIFY(showTraffic && showTraffic->isEnabled());
+    showTraffic->trigger();
+    QCOMPARE(m_window->trafficProxy()->connection(), view->selectedConnections().value(0));
+    QVERIFY(m_window->trafficProxy()->connection() != 0);
     m_window->kickAction()->trigger();
 
     QTRY_VERIFY_WITH_TIMEOUT(received.contains(byeKicked()), 5000);
