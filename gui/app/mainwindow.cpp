@@ -6,7 +6,6 @@
 #include "attachdialog.h"
 #include "connectiondetails.h"
 #include "connectionpanel.h"
-#include "dockstack.h"
 #include "embeddedserversource.h"
 #include "monitorsettings.h"
 #include "monitortray.h"
@@ -17,6 +16,7 @@
 #include "settingsform.h"
 #include "statspanel.h"
 #include "trafficpanel.h"
+#include "viewdocks.h"
 
 #include <QAction>
 #include <QCloseEvent>
@@ -118,38 +118,11 @@ void MainWindow::createMenus()
 
 void MainWindow::createDocks()
 {
-    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
-    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
-    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
-
-    // The form is the window's server settings, saved with the window; a
-    // server that takes no settings from here shows why instead.
+    // The form is the window's server settings, saved with the window.
     m_settings = new SettingsForm(this);
-    m_noSettings = new QLabel(tr("This server is configured where it runs (vigild's command line or --config)."), this);
-    m_noSettings->setObjectName(QStringLiteral("noSettingsLabel"));
-    m_noSettings->setWordWrap(true);
-    m_noSettings->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-    m_noSettings->setMargin(8);
-    m_settingsDock = new DockStack(tr("Settings"), QStringLiteral("settingsDock"), this);
-    m_settingsDock->addPage(m_settings);
-    m_settingsDock->addPage(m_noSettings);
-    addDockWidget(Qt::LeftDockWidgetArea, m_settingsDock);
-
-    m_detailsDock = new DockStack(tr("Connection Details"), QStringLiteral("detailsDock"), this);
-    addDockWidget(Qt::LeftDockWidgetArea, m_detailsDock);
-    m_statsDock = new DockStack(tr("Statistics"), QStringLiteral("statsDock"), this);
-    addDockWidget(Qt::RightDockWidgetArea, m_statsDock);
-    m_trafficDock = new DockStack(tr("Traffic"), QStringLiteral("trafficDock"), this);
-    addDockWidget(Qt::BottomDockWidgetArea, m_trafficDock);
-    resizeDocks({m_trafficDock}, {340}, Qt::Vertical);
-    resizeDocks({m_settingsDock, m_statsDock}, {290, 250}, Qt::Horizontal);
-    // The form keeps its own height (no scroll area); details take the rest.
-    resizeDocks({m_settingsDock, m_detailsDock}, {1, 600}, Qt::Vertical);
-
+    m_docks = new ViewDocks(this, m_settings);
     QMenu *view = menuBar()->addMenu(tr("&View"));
-    for (QDockWidget *dock : {static_cast<QDockWidget *>(m_settingsDock), static_cast<QDockWidget *>(m_detailsDock),
-                              static_cast<QDockWidget *>(m_statsDock), static_cast<QDockWidget *>(m_trafficDock)})
-        view->addAction(dock->toggleViewAction());
+    view->addActions(m_docks->toggleActions());
 }
 
 void MainWindow::createStatusBar()
@@ -174,9 +147,7 @@ ServerView *MainWindow::addView(ServerView *view, bool closable)
     const QByteArray header = m_persist->connectionHeader();
     if (!header.isEmpty())
         view->connectionView()->horizontalHeader()->restoreState(header);
-    m_detailsDock->addPage(view->details());
-    m_statsDock->addPage(view->statsPanel());
-    m_trafficDock->addPage(view->trafficPanel());
+    m_docks->addView(view);
     connect(view, &ServerView::statusChanged, this, [this, view] { handleViewStatus(view); });
     connect(view, &ServerView::selectionChanged, this, &MainWindow::updateActions);
     connect(view, &ServerView::detailsRequested, this, &MainWindow::showDetails);
@@ -335,10 +306,6 @@ void MainWindow::handleCurrentViewChanged()
     ServerView *view = currentView();
     if (!view)
         return;
-    // The docks show the pages of the tab in front; a hidden dock stays hidden.
-    m_detailsDock->showPage(view->details());
-    m_statsDock->showPage(view->statsPanel());
-    m_trafficDock->showPage(view->trafficPanel());
     handleViewStatus(view);
 }
 
@@ -348,12 +315,9 @@ void MainWindow::handleViewStatus(ServerView *view)
         m_tray->setStatus(view->statusText());
     if (view != currentView())
         return;
-    // The status bar and the settings speak of the tab in front.
+    // The status bar and the docks speak of the tab in front.
     m_statusLabel->setText(view->statusText());
-    const ServerSource *source = view->source();
-    m_settingsDock->showPage(source->can(ServerSource::Capability::ApplyConfig) ? static_cast<QWidget *>(m_settings)
-                                                                                 : m_noSettings);
-    m_settings->setRunning(source->state() != ServerSource::State::Stopped);
+    m_docks->follow(view);
     updateActions();
 }
 
@@ -470,8 +434,7 @@ StatsPanel *MainWindow::statsPanel() const
 
 void MainWindow::showDetails()
 {
-    m_detailsDock->show();
-    m_detailsDock->raise();
+    m_docks->showDetails();
     if (ServerView *view = currentView())
         view->refreshDetails();
 }

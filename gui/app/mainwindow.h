@@ -23,7 +23,6 @@ namespace Vigil {
 class ConnectionDetails;
 class ConnectionFilterProxy;
 class ConnectionTableModel;
-class DockStack;
 class EmbeddedServerSource;
 class MonitorSettings;
 class MonitorTray;
@@ -35,6 +34,7 @@ class SettingsForm;
 class StatsPanel;
 class TrafficFilterProxy;
 class TrafficLogModel;
+class ViewDocks;
 
 class MainWindow final : public QMainWindow
 {
@@ -132,11 +132,7 @@ private:
     EmbeddedServerSource *m_embedded = nullptr; // owned by the first view
     ServerTabs *m_tabs = nullptr;
     SettingsForm *m_settings = nullptr;
-    QLabel *m_noSettings = nullptr;
-    DockStack *m_settingsDock = nullptr;
-    DockStack *m_detailsDock = nullptr;
-    DockStack *m_statsDock = nullptr;
-    DockStack *m_trafficDock = nullptr;
+    ViewDocks *m_docks = nullptr;
     QLabel *m_statusLabel = nullptr;
     ServerActions *m_actions = nullptr;
     MonitorTray *m_tray = nullptr;
