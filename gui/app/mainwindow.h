@@ -1,24 +1,20 @@
-// vigil-monitor's window: runs an embedded Vigil server and shows its
-// connections, traffic and statistics live; running vigild processes can
-// be attached through their admin endpoint, each in a tab of its own.
+// vigil-monitor's window: equal ServerViews in tabs, the first one the
+// embedded Vigil server, every further one a vigild attached through its
+// admin endpoint; the docks and actions follow the tab in front.
 #pragma once
 
-#include "server.h"
 #include "serverconfig.h"
 
 #include <QHash>
 #include <QMainWindow>
 #include <QPointer>
-#include <QTimer>
 #include <memory>
 #include <optional>
 
 class QAction;
-class QDockWidget;
 class QLabel;
 class QMenu;
 class QMessageBox;
-class QSystemTrayIcon;
 class QTabWidget;
 class QTableView;
 
@@ -26,15 +22,19 @@ namespace Vigil {
 
 class ConnectionDetails;
 class ConnectionFilterProxy;
-class ConnectionPanel;
 class ConnectionTableModel;
+class EmbeddedServerSource;
 class MonitorSettings;
+class MonitorTray;
+class Server;
+class ServerActions;
+class ServerTabs;
 class ServerView;
 class SettingsForm;
 class StatsPanel;
 class TrafficFilterProxy;
 class TrafficLogModel;
-class TrafficPanel;
+class ViewDocks;
 
 class MainWindow final : public QMainWindow
 {
@@ -53,30 +53,39 @@ public:
     explicit MainWindow(const Options &options, QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    // Starts with the form's settings; false (and an error dialog) when
-    // the form is invalid or an address cannot be bound.
+    // Starts the current tab's server with the form's settings; false (and
+    // an error dialog) when the form is invalid or an address cannot be bound.
     bool startServer();
     void stopServer();
 
-    Server &server() { return m_server; }
+    // The embedded server, the first tab's.
+    Server &server();
+    EmbeddedServerSource *embeddedSource() const { return m_embedded; }
     SettingsForm *settingsForm() const { return m_settings; }
-    ConnectionTableModel *connectionModel() const { return m_connectionModel; }
+
+    // Every tab is a ServerView; the first one cannot be closed.
+    QTabWidget *tabs() const;
+    QList<ServerView *> views() const;
+    ServerView *currentView() const;
+    // The views after the first: the attached vigilds.
+    QList<ServerView *> attachedViews() const;
+
+    // The current tab's models and widgets.
+    ConnectionTableModel *connectionModel() const;
     ConnectionFilterProxy *connectionProxy() const;
-    TrafficLogModel *trafficModel() const { return m_trafficModel; }
+    TrafficLogModel *trafficModel() const;
     TrafficFilterProxy *trafficProxy() const;
     QTableView *connectionView() const;
     QTableView *trafficView() const;
-    ConnectionDetails *details() const { return m_details; }
-    StatsPanel *statsPanel() const { return m_stats; }
-    QAction *startAction() const { return m_startAction; }
-    QAction *stopAction() const { return m_stopAction; }
-    QAction *applyToOpenAction() const { return m_applyToOpenAction; }
-    QAction *kickAction() const { return m_kickAction; }
-    QAction *attachAction() const { return m_attachAction; }
-    QAction *detachAction() const { return m_detachAction; }
-    // Tab 0 is the embedded server; every further tab is a ServerView.
-    QTabWidget *tabs() const { return m_tabs; }
-    QList<ServerView *> attachedViews() const;
+    ConnectionDetails *details() const;
+    StatsPanel *statsPanel() const;
+
+    QAction *startAction() const;
+    QAction *stopAction() const;
+    QAction *applyToOpenAction() const;
+    QAction *kickAction() const;
+    QAction *attachAction() const;
+    QAction *detachAction() const;
 
     // Opens a tab that follows the vigild admin endpoint at address
     // (HOST:PORT), or switches to the one already open for it. The token
@@ -87,10 +96,9 @@ public:
     void showAttachDialog();
     // The last error shown in a dialog (empty if none).
     QString lastError() const { return m_lastError; }
+    // The status line of the tab in front.
     QString statusText() const;
 
-    // Publish ticks while the window is visible (10 Hz).
-    static constexpr int PublishIntervalMs = 100;
     static constexpr int PreferredWidth = 1500; // first start, where the screen has room
     static constexpr int PreferredHeight = 900;
 
@@ -102,81 +110,44 @@ protected:
 private:
     void createActions();
     void createMenus();
-    QWidget *createConnectionsPanel();
-    QWidget *createTrafficPanel();
     void createDocks();
     void createStatusBar();
     void createTray();
+    ServerView *addView(ServerView *view, bool closable);
     void restoreSettings(const Options &options);
     void fitToScreen();
     void restoreAttachedServers();
     void saveSettings();
     void saveAttachedServers();
-    ServerView *currentAttachedView() const;
-    void handleAttachedStatus(ServerView *view);
-    void handleCurrentTabChanged();
 
-    void handleBatch(const ServerBatch &batch);
-    void handleStarted();
-    void handleStopped();
+    void handleCurrentViewChanged();
+    void handleViewStatus(ServerView *view);
     void handleConfigEdited();
-    void handleCountdownTick();
-    void handleStatsTick();
-    void handleSelectionChanged();
     void applyToOpenConnections();
-    void kickSelected();
-    void copyPeer();
     void showDetails();
-    void showTrafficOfSelected();
-    void flushTraffic(bool all);
     void updateActions();
     void showError(const QString &title, const QString &text);
 
-    Server m_server;
-    FeedSubscription m_feed{&m_server}; // paused while the window is hidden
     std::unique_ptr<MonitorSettings> m_persist;
-    ConnectionTableModel *m_connectionModel;
-    TrafficLogModel *m_trafficModel;
-    ConnectionPanel *m_connections = nullptr;
-    TrafficPanel *m_traffic = nullptr;
+    EmbeddedServerSource *m_embedded = nullptr; // owned by the first view
+    ServerTabs *m_tabs = nullptr;
     SettingsForm *m_settings = nullptr;
-    StatsPanel *m_stats = nullptr;
-    ConnectionDetails *m_details = nullptr;
-    QDockWidget *m_detailsDock = nullptr;
-    QLabel *m_listenLabel = nullptr;
-    QLabel *m_countLabel = nullptr;
-    QLabel *m_rateLabel = nullptr;
-    QSystemTrayIcon *m_tray = nullptr;
+    ViewDocks *m_docks = nullptr;
+    QLabel *m_statusLabel = nullptr;
+    ServerActions *m_actions = nullptr;
+    MonitorTray *m_tray = nullptr;
     QMenu *m_connectionMenu = nullptr;
-    QAction *m_startAction = nullptr;
-    QAction *m_stopAction = nullptr;
-    QAction *m_applyToOpenAction = nullptr;
-    QAction *m_kickAction = nullptr;
-    QAction *m_attachAction = nullptr;
-    QAction *m_detachAction = nullptr;
-    QTabWidget *m_tabs = nullptr;
-    // Attached views whose token the user asked to remember.
-    QHash<ServerView *, bool> m_rememberToken;
-    // The embedded server's docks step aside while an attached server's
-    // tab is in front (it has its own traffic and statistics); the layout
-    // saved is the one from before.
-    QList<QDockWidget *> m_docks;
-    QList<QDockWidget *> m_docksHiddenForRemote;
-    QByteArray m_embeddedState;
-    bool m_remoteInFront = false;
-    QLabel *m_remoteLabel = nullptr;
-    QAction *m_copyPeerAction = nullptr;
-    QAction *m_detailsAction = nullptr;
-    QAction *m_showTrafficAction = nullptr;
-    QAction *m_quitAction = nullptr;
-    QTimer m_countdownTimer;
-    QTimer m_statsTimer;
+    // What each attached view was opened with, for the settings and for
+    // finding it again; the token is saved only where remember is set.
+    struct Attachment
+    {
+        QString address;
+        QString token;
+        bool remember = false;
+    };
+    QHash<ServerView *, Attachment> m_attachments;
     QPointer<QMessageBox> m_errorBox;
     QString m_lastError;
-    // Events of every network thread's batches, merged in time order.
-    QVector<ServerEvent> m_pendingEvents;
-    quint64 m_pendingDropped = 0;
-    bool m_trafficFlushScheduled = false;
 };
 
 } // namespace Vigil

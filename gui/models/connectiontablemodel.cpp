@@ -266,7 +266,10 @@ void ConnectionTableModel::applyBatch(const ServerBatch &batch)
     // 1. Removals: closed ids, and with a full batch this thread's rows it
     // no longer lists (closes we missed while not publishing).
     QVector<int> gone;
+    QSet<quint64> closed;
+    closed.reserve(batch.closed.size());
     for (const ClosedConnection &c : batch.closed) {
+        closed.insert(c.id);
         const int row = m_rowById.value(c.id, -1);
         if (row >= 0)
             gone.append(row);
@@ -289,6 +292,11 @@ void ConnectionTableModel::applyBatch(const ServerBatch &batch)
     QVector<Row> added;
     QHash<quint64, int> addedIndex;
     for (const ConnectionSnapshot &s : batch.updated) {
+        // Changed and closed within one tick: its last snapshot says
+        // "closing", and the close is final; adding it back would leave a
+        // stale row no later batch removes.
+        if (closed.contains(s.id))
+            continue;
         const int row = m_rowById.value(s.id, -1);
         if (row >= 0) {
             m_rows[row].snapshot = s;

@@ -33,7 +33,7 @@ constexpr int ClosedIdsCap = 20000;
 } // namespace
 
 RemoteServerSource::RemoteServerSource(const QString &address, const QString &token, QObject *parent)
-    : QObject(parent)
+    : ServerSource(parent)
     , m_address(address.trimmed())
     , m_token(token.trimmed())
     , m_firstRetryMs(DefaultFirstRetryMs)
@@ -103,15 +103,16 @@ void RemoteServerSource::setRetryDelays(int firstMs, int maxMs)
     m_retryMs = firstMs;
 }
 
-void RemoteServerSource::start()
+bool RemoteServerSource::start()
 {
     if (m_state != State::Stopped)
-        return;
+        return true;
     m_error.clear();
     m_retryMs = m_firstRetryMs;
     setState(State::Connecting);
     poll();
     m_pollTimer.start();
+    return true;
 }
 
 void RemoteServerSource::stop()

@@ -3,8 +3,7 @@
 // the same ServerBatch / ServerStats values the embedded server publishes.
 #pragma once
 
-#include "serverstats.h"
-#include "snapshots.h"
+#include "serversource.h"
 
 #include <QElapsedTimer>
 #include <QNetworkAccessManager>
@@ -19,20 +18,11 @@ class QJsonDocument;
 
 namespace Vigil {
 
-class RemoteServerSource final : public QObject
+class RemoteServerSource final : public ServerSource
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(RemoteServerSource)
 public:
-    enum class State {
-        Stopped,
-        Connecting,   // first contact, or a retry under way
-        Connected,
-        Lost,         // no answer (refused, reset, timed out): retrying
-        Unauthorized, // 401: token missing or wrong; retrying
-        BadResponse,  // an answer that is not the admin API: retrying
-    };
-
     // address: HOST:PORT of `vigild --admin`; token: empty for none.
     explicit RemoteServerSource(const QString &address, const QString &token = QString(),
                                 QObject *parent = nullptr);
@@ -43,31 +33,35 @@ public:
 
     QString address() const { return m_address; }
     QString token() const { return m_token; }
-    State state() const { return m_state; }
-    // One line for a banner or status bar, e.g. "connection lost — retrying in 3 s".
-    QString statusText() const;
-    // The last failure's detail (HTTP status, socket error), empty when fine.
-    QString errorString() const { return m_error; }
     // Whole seconds until the next attempt while failed, else 0.
     int retryInSeconds() const;
-    ServerStats lastStats() const { return m_lastStats; }
 
-    void start();
-    void stop();
+    // vigild is configured where it runs: watching and kicking only.
+    Capabilities capabilities() const override { return {}; }
+    QString title() const override { return m_address; }
+    State state() const override { return m_state; }
+    // e.g. "connection lost — retrying in 3 s".
+    QString statusText() const override;
+    // The last failure's detail (HTTP status, socket error), empty when fine.
+    QString errorString() const override { return m_error; }
+    ServerStats lastStats() const override { return m_lastStats; }
+    bool hasPreviews() const override { return false; } // the admin API carries none
+
+    // Starts watching; always true (failures are states that retry).
+    bool start() override;
+    void stop() override;
+    void applyConfig(const ServerConfig &, bool) override {}
     // POST /api/v1/connections/{id}/kick; kickFinished reports the answer.
-    void kick(quint64 id);
+    void kick(quint64 id) override;
+    // A view out of sight keeps polling: its tab still shows lost contact.
+    void setWatched(bool) override {}
+    // The connections and stats poll.
+    void setPublishInterval(int intervalMs) override { setPollInterval(intervalMs); }
 
     // Tuning (tests shorten these).
     void setPollInterval(int ms) { m_pollTimer.setInterval(ms); }
     void setRetryDelays(int firstMs, int maxMs);
     void setEventWaitMs(int ms) { m_eventWaitMs = ms; }
-
-signals:
-    void batchPublished(const Vigil::ServerBatch &batch);
-    void statsUpdated(const Vigil::ServerStats &stats);
-    // State changes, and once a second the retry countdown.
-    void statusChanged();
-    void kickFinished(quint64 id, bool ok, const QString &error);
 
 private:
     enum class Endpoint { Connections, Stats, Events };

@@ -1,18 +1,19 @@
-// ServerView: the connection and traffic panels the embedded server uses,
-// laid out in one tab for a remote source; while contact is lost the rows
-// stay, greyed, under a banner.
+// ServerView: the models, panels and countdowns of one server, fed by any
+// ServerSource. While contact is lost the rows stay, greyed, under a
+// banner; when the server stops they go (every connection got its BYE).
 #include "serverview.h"
 
+#include "connectiondetails.h"
 #include "connectionpanel.h"
 #include "connectiontablemodel.h"
 #include "statspanel.h"
 #include "trafficlogmodel.h"
 #include "trafficpanel.h"
 
-#include <QAction>
+#include <QApplication>
+#include <QClipboard>
 #include <QLabel>
-#include <QMenu>
-#include <QSplitter>
+#include <QLineEdit>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -26,7 +27,7 @@ const QString ConnectingStyle = QStringLiteral("QLabel { background: #fff4d6; co
                                                " border: 1px solid #e5cf8f; border-radius: 3px; }");
 } // namespace
 
-ServerView::ServerView(RemoteServerSource *source, QWidget *parent)
+ServerView::ServerView(ServerSource *source, QWidget *parent)
     : QWidget(parent)
     , m_source(source)
     , m_connectionModel(new ConnectionTableModel(this))
@@ -34,40 +35,43 @@ ServerView::ServerView(RemoteServerSource *source, QWidget *parent)
 {
     m_source->setParent(this);
 
-    m_kickAction = ConnectionPanel::createKickAction(this);
-    connect(m_kickAction, &QAction::triggered, this, &ServerView::kickSelected);
-
     m_banner = new QLabel(this);
-    m_banner->setObjectName(QStringLiteral("remoteBanner"));
+    m_banner->setObjectName(QStringLiteral("serverBanner"));
     m_banner->setWordWrap(true);
     m_banner->hide();
 
-    m_stats = new StatsPanel(this);
-    auto *top = new QSplitter(Qt::Horizontal, this);
-    top->addWidget(createConnectionsPanel());
-    top->addWidget(m_stats);
-    top->setStretchFactor(0, 1);
-    top->setSizes({900, 260});
-    auto *split = new QSplitter(Qt::Vertical, this);
-    split->addWidget(top);
-    split->addWidget(createTrafficPanel());
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
+    m_connections = new ConnectionPanel(m_connectionModel, this);
+    m_connections->filter()->setObjectName(QStringLiteral("connectionFilter"));
+    m_connections->view()->setObjectName(QStringLiteral("connectionView"));
+    connect(m_connections->view(), &QAbstractItemView::doubleClicked, this, &ServerView::detailsRequested);
+    connect(m_connections, &ConnectionPanel::selectionChanged, this, [this] {
+        const QList<quint64> ids = selectedConnections();
+        m_details->setConnection(ids.isEmpty() ? 0 : ids.constFirst());
+        emit selectionChanged();
+    });
 
     auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 4, 0, 0);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
     layout->addWidget(m_banner);
-    layout->addWidget(split, 1);
+    layout->addWidget(m_connections, 1);
+
+    // The hex switch needs payload previews.
+    m_traffic = new TrafficPanel(m_trafficModel,
+                                 m_source->hasPreviews() ? TrafficPanel::Controls::WithHex : TrafficPanel::Controls::Basic);
+    m_traffic->view()->setObjectName(QStringLiteral("trafficView"));
+    m_stats = new StatsPanel;
+    m_details = new ConnectionDetails(m_connectionModel, m_trafficModel);
 
     m_countdownTimer.setInterval(ConnectionPanel::CountdownRepaintMs);
     m_countdownTimer.setTimerType(Qt::CoarseTimer);
-    connect(&m_countdownTimer, &QTimer::timeout, m_connectionModel, &ConnectionTableModel::refreshCountdowns);
+    connect(&m_countdownTimer, &QTimer::timeout, this, &ServerView::handleCountdownTick);
 
-    connect(m_source, &RemoteServerSource::batchPublished, this, &ServerView::handleBatch);
-    connect(m_source, &RemoteServerSource::statsUpdated, this, &ServerView::handleStats);
-    connect(m_source, &RemoteServerSource::statusChanged, this, &ServerView::handleSourceStatus);
-    connect(m_source, &RemoteServerSource::kickFinished, this, &ServerView::handleKickFinished);
-    m_source->start();
+    connect(m_source, &ServerSource::batchPublished, this, &ServerView::handleBatch);
+    connect(m_source, &ServerSource::statsUpdated, this, &ServerView::handleStats);
+    connect(m_source, &ServerSource::statusChanged, this, &ServerView::handleSourceStatus);
+    connect(m_source, &ServerSource::kickFinished, this, &ServerView::handleKickFinished);
+    m_lastState = m_source->state();
     handleSourceStatus();
 }
 
@@ -76,43 +80,20 @@ ServerView::~ServerView()
     // No status signals into a view being torn down.
     disconnect(m_source, nullptr, this, nullptr);
     m_source->stop();
-}
-
-QWidget *ServerView::createConnectionsPanel()
-{
-    m_connections = new ConnectionPanel(m_connectionModel, this);
-    // The banner above already keeps the table off the tab bar.
-    m_connections->layout()->setContentsMargins(4, 0, 4, 0);
-    QTableView *view = m_connections->view();
-    view->setObjectName(QStringLiteral("remoteConnectionView"));
-    view->addAction(m_kickAction);
-    auto *menu = new QMenu(this);
-    menu->addAction(m_kickAction);
-    m_connections->setContextMenu(menu);
-    connect(m_connections, &ConnectionPanel::selectionChanged, this, [this] {
-        m_kickAction->setEnabled(hasSelection() && m_source->state() == RemoteServerSource::State::Connected);
-        emit selectionChanged();
-    });
-    m_kickAction->setEnabled(false);
-    return m_connections;
-}
-
-QWidget *ServerView::createTrafficPanel()
-{
-    m_traffic = new TrafficPanel(m_trafficModel, TrafficPanel::Controls::Basic, this);
-    m_traffic->view()->setObjectName(QStringLiteral("remoteTrafficView"));
-    return m_traffic;
+    // The dock pages live wherever the window put them, but are this view's.
+    delete m_traffic.data();
+    delete m_stats.data();
+    delete m_details.data();
 }
 
 void ServerView::handleBatch(const ServerBatch &batch)
 {
-    if (!batch.updated.isEmpty() || !batch.closed.isEmpty() || batch.full) {
+    if (!batch.updated.isEmpty() || !batch.closed.isEmpty() || batch.full)
         m_connections->applyBatch(batch);
-    }
-    // One remote ring, already in order: no merging across threads needed.
+    // Sources deliver events in time order already.
     if (batch.events.isEmpty() && !batch.eventsDropped)
         return;
-    // Under load the log shows a sample, as the embedded server's does.
+    // 50,000 msgs/s would be 100,000 rows a second: show a sample.
     QVector<ServerEvent> events = batch.events;
     const quint64 sampledOut = TrafficLogModel::keepNewest(events);
     m_trafficModel->appendEvents(events, batch.eventsDropped, sampledOut);
@@ -126,29 +107,47 @@ void ServerView::handleStats(const ServerStats &stats)
 
 void ServerView::handleSourceStatus()
 {
-    using State = RemoteServerSource::State;
+    using State = ServerSource::State;
     const State state = m_source->state();
-    const bool connected = state == State::Connected;
-    if (connected) {
+    // A fresh start shows a fresh table and fresh figures; a stop closed
+    // every connection.
+    if (m_lastState == State::Stopped && state != State::Stopped) {
+        m_connectionModel->clear();
+        m_details->setConnection(0);
+        m_stats->reset();
+    } else if (m_lastState != State::Stopped && state == State::Stopped) {
+        m_connectionModel->clear();
+        m_details->refresh();
+    }
+    m_lastState = state;
+
+    if (m_source->isTroubled()) {
+        const bool connecting = state == State::Connecting;
+        QString text = m_source->statusText();
+        if (!text.isEmpty())
+            text[0] = text[0].toUpper();
+        m_banner->setText(text);
+        m_banner->setStyleSheet(connecting ? ConnectingStyle : LostStyle);
+        m_banner->show();
+    } else {
         m_banner->hide();
         m_banner->clear();
-    } else {
-        const bool failed = state == State::Lost || state == State::Unauthorized || state == State::BadResponse;
-        QString text = m_source->statusText();
-        text[0] = text[0].toUpper();
-        m_banner->setText(text);
-        m_banner->setStyleSheet(failed ? LostStyle : ConnectingStyle);
-        m_banner->show();
     }
     // While out of contact the last known rows stay, greyed and frozen:
     // their countdowns would be guesses. The first answer replaces them.
-    m_connections->view()->setEnabled(connected);
-    if (connected && !m_countdownTimer.isActive())
+    m_connections->view()->setEnabled(!m_source->isTroubled());
+    if (state == State::Connected && !m_countdownTimer.isActive())
         m_countdownTimer.start();
-    else if (!connected)
+    else if (state != State::Connected)
         m_countdownTimer.stop();
-    m_kickAction->setEnabled(connected && hasSelection());
     emit statusChanged();
+}
+
+void ServerView::handleCountdownTick()
+{
+    m_connectionModel->refreshCountdowns();
+    if (m_details->isVisible())
+        m_details->refresh();
 }
 
 void ServerView::handleKickFinished(quint64 id, bool ok, const QString &error)
@@ -165,15 +164,35 @@ QString ServerView::bannerText() const
 
 QString ServerView::statusText() const
 {
-    if (m_source->state() != RemoteServerSource::State::Connected)
+    if (m_source->state() != ServerSource::State::Connected)
         return m_source->statusText();
     return tr("%1 · %2 · %3")
         .arg(m_source->statusText(), StatsPanel::connectionCountText(m_source->lastStats().open), m_stats->rateText());
 }
 
+TrafficPanel *ServerView::trafficPanel() const
+{
+    return m_traffic;
+}
+
+StatsPanel *ServerView::statsPanel() const
+{
+    return m_stats;
+}
+
+ConnectionDetails *ServerView::details() const
+{
+    return m_details;
+}
+
 ConnectionFilterProxy *ServerView::connectionProxy() const
 {
     return m_connections->proxy();
+}
+
+TrafficFilterProxy *ServerView::trafficProxy() const
+{
+    return m_traffic->proxy();
 }
 
 QTableView *ServerView::connectionView() const
@@ -196,10 +215,37 @@ bool ServerView::hasSelection() const
     return m_connections->hasSelection();
 }
 
+void ServerView::setContextMenu(QMenu *menu)
+{
+    m_connections->setContextMenu(menu);
+}
+
 void ServerView::kickSelected()
 {
     for (quint64 id : selectedConnections())
         m_source->kick(id);
+}
+
+void ServerView::copySelectedPeers()
+{
+    QStringList peers;
+    const QModelIndexList rows = connectionView()->selectionModel()->selectedRows(ConnectionTableModel::PeerColumn);
+    for (const QModelIndex &index : rows)
+        peers << index.data().toString();
+    if (!peers.isEmpty())
+        QApplication::clipboard()->setText(peers.join(QLatin1Char('\n')));
+}
+
+void ServerView::showTrafficOfSelected()
+{
+    const QList<quint64> ids = selectedConnections();
+    if (!ids.isEmpty())
+        m_traffic->showConnection(ids.constFirst());
+}
+
+void ServerView::refreshDetails()
+{
+    m_details->refresh();
 }
 
 } // namespace Vigil

@@ -1,23 +1,26 @@
-// One attached vigild in a tab: its connections, traffic log and
-// statistics, fed by a RemoteServerSource through the same models and
-// widgets the embedded server uses, plus a banner for lost contact.
+// One server in a tab, whichever kind its ServerSource is: the connection
+// table under a banner for lost contact, and the pages the window's docks
+// show while this view is in front (traffic log, statistics, details).
 #pragma once
 
-#include "remoteserversource.h"
+#include "serversource.h"
 
+#include <QPointer>
 #include <QTimer>
 #include <QWidget>
 
-class QAction;
 class QLabel;
+class QMenu;
 class QTableView;
 
 namespace Vigil {
 
+class ConnectionDetails;
 class ConnectionFilterProxy;
 class ConnectionPanel;
 class ConnectionTableModel;
 class StatsPanel;
+class TrafficFilterProxy;
 class TrafficLogModel;
 class TrafficPanel;
 
@@ -26,53 +29,67 @@ class ServerView final : public QWidget
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ServerView)
 public:
-    // Takes ownership of source and starts it.
-    explicit ServerView(RemoteServerSource *source, QWidget *parent = nullptr);
+    // Takes ownership of source; whoever made the view starts it.
+    explicit ServerView(ServerSource *source, QWidget *parent = nullptr);
     ~ServerView() override;
 
-    RemoteServerSource *source() const { return m_source; }
+    ServerSource *source() const { return m_source; }
     ConnectionTableModel *connectionModel() const { return m_connectionModel; }
     ConnectionFilterProxy *connectionProxy() const;
     TrafficLogModel *trafficModel() const { return m_trafficModel; }
+    TrafficFilterProxy *trafficProxy() const;
     QTableView *connectionView() const;
     QTableView *trafficView() const;
-    StatsPanel *statsPanel() const { return m_stats; }
-    QAction *kickAction() const { return m_kickAction; }
-    // The banner's text; empty (and hidden) while attached.
+
+    // Pages for the window's docks, created without a parent: the window
+    // puts them where it likes; the view deletes them with itself.
+    TrafficPanel *trafficPanel() const;
+    StatsPanel *statsPanel() const;
+    ConnectionDetails *details() const;
+
+    // The banner's text; empty (and hidden) while live or stopped.
     QString bannerText() const;
-    // "3 connections · in 12 msg/s · out 12 msg/s", or the state.
+    // "Listening on … · 3 connections · in 12 msg/s · out 12 msg/s", or the state.
     QString statusText() const;
     // Whether the last kick's answer was an error, and which.
     QString lastKickError() const { return m_lastKickError; }
 
     QList<quint64> selectedConnections() const;
     bool hasSelection() const;
+    // Pops menu up on a right-clicked row.
+    void setContextMenu(QMenu *menu);
+
     void kickSelected();
+    void copySelectedPeers();
+    void showTrafficOfSelected();
+    void refreshDetails();
 
 signals:
     void selectionChanged();
     void statusChanged();
+    // A row was double-clicked: the window shows the details page.
+    void detailsRequested();
     // A kick the server refused or never answered, as one line.
     void kickFailed(const QString &message);
 
 private:
-    QWidget *createConnectionsPanel();
-    QWidget *createTrafficPanel();
     void handleBatch(const ServerBatch &batch);
     void handleStats(const ServerStats &stats);
     void handleSourceStatus();
     void handleKickFinished(quint64 id, bool ok, const QString &error);
+    void handleCountdownTick();
 
-    RemoteServerSource *m_source;
+    ServerSource *m_source;
     ConnectionTableModel *m_connectionModel;
     TrafficLogModel *m_trafficModel;
     ConnectionPanel *m_connections = nullptr;
-    TrafficPanel *m_traffic = nullptr;
-    StatsPanel *m_stats = nullptr;
+    QPointer<TrafficPanel> m_traffic;
+    QPointer<StatsPanel> m_stats;
+    QPointer<ConnectionDetails> m_details;
     QLabel *m_banner = nullptr;
-    QAction *m_kickAction = nullptr;
     QTimer m_countdownTimer;
     QString m_lastKickError;
+    ServerSource::State m_lastState = ServerSource::State::Stopped;
 };
 
 } // namespace Vigil

@@ -1,5 +1,5 @@
-// TrafficPanel: one filter bar and one follow-tail rule for the embedded
-// server's Traffic dock and every attached server's tab.
+// TrafficPanel: one filter bar and one follow-tail rule for the traffic
+// log of every server's view.
 #include "trafficpanel.h"
 
 #include "feedtext.h"
@@ -44,18 +44,17 @@ TrafficPanel::TrafficPanel(TrafficLogModel *model, Controls controls, QWidget *p
     auto *bar = new QHBoxLayout;
     bar->addWidget(filter, 1);
     bar->addWidget(kind);
-    if (controls == Controls::WithConnectionFilter) {
-        m_connectionField = new QLineEdit(this);
-        m_connectionField->setPlaceholderText(tr("Conn id"));
-        m_connectionField->setClearButtonEnabled(true);
-        m_connectionField->setMaximumWidth(fontMetrics().averageCharWidth() * 14);
-        m_connectionField->setValidator(
-            new QRegularExpressionValidator(QRegularExpression(QStringLiteral("\\d*")), this));
-        connect(m_connectionField, &QLineEdit::textChanged, this,
-                [this](const QString &text) { m_proxy->setConnection(text.toULongLong()); });
+    m_connectionField = new QLineEdit(this);
+    m_connectionField->setPlaceholderText(tr("Conn id"));
+    m_connectionField->setClearButtonEnabled(true);
+    m_connectionField->setMaximumWidth(fontMetrics().averageCharWidth() * 14);
+    m_connectionField->setValidator(new QRegularExpressionValidator(QRegularExpression(QStringLiteral("\\d*")), this));
+    connect(m_connectionField, &QLineEdit::textChanged, this,
+            [this](const QString &text) { m_proxy->setConnection(text.toULongLong()); });
+    bar->addWidget(m_connectionField);
+    if (controls == Controls::WithHex) {
         auto *hex = new QCheckBox(tr("He&x"), this);
         connect(hex, &QCheckBox::toggled, m_model, &TrafficLogModel::setHexMode);
-        bar->addWidget(m_connectionField);
         bar->addWidget(hex);
     }
 
@@ -89,8 +88,7 @@ TrafficPanel::TrafficPanel(TrafficLogModel *model, Controls controls, QWidget *p
 
 void TrafficPanel::showConnection(quint64 id)
 {
-    if (m_connectionField)
-        m_connectionField->setText(QString::number(id));
+    m_connectionField->setText(QString::number(id));
 }
 
 void TrafficPanel::scheduleFollowTail()

@@ -19,16 +19,16 @@ class TrafficPanel final : public QWidget
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(TrafficPanel)
 public:
-    // WithConnectionFilter adds the connection-id field and the hex switch,
-    // which only the embedded server's log offers.
-    enum class Controls { Basic, WithConnectionFilter };
+    // Every log filters by connection id (events carry it); WithHex adds
+    // the hex switch, which only a feed with payload previews can use.
+    enum class Controls { Basic, WithHex };
 
     // Shows model (owned by the caller) through a proxy of its own.
     TrafficPanel(TrafficLogModel *model, Controls controls, QWidget *parent = nullptr);
 
     TrafficFilterProxy *proxy() const { return m_proxy; }
     QTableView *view() const { return m_view; }
-    // Narrows the log to one connection (WithConnectionFilter only).
+    // Narrows the log to one connection.
     void showConnection(quint64 id);
 
 private:

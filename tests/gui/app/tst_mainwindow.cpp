@@ -5,13 +5,19 @@
 #include "connectionfilterproxy.h"
 #include "connectiontablemodel.h"
 #include "mainwindow.h"
+#include "server.h"
+#include "serverview.h"
 #include "settingsform.h"
+#include "statspanel.h"
+#include "trafficpanel.h"
 #include "trafficfilterproxy.h"
 #include "trafficlogmodel.h"
 #include "vigildhelper.h"
 
 #include <QAction>
 #include <QComboBox>
+#include <QDockWidget>
+#include <QTabWidget>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QScreen>
@@ -53,6 +59,7 @@ private slots:
     void firstStartFitsTheScreen();
     void invalidSettingsAreRefused();
     void bindErrorIsShown();
+    void oneViewClassForEveryServer();
 
 private:
     void createWindow(const ServerConfig *config);
@@ -388,6 +395,66 @@ void tst_MainWindow::bindErrorIsShown()
     QTRY_VERIFY(box->isVisible());
     QCOMPARE(box->text(), m_window->lastError());
     QVERIFY(m_window->startAction()->isEnabled());
+}
+
+// The embedded server and an attached one (here one that never answers)
+// are the same kind of view; the docks show the pages of the tab in front
+// and the actions follow what its server can do and is doing.
+void tst_MainWindow::oneViewClassForEveryServer()
+{
+    start();
+    auto client = connectClient();
+    ServerView *embedded = m_window->currentView();
+    QVERIFY(embedded);
+    QCOMPARE(m_window->views().size(), 1);
+    QCOMPARE(m_window->views().constFirst(), embedded);
+    QTRY_COMPARE(embedded->connectionModel()->rowCount(), 1);
+    auto *traffic = m_window->findChild<QDockWidget *>(QStringLiteral("trafficDock"));
+    auto *stats = m_window->findChild<QDockWidget *>(QStringLiteral("statsDock"));
+    auto *details = m_window->findChild<QDockWidget *>(QStringLiteral("detailsDock"));
+    QVERIFY(traffic && stats && details);
+    QVERIFY(embedded->trafficPanel()->isVisible());
+    QVERIFY(stats->isAncestorOf(embedded->statsPanel()));
+
+    ServerView *lost = m_window->attachServer(QStringLiteral("127.0.0.1:1"));
+    QVERIFY(lost);
+    QCOMPARE(m_window->tabs()->count(), 2);
+    QCOMPARE(lost->metaObject(), embedded->metaObject());
+    QCOMPARE(m_window->currentView(), lost);
+    QVERIFY(lost->trafficPanel()->isVisible());
+    QVERIFY(lost->statsPanel()->isVisible());
+    QVERIFY(details->isAncestorOf(lost->details()));
+    QVERIFY(!embedded->trafficPanel()->isVisible());
+    QCOMPARE(m_window->connectionModel(), lost->connectionModel());
+    QCOMPARE(m_window->trafficView(), lost->trafficView());
+    // Nothing to start, stop or configure there; the banner tells why it is empty.
+    QVERIFY(!m_window->startAction()->isEnabled());
+    QVERIFY(!m_window->stopAction()->isEnabled());
+    QVERIFY(!m_window->applyToOpenAction()->isEnabled());
+    QVERIFY(m_window->detachAction()->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT(lost->bannerText().startsWith(QStringLiteral("Connection lost")), 10000);
+    QVERIFY(!lost->connectionView()->isEnabled());
+    QTRY_VERIFY(m_window->statusText().startsWith(QStringLiteral("connection lost")));
+
+    // Back on the embedded tab: its pages, its actions, its status line,
+    // and its table kept up while it was behind.
+    m_window->tabs()->setCurrentIndex(0);
+    QVERIFY(embedded->trafficPanel()->isVisible());
+    QVERIFY(!lost->trafficPanel()->isVisible());
+    QVERIFY(embedded->statsPanel()->isVisible());
+    QVERIFY(m_window->stopAction()->isEnabled());
+    QVERIFY(!m_window->detachAction()->isEnabled());
+    QVERIFY(m_window->statusText().contains(QStringLiteral("Listening on 127.0.0.1:%1").arg(port())));
+    QVERIFY(embedded->bannerText().isEmpty());
+    auto other = connectClient();
+    QTRY_COMPARE(m_window->connectionModel()->rowCount(), 2);
+
+    // The first tab cannot be closed, the attached one can.
+    emit m_window->tabs()->tabCloseRequested(0);
+    QCOMPARE(m_window->tabs()->count(), 2);
+    emit m_window->tabs()->tabCloseRequested(1);
+    QCOMPARE(m_window->tabs()->count(), 1);
+    QCOMPARE(m_window->currentView(), embedded);
 }
 
 QTEST_MAIN(tst_MainWindow)

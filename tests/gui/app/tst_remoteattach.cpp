@@ -1,12 +1,18 @@
 // "Attach to Server…" in MainWindow against a real `vigild --admin`: the
 // attached tab shows rows, kicks remotely, shows and recovers from a lost
-// server, reports a rejected token, detaches, and is remembered.
+// server, reports a rejected token, detaches, is remembered, and the docks
+// follow it while it is in front.
 #include "attachdialog.h"
 #include "connectiontablemodel.h"
 #include "feedtext.h"
 #include "mainwindow.h"
+#include "remoteserversource.h"
 #include "serverview.h"
+#include "settingsform.h"
+#include "connectiondetails.h"
+#include "trafficpanel.h"
 #include "statspanel.h"
+#include "trafficfilterproxy.h"
 #include "trafficlogmodel.h"
 #include "vigildhelper.h"
 
@@ -27,6 +33,14 @@
 using namespace Vigil;
 using namespace VigilTest;
 
+namespace {
+// The attached views' sources are vigild's admin clients.
+RemoteServerSource *remote(const ServerView *view)
+{
+    return qobject_cast<RemoteServerSource *>(view->source());
+}
+} // namespace
+
 class tst_RemoteAttach : public QObject
 {
     Q_OBJECT
@@ -39,7 +53,7 @@ private slots:
     void lostStateAndReconnect();
     void tokenRejectedThenAccepted();
     void detachClosesTheTab();
-    void embeddedDocksStepAside();
+    void docksFollowTheCurrentTab();
     void attachedServersAreRemembered();
     void attachDialog();
 
@@ -90,7 +104,7 @@ ServerView *tst_RemoteAttach::attach(const QString &token, bool remember)
 {
     ServerView *view = m_window->attachServer(m_vigild->adminAddress(), token, remember);
     if (view)
-        view->source()->setRetryDelays(200, 1000);
+        remote(view)->setRetryDelays(200, 1000);
     return view;
 }
 
@@ -133,8 +147,10 @@ void tst_RemoteAttach::attachShowsRowsTrafficAndStats()
     QVERIFY2(idleLeft > 60000 && idleLeft <= 120000, QByteArray::number(idleLeft));
     QVERIFY(view->bannerText().isEmpty());
     QVERIFY(view->connectionView()->isEnabled());
-    // The embedded server's table is untouched.
-    QCOMPARE(m_window->connectionModel()->rowCount(), 0);
+    // The embedded server's table is untouched; the window's accessors
+    // speak of the tab in front.
+    QCOMPARE(m_window->views().constFirst()->connectionModel()->rowCount(), 0);
+    QCOMPARE(m_window->connectionModel(), model);
 
     // Traffic: the connect and the messages, from the event stream.
     TrafficLogModel *log = view->trafficModel();
@@ -166,6 +182,12 @@ void tst_RemoteAttach::kickFromTheToolbar()
     QVERIFY(!m_window->kickAction()->isEnabled());
     view->connectionView()->selectRow(row);
     QTRY_VERIFY(m_window->kickAction()->isEnabled());
+    // "Show Traffic" narrows this server's log to the selected connection.
+    auto *showTraffic = m_window->findChild<QAction *>(QStringLiteral("showTrafficAction"));
+    QVERIFY(showTraffic && showTraffic->isEnabled());
+    showTraffic->trigger();
+    QCOMPARE(m_window->trafficProxy()->connection(), view->selectedConnections().value(0));
+    QVERIFY(m_window->trafficProxy()->connection() != 0);
     m_window->kickAction()->trigger();
 
     QTRY_VERIFY_WITH_TIMEOUT(received.contains(byeKicked()), 5000);
@@ -236,7 +258,7 @@ void tst_RemoteAttach::detachClosesTheTab()
     startVigild();
     ServerView *view = attach();
     QPointer<ServerView> guard(view);
-    QPointer<RemoteServerSource> source(view->source());
+    QPointer<ServerSource> source(view->source());
     QCOMPARE(m_window->tabs()->count(), 2);
     // Attaching the same address again just shows its tab.
     QCOMPARE(attach(), view);
@@ -258,28 +280,55 @@ void tst_RemoteAttach::detachClosesTheTab()
     QCOMPARE(m_window->tabs()->count(), 1);
 }
 
-void tst_RemoteAttach::embeddedDocksStepAside()
+// One view class for every server: the docks show the pages of the tab in
+// front, a dock the user hid stays hidden, and the actions follow what the
+// server in front can do.
+void tst_RemoteAttach::docksFollowTheCurrentTab()
 {
     startVigild();
     auto *traffic = m_window->findChild<QDockWidget *>(QStringLiteral("trafficDock"));
     auto *stats = m_window->findChild<QDockWidget *>(QStringLiteral("statsDock"));
-    QVERIFY(traffic && stats);
+    auto *details = m_window->findChild<QDockWidget *>(QStringLiteral("detailsDock"));
+    auto *settings = m_window->findChild<QDockWidget *>(QStringLiteral("settingsDock"));
+    QVERIFY(traffic && stats && details && settings);
     stats->hide(); // the user's choice survives the round trip
     QVERIFY(traffic->isVisible());
     QVERIFY(m_window->startAction()->isEnabled());
+    ServerView *embedded = m_window->currentView();
+    QVERIFY(embedded);
+    QVERIFY(traffic->isAncestorOf(embedded->trafficPanel()));
+    QVERIFY(embedded->trafficPanel()->isVisible());
 
     ServerView *view = attach();
-    QVERIFY(!traffic->isVisible());
-    QVERIFY(!m_window->startAction()->isEnabled()); // Start/Stop are the embedded server's
-    auto *remoteStatus = m_window->findChild<QLabel *>(QStringLiteral("remoteStatusLabel"));
-    QVERIFY(remoteStatus);
+    QCOMPARE(m_window->tabs()->widget(0)->metaObject(), view->metaObject());
+    QCOMPARE(m_window->currentView(), view);
+    QVERIFY(traffic->isVisible());
+    QVERIFY(!stats->isVisible());
+    QVERIFY(traffic->isAncestorOf(view->trafficPanel()));
+    QVERIFY(stats->isAncestorOf(view->statsPanel()));
+    QVERIFY(details->isAncestorOf(view->details()));
+    QVERIFY(view->trafficPanel()->isVisible());
+    QVERIFY(!embedded->trafficPanel()->isVisible());
+    QCOMPARE(m_window->trafficView(), view->trafficView());
+    QVERIFY(!m_window->startAction()->isEnabled()); // vigild is not started from here
+    QVERIFY(!m_window->applyToOpenAction()->isEnabled());
+    // Its settings are its own: the form steps aside for a note.
+    auto *note = m_window->findChild<QLabel *>(QStringLiteral("noSettingsLabel"));
+    QVERIFY(note);
+    QVERIFY(note->isVisible());
+    QVERIFY(!m_window->settingsForm()->isVisible());
+    auto *status = m_window->findChild<QLabel *>(QStringLiteral("serverStatusLabel"));
+    QVERIFY(status);
     const QString attached = QStringLiteral("attached to %1").arg(m_vigild->adminAddress());
-    QTRY_VERIFY_WITH_TIMEOUT(remoteStatus->text().startsWith(attached), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(status->text().startsWith(attached), 5000);
     QVERIFY(view->isVisible());
 
     m_window->tabs()->setCurrentIndex(0);
     QVERIFY(traffic->isVisible());
     QVERIFY(!stats->isVisible());
+    QVERIFY(embedded->trafficPanel()->isVisible());
+    QVERIFY(!view->trafficPanel()->isVisible());
+    QVERIFY(m_window->settingsForm()->isVisible());
     QVERIFY(m_window->startAction()->isEnabled());
     QVERIFY(m_window->statusText().contains(QLatin1String("Stopped")));
 }
@@ -312,13 +361,13 @@ void tst_RemoteAttach::attachedServersAreRemembered()
     createWindow();
     const QList<ServerView *> views = m_window->attachedViews();
     QCOMPARE(views.size(), 2);
-    QCOMPARE(views.at(0)->source()->address(), QStringLiteral("127.0.0.1:1"));
-    QCOMPARE(views.at(0)->source()->token(), QString());
-    QCOMPARE(views.at(1)->source()->address(), m_vigild->adminAddress());
-    QCOMPARE(views.at(1)->source()->token(), QStringLiteral("keep-me"));
+    QCOMPARE(remote(views.at(0))->address(), QStringLiteral("127.0.0.1:1"));
+    QCOMPARE(remote(views.at(0))->token(), QString());
+    QCOMPARE(remote(views.at(1))->address(), m_vigild->adminAddress());
+    QCOMPARE(remote(views.at(1))->token(), QStringLiteral("keep-me"));
     // The embedded server stays in front after a restart.
     QCOMPARE(m_window->tabs()->currentIndex(), 0);
-    QTRY_COMPARE_WITH_TIMEOUT(views.at(1)->source()->state(), RemoteServerSource::State::Connected, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(views.at(1)->source()->state(), ServerSource::State::Connected, 5000);
 }
 
 void tst_RemoteAttach::attachDialog()
@@ -336,7 +385,7 @@ void tst_RemoteAttach::attachDialog()
     QVERIFY(ok->isEnabled());
     ok->click();
     QCOMPARE(m_window->tabs()->count(), 2);
-    QCOMPARE(m_window->attachedViews().constFirst()->source()->address(), m_vigild->adminAddress());
+    QCOMPARE(remote(m_window->attachedViews().constFirst())->address(), m_vigild->adminAddress());
 }
 
 QTEST_MAIN(tst_RemoteAttach)

@@ -54,6 +54,7 @@ private slots:
     void insertsOneBlockPerBatch();
     void updatesInPlace();
     void removesClosedInRanges();
+    void closedInTheSameBatchIsNotReAdded();
     void fullBatchRemovesOnlyItsThreadsMissingRows();
     void manyChangesEmitOneDataChanged();
     void countdownsFollowTheClock();
@@ -127,6 +128,21 @@ void tst_ConnectionTableModel::removesClosedInRanges()
     QCOMPARE(ids(*m_model), (QList<quint64>{1, 4}));
     QCOMPARE(m_model->rowOf(4), 1);
     QVERIFY(!m_model->snapshotFor(5));
+}
+
+// A connection that changed and closed within one tick is in both lists
+// (its last snapshot says "closing"): it must not come back as a row.
+void tst_ConnectionTableModel::closedInTheSameBatchIsNotReAdded()
+{
+    m_model->applyBatch(batch({1, 2}));
+    ServerBatch b = batch({2, 3, 4});
+    b.closed.append({2, CloseReason::Kicked}); // known row, updated and closed
+    b.closed.append({3, CloseReason::IdleTimeout}); // new row, opened and closed
+    m_model->applyBatch(b);
+    QCOMPARE(ids(*m_model), (QList<quint64>{1, 4}));
+    QVERIFY(!m_model->snapshotFor(2));
+    QVERIFY(!m_model->snapshotFor(3));
+    QCOMPARE(m_model->rowOf(4), 1);
 }
 
 void tst_ConnectionTableModel::fullBatchRemovesOnlyItsThreadsMissingRows()
