@@ -26,6 +26,16 @@ QProcessEnvironment withoutDisplay()
     env.remove(QStringLiteral("QT_QPA_PLATFORM"));
     return env;
 }
+
+// The window on the offscreen platform, with its settings in dir: a run
+// never reads or writes the user's own.
+QProcessEnvironment offscreenIn(const QTemporaryDir &dir)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.filePath(QStringLiteral("config")));
+    return env;
+}
 } // namespace
 
 class tst_MonitorLauncher : public QObject
@@ -191,11 +201,8 @@ void tst_MonitorLauncher::windowStartsServingWithStart()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString shot = dir.filePath(QStringLiteral("window.png"));
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-    env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.filePath(QStringLiteral("config")));
     QProcess p;
-    p.setProcessEnvironment(env);
+    p.setProcessEnvironment(offscreenIn(dir));
     p.start(Monitor, {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("--start"),
                       QStringLiteral("--screenshot"), shot, QStringLiteral("--screenshot-delay"), QStringLiteral("2500")});
     QVERIFY(p.waitForStarted());
@@ -224,11 +231,8 @@ void tst_MonitorLauncher::headlessAsAValueOpensTheWindow()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString shot = dir.filePath(QStringLiteral("window.png"));
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-    env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.filePath(QStringLiteral("config")));
     QProcess p;
-    p.setProcessEnvironment(env);
+    p.setProcessEnvironment(offscreenIn(dir));
     p.start(Monitor, {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--admin-token-file"),
                       QStringLiteral("--headless"), QStringLiteral("--screenshot"), shot,
                       QStringLiteral("--screenshot-delay"), QStringLiteral("500")});
@@ -246,11 +250,8 @@ void tst_MonitorLauncher::probeWritesItsFile()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString probe = dir.filePath(QStringLiteral("probe.json"));
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-    env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.filePath(QStringLiteral("config")));
     QProcess p;
-    p.setProcessEnvironment(env);
+    p.setProcessEnvironment(offscreenIn(dir));
     p.start(Monitor, {QStringLiteral("--probe"), probe, QStringLiteral("--probe-seconds"), QStringLiteral("1"),
                       QStringLiteral("--screenshot"), dir.filePath(QStringLiteral("window.png")),
                       QStringLiteral("--screenshot-delay"), QStringLiteral("2500")});
