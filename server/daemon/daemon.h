@@ -1,7 +1,7 @@
 // The headless program: vigild, and `vigil-monitor --headless`. Parses
-// the command line, starts the server, stops it on SIGINT/SIGTERM, logs
-// and ignores SIGHUP, and maps every outcome to the exit codes of
-// PROTOCOL.md §5.
+// the command line, starts the server, stops it on SIGINT/SIGTERM,
+// reloads its configuration on SIGHUP (PROTOCOL.md §11), and maps every
+// outcome to the exit codes of PROTOCOL.md §5.
 #pragma once
 
 #include <QString>
