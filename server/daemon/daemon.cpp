@@ -65,7 +65,7 @@ int Daemon::run(const QString &program, const ParsedCommandLine &parsed, DaemonE
     // PROTOCOL.md §5: the `listening on` lines come first, then the admin's.
     if (withAdmin) {
         QString notice;
-        const QString error = admin->start(server, &notice);
+        const QString error = admin->start(server, [&reloader]() { return reloader.reload(); }, &notice);
         if (!error.isEmpty()) {
             writeText(stderr, QStringLiteral("%1: %2\n").arg(program, error));
             QObject::disconnect(&server, &Server::stopped, nullptr, nullptr);

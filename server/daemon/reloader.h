@@ -1,4 +1,5 @@
-// PROTOCOL.md §11 in one place: what SIGHUP runs. Builds the config again from the --config
+// PROTOCOL.md §11 in one place: what SIGHUP and the admin API's
+// POST /api/v1/reload both run. Builds the config again from the --config
 // file and the command line's flags, has the Server apply it, and logs
 // `reloaded` or `reload-failed`.
 #pragma once
