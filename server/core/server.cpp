@@ -250,6 +250,8 @@ ServerStats Server::stats() const
         thread->counters().addTo(s);
     if (m_config && m_config->logToStdout)
         s.logLinesDropped = LogSink::forFd(1).droppedLines();
+    s.reloads = m_reloads;
+    s.reloadFailures = m_reloadFailures;
     s.bufferedBytes = std::max<qint64>(0, m_admission.memory().used());
     s.memoryLimit = m_admission.memory().limit();
     s.sampledAtMs = MonotonicClock::nowMs();

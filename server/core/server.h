@@ -76,6 +76,9 @@ public:
     // are made at start), log-format (every thread formats its own lines),
     // and the admin endpoint's (vigil_admin binds it once).
     static const QStringList &reloadFixedKeys();
+    // Counts a reload's outcome for stats(). The caller counts, as it may
+    // fail before reload() (vigild's Reloader: a file that does not parse).
+    void countReload(bool ok) { ++(ok ? m_reloads : m_reloadFailures); }
 
 public slots:
     void closeConnection(quint64 id); // BYE kicked
@@ -113,6 +116,8 @@ private:
     QList<ListenAddress> m_bound;
     QString m_error;
     ServerStats m_lastStats; // kept after stop, for the final figures
+    quint64 m_reloads = 0;
+    quint64 m_reloadFailures = 0;
     std::mutex m_batchMutex;  // guards the two below (network threads -> this thread)
     std::vector<ServerBatch> m_pendingBatches;
     bool m_drainPosted = false;

@@ -20,6 +20,7 @@ ReloadResult Reloader::reload()
         if (config)
             result = m_server.reload(*config);
     }
+    m_server.countReload(result.ok());
     if (!result.ok()) {
         m_log.reloadFailed(result.error);
         return result;

@@ -816,6 +816,8 @@ private slots:
         checkJsonError(reply, 405);
         QCOMPARE(reply.allow, QByteArray("POST"));
         QCOMPARE(m_vigild->process().state(), QProcess::Running);
+        QCOMPARE(metric("vigil_reloads_total{result=\"ok\"}"), 2.0);
+        QCOMPARE(metric("vigil_reloads_total{result=\"failed\"}"), 1.0);
     }
 
     // The token rules of every other route: none or a wrong one is 401.
