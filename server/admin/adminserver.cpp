@@ -318,6 +318,13 @@ void AdminServer::route(AdminClient &client, const AdminRequest &request)
         }
         return;
     }
+    if (resource == QLatin1String("reload") && parts.size() == 3 && m_reload) {
+        if (method != Method::Post)
+            client.answer(error(405, QStringLiteral("use POST"), "POST"));
+        else
+            client.answer(reloadAnswer());
+        return;
+    }
     if (resource == QLatin1String("events") && parts.size() == 3) {
         if (onlyGet())
             serveEvents(client, request);
@@ -411,6 +418,23 @@ void AdminServer::serveEvents(AdminClient &client, const AdminRequest &request)
     m_waiters.push_back(Waiter{&client, *since, max, MonotonicClock::nowMs() + qint64(*waitMs)});
     if (!m_waitTimer.isActive())
         m_waitTimer.start();
+}
+
+// PROTOCOL.md §11 on request. A configuration that cannot be applied is
+// the server's trouble, not the request's: 500, and nothing changed.
+AdminAnswer AdminServer::reloadAnswer()
+{
+    const ReloadResult result = m_reload();
+    if (!result.ok()) {
+        QJsonObject o = AdminJson::error(500, result.error);
+        o.insert(QStringLiteral("ok"), false);
+        return json(QJsonDocument(o), 500);
+    }
+    QJsonObject o;
+    o.insert(QStringLiteral("ok"), true);
+    o.insert(QStringLiteral("changed"), QJsonArray::fromStringList(result.changed));
+    o.insert(QStringLiteral("restart_required"), QJsonArray::fromStringList(result.restartRequired));
+    return json(QJsonDocument(o));
 }
 
 AdminAnswer AdminServer::eventsAnswer(quint64 since, int limit) const

@@ -63,6 +63,10 @@ public:
     // Reads a bearer token: the file's first line, trimmed. Empty on error.
     static QByteArray loadToken(const QString &path, QString *error);
 
+    // What POST /api/v1/reload runs (vigild's Reloader, the same as
+    // SIGHUP); without one the route answers 404.
+    void setReloadHandler(std::function<ReloadResult()> handler) { m_reload = std::move(handler); }
+
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
@@ -84,11 +88,13 @@ private:
     void serve(AdminClient &client, const AdminRequest &request);
     void route(AdminClient &client, const AdminRequest &request);
     void serveEvents(AdminClient &client, const AdminRequest &request);
+    AdminAnswer reloadAnswer();
     AdminAnswer eventsAnswer(quint64 since, int limit) const;
     static AdminAnswer json(const QJsonDocument &doc, int status = 200);
     static AdminAnswer error(int status, const QString &message, const QByteArray &allow = QByteArray());
 
     Server &m_server;
+    std::function<ReloadResult()> m_reload;
     std::optional<FeedSubscription> m_feed; // while listening
     QByteArray m_tokenDigest; // SHA-256 of the token, empty without one
     bool m_previews;

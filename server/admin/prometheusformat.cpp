@@ -115,6 +115,9 @@ QByteArray prometheusMetrics(const ServerStats &stats)
     w.sample("vigil_log_lines_dropped_total", stats.logLinesDropped);
     w.family("vigil_poll_failures_total", "counter", "Connections closed because the network thread could not watch them.");
     w.sample("vigil_poll_failures_total", stats.pollFailures);
+    w.family("vigil_reloads_total", "counter", "Configuration reloads (SIGHUP, POST /api/v1/reload), by result.");
+    w.sample("vigil_reloads_total", stats.reloads, label("result", QStringLiteral("ok")));
+    w.sample("vigil_reloads_total", stats.reloadFailures, label("result", QStringLiteral("failed")));
     return w.text();
 }
 

@@ -5,6 +5,7 @@
 #include "configfile.h"
 #include "duration.h"
 
+#include <QFileInfo>
 #include <QHash>
 
 #include <algorithm>
@@ -312,6 +313,55 @@ QString ServerCommandLine::applyConfigFile(ServerConfig &config, const QString &
     return QString();
 }
 
+// The config file first, then the command line on top: flags win. The
+// file is checked whole, even the keys the command line replaces.
+QString ServerCommandLine::build(ServerConfig &config, const std::optional<QString> &configFile,
+                                 const QList<ConfigEntry> &flags)
+{
+    config = ServerConfig();
+    config.listen.clear();
+    if (configFile) {
+        const QString error = applyConfigFile(config, *configFile);
+        if (!error.isEmpty())
+            return error;
+    }
+    // A --listen on the command line replaces the file's listen addresses.
+    const bool listenGiven = std::any_of(flags.cbegin(), flags.cend(),
+                                         [](const ConfigEntry &e) { return e.key == QLatin1String("listen"); });
+    if (listenGiven)
+        config.listen.clear();
+    for (const ConfigEntry &flag : flags) {
+        if (!isRepeatable(flag.key)) {
+            const auto times = std::count_if(flags.cbegin(), flags.cend(),
+                                             [&flag](const ConfigEntry &e) { return e.key == flag.key; });
+            if (times > 1)
+                return QStringLiteral("--%1 given more than once").arg(flag.key);
+        }
+        const QString error = apply(config, flag.key, flag.value);
+        if (!error.isEmpty())
+            return error;
+    }
+    if (config.listen.isEmpty())
+        config.listen.append(ListenAddress());
+    return config.validate();
+}
+
+std::optional<ServerConfig> ServerCommandLine::rebuild(const ParsedCommandLine &parsed, QString *error)
+{
+    ServerConfig config;
+    const std::optional<QString> file =
+        parsed.configFile.isEmpty() ? std::nullopt : std::optional<QString>(parsed.configFile);
+    const QString why = build(config, file, parsed.flags);
+    if (!why.isEmpty()) {
+        if (error)
+            *error = why;
+        return std::nullopt;
+    }
+    // Not a flag: where this server logs stays as it started.
+    config.logToStdout = parsed.config.logToStdout;
+    return config;
+}
+
 QString ServerCommandLine::helpText() const
 {
     // Qt's usage line names the binary's path; ours names the program.
@@ -330,7 +380,8 @@ QString ServerCommandLine::helpText() const
         "line per event (connected, hello, message, timeout, rejected, closed, stopped);\n"
         "--log-format json makes each a JSON object with \"ts\" and \"event\".\n"
         "\nSIGINT/SIGTERM: stop accepting, BYE server-shutdown to every client, exit 0 within 2 s.\n"
-        "SIGHUP: logged as a notice and otherwise ignored (no configuration reload yet).\n"
+        "SIGHUP: read --config again and apply it, flags still winning (event reloaded\n"
+        "or reload-failed); timers and limits apply to open connections too.\n"
         "Exit status: 0 stopped by a signal, 1 cannot listen, 2 bad flag or value.\n");
     return text;
 }
@@ -358,43 +409,29 @@ ParsedCommandLine ServerCommandLine::parse(const QStringList &arguments)
     if (!m_parser.positionalArguments().isEmpty())
         return fail(QStringLiteral("unexpected argument '%1'").arg(m_parser.positionalArguments().constFirst()));
 
-    // The config file first, then the command line on top: flags win. The
-    // file is checked whole, even the keys the command line replaces.
-    ServerConfig config;
-    config.listen.clear();
     if (m_parser.values(QStringLiteral("config")).size() > 1)
         return fail(QStringLiteral("--config given more than once"));
-    if (m_parser.isSet(QStringLiteral("config"))) {
-        const QString error = applyConfigFile(config, m_parser.value(QStringLiteral("config")));
-        if (!error.isEmpty())
-            return fail(error);
-    }
-    // A --listen on the command line replaces the file's listen addresses.
-    if (m_parser.isSet(QStringLiteral("listen")))
-        config.listen.clear();
+    QList<ConfigEntry> flags;
     for (const QString &key : keys()) {
         if (key == QLatin1String("log-messages") || key == QLatin1String("admin-previews")) {
-            if (m_parser.isSet(key)) {
-                const QString error = apply(config, key, QStringLiteral("true"));
-                if (!error.isEmpty())
-                    return fail(error);
-            }
+            if (m_parser.isSet(key))
+                flags.append(ConfigEntry{key, QStringLiteral("true"), 0});
             continue;
         }
         const QStringList values = m_parser.values(key);
-        if (!isRepeatable(key) && values.size() > 1)
-            return fail(QStringLiteral("--%1 given more than once").arg(key));
-        for (const QString &value : values) {
-            const QString error = apply(config, key, value);
-            if (!error.isEmpty())
-                return fail(error);
-        }
+        for (const QString &value : values)
+            flags.append(ConfigEntry{key, value, 0});
     }
-    if (config.listen.isEmpty())
-        config.listen.append(ListenAddress());
-    const QString invalid = config.validate();
-    if (!invalid.isEmpty())
-        return fail(invalid);
+    std::optional<QString> configFile;
+    if (m_parser.isSet(QStringLiteral("config")))
+        configFile = m_parser.value(QStringLiteral("config"));
+    ServerConfig config;
+    const QString error = build(config, configFile, flags);
+    if (!error.isEmpty())
+        return fail(error);
+    if (configFile)
+        result.configFile = QFileInfo(*configFile).absoluteFilePath(); // a reload may run after a chdir
+    result.flags = flags;
     result.config = config;
     if (m_program != QLatin1String("vigild")) {
         result.start = m_parser.isSet(QStringLiteral("start"));

@@ -3,6 +3,7 @@
 // the monitor to pre-fill its settings form.
 #pragma once
 
+#include "configfile.h"
 #include "serverconfig.h"
 
 #include <QCommandLineParser>
@@ -27,6 +28,11 @@ struct ParsedCommandLine
     // The extra options given (see OptionSection), name -> value ("" for
     // a flag), unchecked: their owner checks them.
     QHash<QString, QString> extra;
+    // What a reload (PROTOCOL.md §11) builds config from again: the
+    // --config file (absolute; empty without one) and the server flags of
+    // the command line in the order they apply, which win over the file.
+    QString configFile;
+    QList<ConfigEntry> flags;
 };
 
 // Options a program adds to the server's, listed in --help under their own
@@ -47,11 +53,18 @@ public:
     // Applies one flag's value (also a config file entry) to config.
     static QString apply(ServerConfig &config, const QString &key, const QString &value);
     static QStringList keys(); // every long flag that takes part in the config
+    // The config of parsed (Action::Run) built again: its --config file as
+    // it reads now, its command-line flags on top, validated. nullopt with
+    // a one-line error (FILE:LINE: what) when that no longer works.
+    static std::optional<ServerConfig> rebuild(const ParsedCommandLine &parsed, QString *error);
 
 private:
     static bool isRepeatable(const QString &key);
     // Reads --config FILE into config; a one-line error naming FILE:LINE.
     static QString applyConfigFile(ServerConfig &config, const QString &path);
+    // The file (if any), then the flags on top, defaults, validation.
+    static QString build(ServerConfig &config, const std::optional<QString> &configFile,
+                         const QList<ConfigEntry> &flags);
     QString helpText() const;
 
     QString m_program;

@@ -3,6 +3,8 @@
 
 #include "hostport.h"
 
+#include <vector>
+
 #include <sched.h>
 #include <unistd.h>
 
@@ -164,6 +166,67 @@ ConnectionTimers ServerConfig::timersFor(std::optional<Policy> requested, std::o
         t.idleTimeoutMs = k + k / 2;
     }
     return t;
+}
+
+namespace {
+// The same entries, each as often, whatever the order.
+bool sameListen(const QList<ListenAddress> &a, const QList<ListenAddress> &b)
+{
+    if (a.size() != b.size())
+        return false;
+    std::vector<bool> used(size_t(b.size()), false);
+    for (const ListenAddress &entry : a) {
+        bool found = false;
+        for (qsizetype i = 0; i < b.size() && !found; ++i) {
+            if (!used[size_t(i)] && b[i] == entry) {
+                used[size_t(i)] = true;
+                found = true;
+            }
+        }
+        if (!found)
+            return false;
+    }
+    return true;
+}
+} // namespace
+
+QStringList changedKeys(const ServerConfig &a, const ServerConfig &b)
+{
+    // One row per key of the command line (ServerCommandLine::keys()); a
+    // new key needs its row here, or a reload would not report it.
+    const struct {
+        const char *key;
+        bool same;
+    } rows[] = {
+        {"listen", sameListen(a.listen, b.listen)},
+        {"framing", a.framing == b.framing},
+        {"policy", a.policy == b.policy},
+        {"idle-timeout", a.idleTimeoutMs == b.idleTimeoutMs},
+        {"max-lifetime", a.maxLifetimeMs == b.maxLifetimeMs},
+        {"write-timeout", a.writeTimeoutMs == b.writeTimeoutMs},
+        {"probe-interval", a.probeIntervalMs == b.probeIntervalMs},
+        {"min-keepalive", a.minKeepaliveMs == b.minKeepaliveMs},
+        {"max-keepalive", a.maxKeepaliveMs == b.maxKeepaliveMs},
+        {"max-payload", a.maxPayload == b.maxPayload},
+        {"max-send-buffer", a.maxSendBuffer == b.maxSendBuffer},
+        {"max-memory", a.maxMemory == b.maxMemory},
+        {"max-connections", a.maxConnections == b.maxConnections},
+        {"max-per-ip", a.maxPerIp == b.maxPerIp},
+        {"max-msg-rate", a.maxMsgRate == b.maxMsgRate},
+        {"mode", a.mode == b.mode},
+        {"threads", a.threads == b.threads},
+        {"log-format", a.logFormat == b.logFormat},
+        {"admin", a.admin == b.admin},
+        {"admin-token-file", a.adminTokenFile == b.adminTokenFile},
+        {"log-messages", a.logMessages == b.logMessages},
+        {"admin-previews", a.adminPreviews == b.adminPreviews},
+    };
+    QStringList changed;
+    for (const auto &row : rows) {
+        if (!row.same)
+            changed << QString::fromLatin1(row.key);
+    }
+    return changed;
 }
 
 } // namespace Vigil

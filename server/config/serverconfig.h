@@ -10,6 +10,7 @@
 #include <QList>
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 #include <optional>
 
 namespace Vigil {
@@ -76,6 +77,11 @@ struct ServerConfig
     ConnectionTimers timersFor(std::optional<Policy> requested = std::nullopt,
                                std::optional<qint64> keepaliveMs = std::nullopt) const;
 };
+
+// The keys (long flag names, in --help's order) whose values
+// differ between two configs: a reload's `changed` (PROTOCOL.md §11).
+// listen compares its entries as written, in any order: port 0 is 0.
+QStringList changedKeys(const ServerConfig &before, const ServerConfig &after);
 
 } // namespace Vigil
 

@@ -250,6 +250,8 @@ ServerStats Server::stats() const
         thread->counters().addTo(s);
     if (m_config && m_config->logToStdout)
         s.logLinesDropped = LogSink::forFd(1).droppedLines();
+    s.reloads = m_reloads;
+    s.reloadFailures = m_reloadFailures;
     s.bufferedBytes = std::max<qint64>(0, m_admission.memory().used());
     s.memoryLimit = m_admission.memory().limit();
     s.sampledAtMs = MonotonicClock::nowMs();
@@ -325,6 +327,66 @@ void Server::applyConfig(const ServerConfig &config, bool applyToOpen)
     m_admission.memory().setLimit(next->effectiveMaxMemory());
     for (auto &thread : m_threads)
         thread->applyConfig(m_config, applyToOpen);
+}
+
+const QStringList &Server::reloadFixedKeys()
+{
+    static const QStringList keys{QStringLiteral("framing"),   QStringLiteral("threads"),
+                                  QStringLiteral("log-format"), QStringLiteral("admin"),
+                                  QStringLiteral("admin-token-file"), QStringLiteral("admin-previews")};
+    return keys;
+}
+
+ReloadResult Server::reload(const ServerConfig &config)
+{
+    ReloadResult result;
+    if (!m_running || m_stopping || !m_acceptor) {
+        result.error = QStringLiteral("the server is not running");
+        return result;
+    }
+    result.error = config.validate();
+    if (!result.error.isEmpty())
+        return result;
+    const ServerConfig running = *m_config;
+    ServerConfig next = config;
+    next.framing = running.framing;
+    next.threads = running.threads;
+    next.logFormat = running.logFormat;
+    next.logToStdout = running.logToStdout;
+    next.admin = running.admin;
+    next.adminTokenFile = running.adminTokenFile;
+    next.adminPreviews = running.adminPreviews;
+    const QStringList differ = changedKeys(running, config);
+    for (const QString &key : differ)
+        (reloadFixedKeys().contains(key) ? result.restartRequired : result.changed) << key;
+    if (result.changed.contains(QLatin1String("listen")) && !updateListeners(next.listen, &result.error)) {
+        result.changed.clear();
+        result.restartRequired.clear();
+        return result;
+    }
+    applyConfig(next, true);
+    return result;
+}
+
+bool Server::updateListeners(const QList<ListenAddress> &listen, QString *error)
+{
+    Acceptor *acceptor = m_acceptor;
+    QList<ListenAddress> bound;
+    QString failure;
+    // The acceptor's listeners live on its thread: binding happens there,
+    // and this thread waits, so the reload's outcome is known on return.
+    QMetaObject::invokeMethod(
+        acceptor, [acceptor, &listen, &bound, &failure]() { failure = acceptor->updateListeners(listen, &bound); },
+        Qt::BlockingQueuedConnection);
+    if (!failure.isEmpty()) {
+        *error = failure;
+        return false;
+    }
+    auto next = std::make_shared<ServerConfig>(*m_config);
+    next->listen = listen;
+    m_config = next;
+    m_bound = bound;
+    return true;
 }
 
 void Server::closeConnection(quint64 id)

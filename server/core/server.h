@@ -23,6 +23,17 @@ namespace Vigil {
 class Acceptor;
 class NetworkThread;
 
+// What a reload did (PROTOCOL.md §11): on success the keys whose values
+// changed and those that differ but keep their start values until a
+// restart; on failure why, and then nothing changed.
+struct ReloadResult
+{
+    QString error; // empty: applied
+    QStringList changed;
+    QStringList restartRequired;
+    bool ok() const { return error.isEmpty(); }
+};
+
 class Server final : public QObject
 {
     Q_OBJECT
@@ -55,6 +66,19 @@ public:
     // New timeouts, limits, mode for new connections; with applyToOpen
     // also for the open ones (their HELLO choices are kept).
     void applyConfig(const ServerConfig &config, bool applyToOpen);
+    // A reload (PROTOCOL.md §11): the listeners become config.listen (see
+    // Acceptor::updateListeners: every added entry binds or nothing
+    // changes), then applyConfig(config, true). The keys a running server
+    // cannot change (reloadFixedKeys()) keep their values and are reported
+    // in restartRequired.
+    ReloadResult reload(const ServerConfig &config);
+    // Those keys: threads and framing (the network threads and decoders
+    // are made at start), log-format (every thread formats its own lines),
+    // and the admin endpoint's (vigil_admin binds it once).
+    static const QStringList &reloadFixedKeys();
+    // Counts a reload's outcome for stats(). The caller counts, as it may
+    // fail before reload() (vigild's Reloader: a file that does not parse).
+    void countReload(bool ok) { ++(ok ? m_reloads : m_reloadFailures); }
 
 public slots:
     void closeConnection(quint64 id); // BYE kicked
@@ -79,6 +103,7 @@ private:
     void updatePublishInterval(bool fullSnapshot);
     void emitMergedEvents(QVector<ServerEvent> &&events);
 
+    bool updateListeners(const QList<ListenAddress> &listen, QString *error);
     void handleThreadFinished();
     void deliverBatches();
     void teardown(bool announce);
@@ -91,6 +116,8 @@ private:
     QList<ListenAddress> m_bound;
     QString m_error;
     ServerStats m_lastStats; // kept after stop, for the final figures
+    quint64 m_reloads = 0;
+    quint64 m_reloadFailures = 0;
     std::mutex m_batchMutex;  // guards the two below (network threads -> this thread)
     std::vector<ServerBatch> m_pendingBatches;
     bool m_drainPosted = false;

@@ -20,9 +20,10 @@ public:
         return error;
     }
 
-    QString start(Server &server, QString *notice) override
+    QString start(Server &server, std::function<ReloadResult()> reload, QString *notice) override
     {
         m_endpoint = std::make_unique<AdminServer>(server, m_token, m_previews);
+        m_endpoint->setReloadHandler(std::move(reload));
         if (!m_endpoint->listen(m_address)) {
             const QString error = m_endpoint->errorString();
             m_endpoint.reset();

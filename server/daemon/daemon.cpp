@@ -3,6 +3,7 @@
 
 #include "commandline.h"
 #include "eventlog.h"
+#include "reloader.h"
 #include "server.h"
 #include "signalwatcher.h"
 #include "textoutput.h"
@@ -12,12 +13,6 @@
 #include <cstdio>
 
 namespace Vigil {
-
-namespace {
-// Until reload (PROTOCOL.md §11) exists, a hang-up must not end the server.
-const char HangupIgnored[] = "SIGHUP ignored: configuration reload is not supported yet; "
-                             "restart %1 to apply a changed configuration";
-} // namespace
 
 int Daemon::run(const QString &program, const QStringList &arguments, DaemonExtension *admin)
 {
@@ -53,11 +48,12 @@ int Daemon::run(const QString &program, const ParsedCommandLine &parsed, DaemonE
     Server server;
     SignalWatcher signalWatcher;
     EventLog log(parsed.config.logFormat, parsed.config.logToStdout);
+    Reloader reloader(server, parsed, log);
     QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &server, &Server::stop);
+    // Caught before binding: a hang-up must never end the server. It is
+    // read in the event loop, so a reload always finds the server started.
     signalWatcher.watchHangup();
-    QObject::connect(&signalWatcher, &SignalWatcher::hangupReceived, qApp, [&log, &program]() {
-        log.notice(QString::fromLatin1(HangupIgnored).arg(program));
-    });
+    QObject::connect(&signalWatcher, &SignalWatcher::hangupReceived, qApp, [&reloader]() { reloader.reload(); });
     QObject::connect(&server, &Server::stopped, qApp, [&log]() {
         log.stopped();
         QCoreApplication::exit(int(DaemonExit::Ok));
@@ -69,7 +65,7 @@ int Daemon::run(const QString &program, const ParsedCommandLine &parsed, DaemonE
     // PROTOCOL.md §5: the `listening on` lines come first, then the admin's.
     if (withAdmin) {
         QString notice;
-        const QString error = admin->start(server, &notice);
+        const QString error = admin->start(server, [&reloader]() { return reloader.reload(); }, &notice);
         if (!error.isEmpty()) {
             writeText(stderr, QStringLiteral("%1: %2\n").arg(program, error));
             QObject::disconnect(&server, &Server::stopped, nullptr, nullptr);

@@ -1,12 +1,13 @@
 // The headless program: vigild, and `vigil-monitor --headless`. Parses
-// the command line, starts the server, stops it on SIGINT/SIGTERM, logs
-// and ignores SIGHUP, and maps every outcome to the exit codes of
-// PROTOCOL.md §5.
+// the command line, starts the server, stops it on SIGINT/SIGTERM,
+// reloads its configuration on SIGHUP (PROTOCOL.md §11), and maps every
+// outcome to the exit codes of PROTOCOL.md §5.
 #pragma once
 
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 
 namespace Vigil {
@@ -14,6 +15,7 @@ namespace Vigil {
 class Server;
 struct ServerConfig;
 struct ParsedCommandLine;
+struct ReloadResult;
 
 // Exit codes of vigild and `vigil-monitor --headless` (PROTOCOL.md §5).
 enum class DaemonExit : int {
@@ -33,8 +35,9 @@ public:
     // Checks what needs no socket (files, tokens): a one-line error, exit 2.
     virtual QString prepare(const ServerConfig &config) = 0;
     // Binds and serves for server: a one-line error, exit 1. On success
-    // *notice is the line to log (e.g. "admin on 127.0.0.1:7601").
-    virtual QString start(Server &server, QString *notice) = 0;
+    // *notice is the line to log (e.g. "admin on 127.0.0.1:7601"). reload
+    // is what SIGHUP runs (Reloader::reload), for POST /api/v1/reload.
+    virtual QString start(Server &server, std::function<ReloadResult()> reload, QString *notice) = 0;
     // Stops serving; called once the server has stopped, before it is destroyed.
     virtual void stop() = 0;
 };

@@ -21,6 +21,8 @@ ServerStats &ServerStats::operator+=(const ServerStats &o)
     latenessSumUs += o.latenessSumUs;
     pollFailures += o.pollFailures;
     logLinesDropped += o.logLinesDropped;
+    reloads += o.reloads;
+    reloadFailures += o.reloadFailures;
     return *this;
 }
 

@@ -31,6 +31,8 @@ struct ServerStats
     quint64 latenessSumUs = 0;
     quint64 pollFailures = 0;    // connections dropped because epoll_ctl failed
     quint64 logLinesDropped = 0; // stdout did not keep up (LogSink)
+    quint64 reloads = 0;         // PROTOCOL.md §11 reloads applied
+    quint64 reloadFailures = 0;  // and refused
     qint64 bufferedBytes = 0;    // held for all connections (PROTOCOL.md §12)
     qint64 memoryLimit = 0;      // --max-memory in force; 0: none
     qint64 sampledAtMs = 0; // monotonic

@@ -20,26 +20,88 @@ Acceptor::Acceptor(std::vector<NetworkThread *> threads, AdmissionControl &admis
 {
 }
 
+Listener *Acceptor::bindListener(const ListenAddress &address, QString *error)
+{
+    auto *listener = new Listener([this](int fd) { dispatch(fd); }, this);
+    if (!listener->listen(address.host, address.port)) {
+        *error = QStringLiteral("cannot listen on %1: %2").arg(address.toString(), listener->errorString().toLower());
+        delete listener;
+        return nullptr;
+    }
+    connect(listener, &Listener::acceptPaused, this, &Acceptor::reportPaused);
+    connect(listener, &Listener::acceptResumed, this, &Acceptor::reportResumed);
+    return listener;
+}
+
 QString Acceptor::bindAll()
 {
     for (const ListenAddress &address : m_config->listen) {
-        auto *listener = new Listener([this](int fd) { dispatch(fd); }, this);
-        if (!listener->listen(address.host, address.port)) {
-            const QString error = QStringLiteral("cannot listen on %1: %2")
-                                      .arg(address.toString(), listener->errorString().toLower());
-            delete listener;
+        QString error;
+        Listener *listener = bindListener(address, &error);
+        if (!listener) {
             closeAll();
             return error;
         }
-        connect(listener, &Listener::acceptPaused, this, &Acceptor::reportPaused);
-        connect(listener, &Listener::acceptResumed, this, &Acceptor::reportResumed);
         m_listeners.append(listener);
+        m_written.append(address);
         ListenAddress bound = address;
         bound.port = listener->serverPort();
         m_bound.append(bound);
     }
     for (const ListenAddress &bound : std::as_const(m_bound))
         m_log.listening(bound.toString(), m_config->framing);
+    return QString();
+}
+
+QString Acceptor::updateListeners(const QList<ListenAddress> &listen, QList<ListenAddress> *bound)
+{
+    QList<Listener *> listeners;
+    QList<ListenAddress> boundNow;
+    QList<Listener *> added;
+    std::vector<bool> kept(size_t(m_listeners.size()), false);
+    for (const ListenAddress &address : listen) {
+        qsizetype match = -1;
+        for (qsizetype i = 0; i < m_written.size() && match < 0; ++i) {
+            if (!kept[size_t(i)] && m_written[i] == address)
+                match = i;
+        }
+        if (match >= 0) {
+            kept[size_t(match)] = true;
+            listeners.append(m_listeners[match]);
+            boundNow.append(m_bound[match]);
+            continue;
+        }
+        // Bound before anything is closed: a failure leaves all as it was.
+        QString error;
+        Listener *listener = bindListener(address, &error);
+        if (!listener) {
+            for (Listener *fresh : std::as_const(added)) {
+                fresh->close();
+                delete fresh;
+            }
+            return error;
+        }
+        added.append(listener);
+        listeners.append(listener);
+        ListenAddress real = address;
+        real.port = listener->serverPort();
+        boundNow.append(real);
+    }
+    for (qsizetype i = 0; i < m_listeners.size(); ++i) {
+        if (kept[size_t(i)])
+            continue;
+        m_listeners[i]->close();
+        delete m_listeners[i];
+        m_log.notice(QStringLiteral("stopped listening on %1; its connections stay open").arg(m_bound[i].toString()));
+    }
+    for (qsizetype i = 0; i < listeners.size(); ++i) {
+        if (added.contains(listeners[i]))
+            m_log.listening(boundNow[i].toString(), m_config->framing);
+    }
+    m_listeners = listeners;
+    m_written = listen;
+    m_bound = boundNow;
+    *bound = m_bound;
     return QString();
 }
 
@@ -68,6 +130,8 @@ void Acceptor::closeAll()
         delete listener;
     }
     m_listeners.clear();
+    m_written.clear();
+    m_bound.clear();
 }
 
 void Acceptor::dispatch(int fd)

@@ -28,6 +28,13 @@ public:
     Q_INVOKABLE QString bindAll();
     Q_INVOKABLE void closeAll();
     QList<ListenAddress> boundAddresses() const { return m_bound; }
+    // On the accept thread, while running (PROTOCOL.md §11): listen on
+    // exactly the entries of listen, compared as written with those in use.
+    // An entry in both keeps its socket (port 0 too), a new one is bound
+    // and logged `listening`, a dropped one stops accepting; connections
+    // are untouched. Every new entry binds or none does, and then nothing
+    // changes: returns the error. *bound: the real addresses, in order.
+    QString updateListeners(const QList<ListenAddress> &listen, QList<ListenAddress> *bound);
 
 signals:
     // See Listener: once per episode of failing accepts, then every 10 s.
@@ -35,6 +42,8 @@ signals:
     void acceptResumed(qint64 pausedMs, int retries);
 
 private:
+    // A listener on address, or nullptr with *error set.
+    Listener *bindListener(const ListenAddress &address, QString *error);
     void dispatch(int fd);
     void reportPaused(const QString &error, qint64 pausedMs, int retries);
     void reportResumed(qint64 pausedMs, int retries);
@@ -43,7 +52,10 @@ private:
     AdmissionControl &m_admission;
     std::shared_ptr<const ServerConfig> m_config;
     EventLog m_log;
+    // One entry per listener, in config order: its address as written
+    // (port 0 stays 0) and as bound.
     QList<Listener *> m_listeners;
+    QList<ListenAddress> m_written;
     QList<ListenAddress> m_bound;
     quint64 m_nextId = 1;
 };

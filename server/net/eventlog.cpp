@@ -286,6 +286,38 @@ void EventLog::notice(const QString &what)
     flush();
 }
 
+void EventLog::reloaded(const QStringList &changed)
+{
+    if (!m_enabled)
+        return;
+    begin("reloaded");
+    if (m_format == LogFormat::Json) {
+        std::string list = "[";
+        for (qsizetype i = 0; i < changed.size(); ++i) {
+            const std::string key = changed.at(i).toStdString();
+            list += i ? ", \"" : "\"";
+            appendEscaped(list, key.data(), key.size(), true);
+            list += '"';
+        }
+        list += ']';
+        rawField("changed", list);
+    } else {
+        field("changed", changed.join(QLatin1Char(',')));
+    }
+    end();
+    flush();
+}
+
+void EventLog::reloadFailed(const QString &error)
+{
+    if (!m_enabled)
+        return;
+    begin("reload-failed");
+    field("error", error);
+    end();
+    flush();
+}
+
 void EventLog::flush()
 {
     if (!m_sink || m_buffer.empty())

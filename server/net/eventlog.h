@@ -42,6 +42,10 @@ public:
     void stopped();
     // A free-form server notice (e.g. accept failures), event "notice".
     void notice(const QString &what);
+    // PROTOCOL.md §11: a reload applied (changed: the keys whose values
+    // changed, comma-separated in text, an array in JSON), or refused.
+    void reloaded(const QStringList &changed);
+    void reloadFailed(const QString &error);
 
     // Hands what was logged since the last flush to the sink; never blocks.
     void flush();

@@ -773,6 +773,79 @@ private slots:
         QCOMPARE(m_http.get(QStringLiteral("/api/v1/stats")).status, 200);
     }
 
+    // POST /api/v1/reload is SIGHUP's reload (PROTOCOL.md §11), answered:
+    // what changed, or why nothing did.
+    void reloadRoute()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("vigild.conf"));
+        auto writeConfig = [&path](const QByteArray &text) {
+            QFile file(path);
+            return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(text) == text.size();
+        };
+        QVERIFY(writeConfig("idle-timeout = 20s\n"));
+        restart({QStringLiteral("--config"), path});
+
+        HttpReply reply = m_http.post(QStringLiteral("/api/v1/reload"));
+        QCOMPARE(reply.status, 200);
+        QVERIFY2(reply.contentType.startsWith("application/json"), reply.contentType.constData());
+        QJsonObject body = QJsonDocument::fromJson(reply.body).object();
+        QCOMPARE(body.value(QStringLiteral("ok")).toBool(), true);
+        QCOMPARE(body.value(QStringLiteral("changed")).toArray(), QJsonArray());
+        QCOMPARE(body.value(QStringLiteral("restart_required")).toArray(), QJsonArray());
+
+        QVERIFY(writeConfig("idle-timeout = 5s\nframing = line\n"));
+        reply = m_http.post(QStringLiteral("/api/v1/reload"));
+        QCOMPARE(reply.status, 200);
+        body = QJsonDocument::fromJson(reply.body).object();
+        QCOMPARE(body.value(QStringLiteral("changed")).toArray(), QJsonArray{QStringLiteral("idle-timeout")});
+        QCOMPARE(body.value(QStringLiteral("restart_required")).toArray(), QJsonArray{QStringLiteral("framing")});
+        QTRY_VERIFY_WITH_TIMEOUT(m_vigild->printed("reloaded changed=idle-timeout\n"), 5000);
+
+        QVERIFY(writeConfig("idle-timeout = 1s\nno-such-key = 1\n"));
+        reply = m_http.post(QStringLiteral("/api/v1/reload"));
+        checkJsonError(reply, 500);
+        body = QJsonDocument::fromJson(reply.body).object();
+        QCOMPARE(body.value(QStringLiteral("ok")).toBool(true), false);
+        QVERIFY2(body.value(QStringLiteral("error")).toString().endsWith(QLatin1String("vigild.conf:2: unknown key 'no-such-key'")),
+                 reply.body.constData());
+        QTRY_VERIFY_WITH_TIMEOUT(m_vigild->printed("reload-failed error="), 5000);
+
+        reply = m_http.get(QStringLiteral("/api/v1/reload"));
+        checkJsonError(reply, 405);
+        QCOMPARE(reply.allow, QByteArray("POST"));
+        QCOMPARE(m_vigild->process().state(), QProcess::Running);
+        QCOMPARE(metric("vigil_reloads_total{result=\"ok\"}"), 2.0);
+        QCOMPARE(metric("vigil_reloads_total{result=\"failed\"}"), 1.0);
+    }
+
+    // The token rules of every other route: none or a wrong one is 401.
+    void reloadNeedsToken()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QFile tokenFile(dir.filePath(QStringLiteral("token")));
+        QVERIFY(tokenFile.open(QIODevice::WriteOnly));
+        tokenFile.write(TestToken + '\n');
+        tokenFile.close();
+        QFile config(dir.filePath(QStringLiteral("vigild.conf")));
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write("max-per-ip = 3\n");
+        config.close();
+        restart({QStringLiteral("--admin-token-file"), tokenFile.fileName(), QStringLiteral("--config"), config.fileName()});
+
+        checkJsonError(m_http.post(QStringLiteral("/api/v1/reload")), 401);
+        m_http.setToken("Bearer wrong-token");
+        checkJsonError(m_http.post(QStringLiteral("/api/v1/reload")), 401);
+        QVERIFY(!m_vigild->printed("reloaded"));
+        m_http.setToken(TestAuthorization);
+        const HttpReply reply = m_http.post(QStringLiteral("/api/v1/reload"));
+        QCOMPARE(reply.status, 200);
+        QCOMPARE(QJsonDocument::fromJson(reply.body).object().value(QStringLiteral("ok")).toBool(), true);
+        QTRY_VERIFY_WITH_TIMEOUT(m_vigild->printed("reloaded changed=\"\"\n"), 5000);
+    }
+
     void sigtermStillExitsZero()
     {
         auto client = connectClient("stay");

@@ -33,6 +33,7 @@ private slots:
         QTest::newRow("buffered limit") << QByteArray("vigil_buffered_bytes_limit") << QByteArray("gauge");
         QTest::newRow("log lines dropped") << QByteArray("vigil_log_lines_dropped_total") << QByteArray("counter");
         QTest::newRow("poll failures") << QByteArray("vigil_poll_failures_total") << QByteArray("counter");
+        QTest::newRow("reloads") << QByteArray("vigil_reloads_total") << QByteArray("counter");
     }
 
     void familiesHaveHelpAndType()
@@ -61,11 +62,15 @@ private slots:
         s.memoryLimit = 1 << 30;
         s.logLinesDropped = 17;
         s.pollFailures = 2;
+        s.reloads = 3;
+        s.reloadFailures = 1;
         const QByteArray text = prometheusMetrics(s);
         QVERIFY(hasLine(text, "vigil_buffered_bytes 4096"));
         QVERIFY(hasLine(text, "vigil_buffered_bytes_limit 1073741824"));
         QVERIFY(hasLine(text, "vigil_log_lines_dropped_total 17"));
         QVERIFY(hasLine(text, "vigil_poll_failures_total 2"));
+        QVERIFY(hasLine(text, "vigil_reloads_total{result=\"ok\"} 3"));
+        QVERIFY(hasLine(text, "vigil_reloads_total{result=\"failed\"} 1"));
         QVERIFY(hasLine(text, "vigil_connections_open 3"));
         QVERIFY(hasLine(text, "vigil_connections_accepted_total 10"));
         QVERIFY(hasLine(text, "vigil_connections_rejected_total 2"));

@@ -2,6 +2,7 @@
 // --config with flags winning.
 #include "commandline.h"
 
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -96,6 +97,9 @@ private slots:
     void extraSections();
     void serverOptionsGiven_data();
     void serverOptionsGiven();
+    void changedKeysCoverEveryKey();
+    void rebuildReadsTheFileAgain();
+    void rebuildFailsOnABrokenFile();
 };
 
 void tst_CommandLine::defaults()
@@ -419,6 +423,81 @@ void tst_CommandLine::serverOptionsGiven()
     const ParsedCommandLine p = ServerCommandLine(QStringLiteral("vigil-monitor")).parse(QStringList{QStringLiteral("vigil-monitor")} + flags);
     QCOMPARE(p.action, ParsedCommandLine::Action::Run);
     QCOMPARE(p.serverOptionsGiven, given);
+}
+
+// A reload reports every key whose value changed (PROTOCOL.md §11): each
+// key of the command line, set alone, is exactly what changedKeys names.
+void tst_CommandLine::changedKeysCoverEveryKey()
+{
+    const QHash<QString, QString> samples{
+        {"listen", "127.0.0.1:9"},       {"framing", "line"},          {"policy", "short"},
+        {"idle-timeout", "5s"},          {"max-lifetime", "1s"},       {"write-timeout", "250ms"},
+        {"probe-interval", "300ms"},     {"min-keepalive", "2s"},      {"max-keepalive", "2m"},
+        {"max-payload", "64k"},          {"max-send-buffer", "8M"},    {"max-memory", "512M"},
+        {"max-connections", "10"},       {"max-per-ip", "2"},          {"max-msg-rate", "100"},
+        {"mode", "sink"},                {"threads", "4"},             {"log-format", "json"},
+        {"admin", "127.0.0.1:9600"},     {"admin-token-file", "/etc/vigil/token"},
+        {"log-messages", "true"},        {"admin-previews", "true"},
+    };
+    const ServerConfig defaults;
+    QVERIFY(changedKeys(defaults, defaults).isEmpty());
+    for (const QString &key : ServerCommandLine::keys()) {
+        if (!samples.contains(key))
+            QFAIL(qPrintable(QStringLiteral("no sample value for --%1: add one here and a row in changedKeys()").arg(key)));
+        ServerConfig changed = defaults;
+        QCOMPARE(ServerCommandLine::apply(changed, key, samples.value(key)), QString());
+        QCOMPARE(changedKeys(defaults, changed), QStringList{key});
+        QCOMPARE(changedKeys(changed, defaults), QStringList{key});
+    }
+}
+
+// A reload builds the config again: the file as it reads now, the same
+// flags on top, so the command line still wins.
+void tst_CommandLine::rebuildReadsTheFileAgain()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = writeConfig(dir, "idle-timeout = 2s\nmax-per-ip = 3\nlisten = 127.0.0.1:0\n");
+    QVERIFY(!path.isEmpty());
+    const ParsedCommandLine p = parse({QStringLiteral("--config"), path, QStringLiteral("--max-per-ip"), QStringLiteral("5")});
+    QVERIFY2(p.action == ParsedCommandLine::Action::Run, qPrintable(p.error));
+    QCOMPARE(p.configFile, QFileInfo(path).absoluteFilePath());
+    QCOMPARE(p.config.idleTimeoutMs, qint64(2000));
+    QCOMPARE(p.config.maxPerIp, 5);
+
+    QVERIFY(!writeConfig(dir, "idle-timeout = 7s\nmax-per-ip = 4\nlisten = 127.0.0.1:0\nlisten = 127.0.0.1:9\n").isEmpty());
+    QString error;
+    const std::optional<ServerConfig> again = ServerCommandLine::rebuild(p, &error);
+    QVERIFY2(again, qPrintable(error));
+    QCOMPARE(again->idleTimeoutMs, qint64(7000));
+    QCOMPARE(again->maxPerIp, 5); // the flag still wins
+    QCOMPARE(again->listen.size(), 2);
+    QCOMPARE(changedKeys(p.config, *again), (QStringList{"listen", "idle-timeout"}));
+
+    // Without --config there is no file to read: the same config again.
+    const ParsedCommandLine flagsOnly = parse({QStringLiteral("--idle-timeout"), QStringLiteral("3s")});
+    QVERIFY(flagsOnly.configFile.isEmpty());
+    const std::optional<ServerConfig> same = ServerCommandLine::rebuild(flagsOnly, &error);
+    QVERIFY2(same, qPrintable(error));
+    QVERIFY(changedKeys(flagsOnly.config, *same).isEmpty());
+}
+
+void tst_CommandLine::rebuildFailsOnABrokenFile()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = writeConfig(dir, "idle-timeout = 2s\n");
+    const ParsedCommandLine p = parse({QStringLiteral("--config"), path});
+    QVERIFY2(p.action == ParsedCommandLine::Action::Run, qPrintable(p.error));
+
+    QVERIFY(!writeConfig(dir, "idle-timeout = 1s\nno-such-key = 1\n").isEmpty());
+    QString error;
+    QVERIFY(!ServerCommandLine::rebuild(p, &error));
+    QCOMPARE(error, QStringLiteral("%1:2: unknown key 'no-such-key'").arg(QFileInfo(path).absoluteFilePath()));
+
+    QVERIFY(QFile::remove(path));
+    QVERIFY(!ServerCommandLine::rebuild(p, &error));
+    QVERIFY2(error.contains(QFileInfo(path).absoluteFilePath()), qPrintable(error));
 }
 
 QTEST_GUILESS_MAIN(tst_CommandLine)

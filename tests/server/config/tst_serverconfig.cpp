@@ -37,6 +37,7 @@ private slots:
     void badListenAddress();
     void names_data();
     void names();
+    void changedListenComparesEntriesAsWritten();
 };
 
 // PROTOCOL.md §5 defaults.
@@ -350,6 +351,28 @@ void tst_ServerConfig::names()
     QCOMPARE(parseLogFormat(QStringLiteral("text")), std::optional<LogFormat>(LogFormat::Text));
     QCOMPARE(logFormatName(LogFormat::Json), QStringLiteral("json"));
     QCOMPARE(modeName(Mode::Sink), QStringLiteral("sink"));
+}
+
+// PROTOCOL.md §11: listen entries compare as written, in any order; two
+// port-0 entries are two entries.
+void tst_ServerConfig::changedListenComparesEntriesAsWritten()
+{
+    const auto address = [](const char *text) { return *ListenAddress::parse(QString::fromLatin1(text)); };
+    ServerConfig a;
+    a.listen = {address("127.0.0.1:0"), address("127.0.0.1:7601")};
+    ServerConfig b = a;
+    b.listen = {address("127.0.0.1:7601"), address("127.0.0.1:0")};
+    QVERIFY(changedKeys(a, b).isEmpty());
+    b.listen = {address("localhost:7601"), address("127.0.0.1:0")};
+    QVERIFY(changedKeys(a, b).isEmpty());
+    b.listen.append(address("127.0.0.1:0"));
+    QCOMPARE(changedKeys(a, b), QStringList{QStringLiteral("listen")});
+    b.listen = {address("127.0.0.1:7602"), address("127.0.0.1:0")};
+    QCOMPARE(changedKeys(a, b), QStringList{QStringLiteral("listen")});
+    b = a;
+    b.idleTimeoutMs = 1;
+    b.maxPerIp = 2;
+    QCOMPARE(changedKeys(a, b), (QStringList{QStringLiteral("idle-timeout"), QStringLiteral("max-per-ip")}));
 }
 
 QTEST_GUILESS_MAIN(tst_ServerConfig)

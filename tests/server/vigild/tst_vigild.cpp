@@ -126,9 +126,6 @@ private slots:
     void jsonLogEvents();
     void textLogIsOneLinePerEvent();
 
-    // Signals other than SIGINT/SIGTERM
-    void sighupIsLoggedAndIgnored();
-
     // --config (PROTOCOL.md §5)
     void configFileErrorsNameFileAndLine();
 
@@ -1301,43 +1298,6 @@ void tst_Vigild::textLogIsOneLinePerEvent()
     QVERIFY2(server.lines().at(2).startsWith("message conn="), server.lines().at(2).constData());
     QVERIFY2(server.lines().at(3).startsWith("closed conn="), server.lines().at(3).constData());
     QVERIFY(server.lines().at(3).contains("reason=client-closed"));
-}
-
-// A terminal hang-up or a habitual `kill -HUP` must never stop vigild:
-// until reload (PROTOCOL.md §11) lands, SIGHUP is a `notice` and nothing
-// else. Open and new connections are served; SIGTERM still ends it cleanly.
-void tst_Vigild::sighupIsLoggedAndIgnored()
-{
-    START_VIGILD(server, {});
-    CONNECT_CLIENT(client, server);
-    auto hangupNotices = [&server]() {
-        int n = 0;
-        for (const QJsonObject &e : server.events(QStringLiteral("notice")))
-            n += e.value(QLatin1String("message")).toString().contains(QLatin1String("SIGHUP")) ? 1 : 0;
-        return n;
-    };
-    for (int i = 1; i <= 2; ++i) { // the handler stays installed after the first
-        QCOMPARE(::kill(pid_t(server.pid()), SIGHUP), 0);
-        QTRY_VERIFY_WITH_TIMEOUT(hangupNotices() == i || !server.isRunning(), WaitMs);
-        QVERIFY2(server.isRunning(), server.lines().join('\n').constData());
-    }
-
-    client.sendFrame(Type::Data, "still served");
-    QTRY_COMPARE_WITH_TIMEOUT(client.frames(Type::Data).size(), 1, WaitMs);
-    QCOMPARE(client.frames(Type::Data).constFirst().payload, QByteArray("still served"));
-    CONNECT_CLIENT(newcomer, server);
-    newcomer.sendFrame(Type::Data, "new");
-    QTRY_COMPARE_WITH_TIMEOUT(newcomer.frames(Type::Data).size(), 1, WaitMs);
-    QVERIFY(server.events(QStringLiteral("closed")).isEmpty());
-
-    server.terminate();
-    QTRY_VERIFY_WITH_TIMEOUT(!server.isRunning(), WaitMs);
-    QCOMPARE(server.exitStatus(), QProcess::NormalExit);
-    QCOMPARE(server.exitCode(), 0);
-    QVERIFY(client.waitClosed(WaitMs));
-    QCOMPARE(client.byeCode(), int(Bye::ServerShutdown));
-    QCOMPARE(server.events().constLast().value(QLatin1String("event")).toString(), QStringLiteral("stopped"));
-    QVERIFY(server.standardError().isEmpty());
 }
 
 // A mistake in --config is one line on stderr naming FILE:LINE, exit 2,
