@@ -284,6 +284,7 @@ bool Connection::onMessage(const DecodedMessage &message)
         handleHello(message);
         break;
     case FrameType::Welcome:
+    case FrameType::GoAway:
         close(CloseReason::ProtocolError, m_nowNs); // server -> client only
         return false;
     case FrameType::Bye:

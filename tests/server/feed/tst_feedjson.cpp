@@ -426,7 +426,7 @@ void tst_FeedJson::garbage_data()
     QTest::newRow("event: kind number") << "event" << QByteArray(R"({"event":3})") << "\"event\"";
     QTest::newRow("event: bad ts") << "event" << QByteArray(R"({"event":"hello","ts":"yesterday"})") << "\"ts\"";
     QTest::newRow("event: timeout without kind") << "event" << QByteArray(R"({"event":"timeout"})") << "\"kind\"";
-    QTest::newRow("event: timeout kind") << "event" << QByteArray(R"({"event":"timeout","kind":"frame"})") << "frame";
+    QTest::newRow("event: timeout kind") << "event" << QByteArray(R"({"event":"timeout","kind":"nap"})") << "nap";
     QTest::newRow("event: size") << "event" << QByteArray(R"({"event":"message_in","size":1e12})") << "\"size\"";
     QTest::newRow("event: preview") << "event" << QByteArray(R"({"event":"message_in","preview":[1]})") << "\"preview\"";
     QTest::newRow("stats: string") << "stats" << QByteArray(R"("stats")") << "expected a JSON object";
