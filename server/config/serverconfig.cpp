@@ -86,7 +86,8 @@ QString ServerConfig::validate() const
         const char *name;
     } durations[] = {{idleTimeoutMs, "idle-timeout"}, {maxLifetimeMs, "max-lifetime"},
                      {writeTimeoutMs, "write-timeout"}, {probeIntervalMs, "probe-interval"},
-                     {minKeepaliveMs, "min-keepalive"}, {maxKeepaliveMs, "max-keepalive"}};
+                     {minKeepaliveMs, "min-keepalive"}, {maxKeepaliveMs, "max-keepalive"},
+                     {minPingIntervalMs, "min-ping-interval"}};
     for (const auto &d : durations) {
         if (d.value < 0)
             return QStringLiteral("--%1 must not be negative").arg(QLatin1String(d.name));

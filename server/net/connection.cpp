@@ -238,6 +238,20 @@ bool Connection::admitByRate(qint64 nowNs)
     return true;
 }
 
+// PROTOCOL.md §10: a PING less than --min-ping-interval after the
+// client's previous one, with no DATA between, is a strike; the third
+// strike closes. Only called with the interval on. A strike also moves the
+// reference: PINGs 0.9 P apart strike every time.
+bool Connection::admitPing()
+{
+    constexpr int MaxPingStrikes = 3;
+    const qint64 last = m_phase.open.lastPingNs;
+    m_phase.open.lastPingNs = m_nowNs;
+    if (last == 0 || m_nowNs - last >= m_thread.config().minPingIntervalMs * MonotonicClock::NsPerMs)
+        return true;
+    return ++m_pingStrikes < MaxPingStrikes;
+}
+
 // PROTOCOL.md §1: every complete inbound message is activity.
 bool Connection::onMessage(const DecodedMessage &message)
 {
@@ -259,6 +273,10 @@ bool Connection::onMessage(const DecodedMessage &message)
 
     switch (message.type) {
     case FrameType::Data:
+        if (m_thread.config().minPingIntervalMs > 0) { // DATA clears the strikes
+            m_pingStrikes = 0;
+            m_phase.open.lastPingNs = 0;
+        }
         if (m_thread.config().logMessages)
             m_thread.log().message(m_id, m_peer, message.data, message.size);
         if (publishing)
@@ -270,6 +288,10 @@ bool Connection::onMessage(const DecodedMessage &message)
         }
         break;
     case FrameType::Ping:
+        if (m_thread.config().minPingIntervalMs > 0 && !admitPing()) {
+            close(CloseReason::TooManyPings, m_nowNs);
+            return false;
+        }
         publishEvent(EventKind::PingIn, message.size);
         sendFrame(FrameType::Pong, message.data, message.size);
         break;

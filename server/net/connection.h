@@ -76,6 +76,7 @@ private:
     void writeTimedOut();
     int unsentInKernel() const;
     bool admitByRate(qint64 nowNs);
+    bool admitPing();
     void recordClose();
     void retire();
 
@@ -97,6 +98,7 @@ private:
     {
         qint64 rateTatNs = 0;  // --max-msg-rate: GCRA theoretical arrival time
         quint64 probesSent = 0;
+        qint64 lastPingNs = 0; // --min-ping-interval: the client's last PING since DATA (0: none)
     };
     struct ClosingState
     {
@@ -126,6 +128,7 @@ private:
     bool m_lingering = false; // Closing, output sent and FIN out: reading to EOF
     bool m_sawMessage = false;
     bool m_hello = false;
+    quint8 m_pingStrikes = 0; // --min-ping-interval (PROTOCOL.md §10)
 };
 
 } // namespace Vigil

@@ -196,6 +196,8 @@ void tst_ServerConfig::validate_data()
     QTest::newRow("negative rate") << "maxMsgRate" << qint64(-1) << "limits must not be negative";
     QTest::newRow("threads 257") << "threads" << qint64(257) << "--threads must be from 1 to 256";
     QTest::newRow("zero timers are fine") << "idle" << qint64(0) << "";
+    QTest::newRow("negative min ping interval") << "minPingInterval" << qint64(-1)
+                                                << "--min-ping-interval must not be negative";
 }
 
 void tst_ServerConfig::validate()
@@ -225,6 +227,8 @@ void tst_ServerConfig::validate()
         c.maxMsgRate = int(value);
     else if (field == QLatin1String("threads"))
         c.threads = int(value);
+    else if (field == QLatin1String("minPingInterval"))
+        c.minPingIntervalMs = value;
     else
         QFAIL("unknown field");
     QCOMPARE(c.validate(), error);
