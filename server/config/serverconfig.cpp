@@ -87,7 +87,7 @@ QString ServerConfig::validate() const
     } durations[] = {{idleTimeoutMs, "idle-timeout"}, {maxLifetimeMs, "max-lifetime"},
                      {writeTimeoutMs, "write-timeout"}, {probeIntervalMs, "probe-interval"},
                      {minKeepaliveMs, "min-keepalive"}, {maxKeepaliveMs, "max-keepalive"},
-                     {minPingIntervalMs, "min-ping-interval"}};
+                     {minPingIntervalMs, "min-ping-interval"}, {frameTimeoutMs, "frame-timeout"}};
     for (const auto &d : durations) {
         if (d.value < 0)
             return QStringLiteral("--%1 must not be negative").arg(QLatin1String(d.name));
@@ -150,6 +150,7 @@ ConnectionTimers ServerConfig::timersFor(std::optional<Policy> requested, std::o
     t.idleTimeoutMs = idleTimeoutMs;
     t.writeTimeoutMs = writeTimeoutMs;
     t.probeIntervalMs = framing == Framing::Vigil ? probeIntervalMs : 0;
+    t.frameTimeoutMs = frameTimeoutMs;
     if (t.policy == Policy::Short)
         t.maxLifetimeMs = maxLifetimeMs > 0 ? maxLifetimeMs : DefaultShortLifetimeMs;
     else

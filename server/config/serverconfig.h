@@ -57,6 +57,7 @@ struct ServerConfig
     int maxMsgRate = 0; // messages per second per connection; 0: no limit
     // PROTOCOL.md §10 (v1.1); every one 0 = off, exactly v1.
     qint64 minPingIntervalMs = 0; // a client PING sooner after its last (no DATA between) is a strike
+    qint64 frameTimeoutMs = 0;    // a message whose first byte arrived must complete within it
     Mode mode = Mode::Echo;
     int threads = 0; // 0: one per available core
     LogFormat logFormat = LogFormat::Text;

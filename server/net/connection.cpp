@@ -174,9 +174,12 @@ void Connection::handleReadable(qint64 nowNs)
             // Stamp activity when the bytes were read, not when the loop
             // woke: a busy iteration must not make a watchdog start early.
             m_nowNs = MonotonicClock::nowNs();
+            const quint64 messagesBefore = m_messagesIn;
             const CloseReason error = m_decoder.feed(buffer, size_t(n), *this);
             if (error != CloseReason::None)
                 close(error, nowNs);
+            else if (m_watchdogs.timers.frameTimeoutMs > 0 && m_state == ConnectionState::Open)
+                trackUnfinishedMessage(messagesBefore);
             if (size_t(n) < capacity)
                 break;
             continue;
@@ -197,6 +200,24 @@ void Connection::handleReadable(qint64 nowNs)
     m_decoder.releaseMemory();
     if (!isRetired())
         flushOutbound(nowNs);
+}
+
+// PROTOCOL.md §10, --frame-timeout: after each read, whether the decoder
+// holds the start of a message and since when. Bytes it holds are always
+// the unfinished message (a header, a line without its newline, a legacy
+// header or the start of its magic). If this read completed a message,
+// what is held now started in this read; else it started earlier, or now.
+// Once per read, never per message.
+void Connection::trackUnfinishedMessage(quint64 messagesBefore)
+{
+    if (m_decoder.buffered() == 0) {
+        m_watchdogs.frameStartedNs = 0;
+        return;
+    }
+    if (m_watchdogs.frameStartedNs == 0 || m_messagesIn != messagesBefore) {
+        m_watchdogs.frameStartedNs = m_nowNs;
+        m_thread.reschedule(this);
+    }
 }
 
 void Connection::handleWritable(qint64 nowNs)
@@ -552,6 +573,11 @@ void Connection::handleDeadline(qint64 nowNs)
         kind = TimeoutKind::Write;
         reason = CloseReason::SlowConsumer;
         afterMs = m_watchdogs.timers.writeTimeoutMs;
+        break;
+    case Watchdogs::Due::Frame:
+        kind = TimeoutKind::Frame;
+        reason = CloseReason::FrameTimeout;
+        afterMs = m_watchdogs.timers.frameTimeoutMs;
         break;
     case Watchdogs::Due::Idle:
     case Watchdogs::Due::None:

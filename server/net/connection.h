@@ -77,6 +77,7 @@ private:
     int unsentInKernel() const;
     bool admitByRate(qint64 nowNs);
     bool admitPing();
+    void trackUnfinishedMessage(quint64 messagesBefore);
     void recordClose();
     void retire();
 

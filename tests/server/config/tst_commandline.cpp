@@ -52,6 +52,8 @@ QString configField(const ServerConfig &c, const QString &field)
         return QString::number(c.maxPerIp);
     if (field == QLatin1String("maxMsgRate"))
         return QString::number(c.maxMsgRate);
+    if (field == QLatin1String("frameTimeout"))
+        return QString::number(c.frameTimeoutMs);
     if (field == QLatin1String("minPingInterval"))
         return QString::number(c.minPingIntervalMs);
     if (field == QLatin1String("mode"))
@@ -145,6 +147,7 @@ void tst_CommandLine::everyFlag_data()
     QTest::newRow("--max-connections") << QStringList{"--max-connections", "10"} << "maxConnections" << "10";
     QTest::newRow("--max-per-ip") << QStringList{"--max-per-ip", "2"} << "maxPerIp" << "2";
     QTest::newRow("--max-msg-rate") << QStringList{"--max-msg-rate", "100"} << "maxMsgRate" << "100";
+    QTest::newRow("--frame-timeout") << QStringList{"--frame-timeout", "3s"} << "frameTimeout" << "3000";
     QTest::newRow("--min-ping-interval") << QStringList{"--min-ping-interval", "2s"} << "minPingInterval" << "2000";
     QTest::newRow("--mode sink") << QStringList{"--mode", "sink"} << "mode" << "sink";
     QTest::newRow("--threads") << QStringList{"--threads", "4"} << "threads" << "4";
@@ -260,6 +263,8 @@ void tst_CommandLine::configFile_data()
     QTest::newRow("untouched keys stay") << file << QStringList{"--idle-timeout", "1s"} << "maxPerIp" << "3";
     QTest::newRow("log-messages off in file") << QByteArray("log-messages = off\n") << QStringList{} << "logMessages"
                                               << "false";
+    QTest::newRow("frame-timeout in file") << QByteArray("frame-timeout = 2s\n") << QStringList{} << "frameTimeout"
+                                           << "2000";
     QTest::newRow("min-ping-interval in file") << QByteArray("min-ping-interval = 250ms\n") << QStringList{}
                                                << "minPingInterval" << "250";
     QTest::newRow("--log-messages wins over file")
@@ -357,7 +362,7 @@ void tst_CommandLine::keysCoverEveryValueFlag()
 {
     const QStringList expected{"listen", "framing", "policy", "idle-timeout", "max-lifetime", "write-timeout",
                                "probe-interval", "min-keepalive", "max-keepalive", "max-payload", "max-send-buffer", "max-memory",
-                               "max-connections", "max-per-ip", "max-msg-rate", "min-ping-interval", "mode", "threads", "log-format",
+                               "max-connections", "max-per-ip", "max-msg-rate", "frame-timeout", "min-ping-interval", "mode", "threads", "log-format",
                                "admin", "admin-token-file", "log-messages", "admin-previews"};
     QCOMPARE(ServerCommandLine::keys(), expected);
 }

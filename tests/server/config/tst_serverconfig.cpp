@@ -198,6 +198,7 @@ void tst_ServerConfig::validate_data()
     QTest::newRow("zero timers are fine") << "idle" << qint64(0) << "";
     QTest::newRow("negative min ping interval") << "minPingInterval" << qint64(-1)
                                                 << "--min-ping-interval must not be negative";
+    QTest::newRow("negative frame timeout") << "frameTimeout" << qint64(-1) << "--frame-timeout must not be negative";
 }
 
 void tst_ServerConfig::validate()
@@ -229,6 +230,8 @@ void tst_ServerConfig::validate()
         c.threads = int(value);
     else if (field == QLatin1String("minPingInterval"))
         c.minPingIntervalMs = value;
+    else if (field == QLatin1String("frameTimeout"))
+        c.frameTimeoutMs = value;
     else
         QFAIL("unknown field");
     QCOMPARE(c.validate(), error);

@@ -44,6 +44,13 @@ private slots:
     void spacedPingsAreFine();
     void probesAreNotStrikes();
     void pingsUnlimitedByDefault();
+
+    // --frame-timeout
+    void unfinishedMessageTimesOut_data();
+    void unfinishedMessageTimesOut();
+    void eachMessageGetsItsOwnDeadline();
+    void rawHasNoUnfinishedMessages();
+    void idleTimeoutUnchanged();
 };
 
 // Three strikes: the first PING has no previous one, so the fourth quick
@@ -119,6 +126,101 @@ void tst_Lifecycle::pingsUnlimitedByDefault()
     client.send(pings(20));
     QTRY_COMPARE_WITH_TIMEOUT(client.frames(Type::Pong).size(), 20, WaitMs);
     QVERIFY(!client.isClosed());
+}
+
+void tst_Lifecycle::unfinishedMessageTimesOut_data()
+{
+    QTest::addColumn<QString>("framing");
+    QTest::addColumn<QByteArray>("first");  // the message's first bytes
+    QTest::addColumn<QByteArray>("more");   // sent later, still not complete
+    QTest::addColumn<int>("bye");           // -1: the framing has no BYE
+
+    QTest::newRow("vigil: header, half the payload") << "vigil" << (vigilHeader(Type::Data, 10) + "abc")
+                                                     << QByteArray("de") << int(Bye::FrameTimeout);
+    QTest::newRow("vigil: half a header") << "vigil" << QByteArray("VG\x01") << QByteArray("\x01") << int(Bye::FrameTimeout);
+    QTest::newRow("vigil: complete frame, then a half") << "vigil" << (vigilFrame(Type::Data, "ok") + "VG")
+                                                        << QByteArray("\x01") << int(Bye::FrameTimeout);
+    QTest::newRow("legacy: header, no payload") << "legacy" << legacyHeader(10) << QByteArray("abc") << -1;
+    QTest::newRow("line: no newline") << "line" << QByteArray("typing slow") << QByteArray("ly") << -1;
+}
+
+// PROTOCOL.md §10: complete within F of the first byte, or BYE
+// frame-timeout and `timeout kind=frame`; never before F, even though
+// more bytes (activity for nothing: partial frames are not activity) came.
+void tst_Lifecycle::unfinishedMessageTimesOut()
+{
+    QFETCH(QString, framing);
+    QFETCH(QByteArray, first);
+    QFETCH(QByteArray, more);
+    QFETCH(int, bye);
+    constexpr int FrameMs = 600;
+
+    START_VIGILD(server, {QStringLiteral("--framing"), framing, QStringLiteral("--frame-timeout"),
+                          QStringLiteral("%1ms").arg(FrameMs), QStringLiteral("--idle-timeout"), QStringLiteral("30s")});
+    CONNECT_CLIENT(client, server);
+    const qint64 conn = server.connId(client.localPort());
+
+    client.send(first);
+    const qint64 firstByteMs = client.lastSentMs();
+    QTest::qWait(FrameMs / 3);
+    client.send(more);
+    QVERIFY(client.waitClosed(FrameMs + WaitMs));
+    const qint64 after = client.closedAtMs() - firstByteMs;
+    QVERIFY2(after >= FrameMs, qPrintable(QStringLiteral("closed %1 ms after the first byte").arg(after)));
+    QVERIFY2(after <= FrameMs + LateToleranceMs, qPrintable(QStringLiteral("closed %1 ms after the first byte").arg(after)));
+    if (bye >= 0)
+        QCOMPARE(client.byeCode(), bye);
+    QTRY_COMPARE_WITH_TIMEOUT(server.closedReason(conn), QStringLiteral("frame-timeout"), WaitMs);
+    const QJsonObject timeout = server.event(QStringLiteral("timeout"), QStringLiteral("conn"), double(conn));
+    QCOMPARE(timeout.value(QLatin1String("kind")).toString(), QStringLiteral("frame"));
+}
+
+// The deadline belongs to one message: a message completed in time ends
+// it, and the next one's starts with its own first byte.
+void tst_Lifecycle::eachMessageGetsItsOwnDeadline()
+{
+    START_VIGILD(server, {QStringLiteral("--frame-timeout"), QStringLiteral("1s"), QStringLiteral("--idle-timeout"),
+                          QStringLiteral("30s")});
+    CONNECT_CLIENT(client, server);
+    const QByteArray one = vigilFrame(Type::Data, "first message");
+    const QByteArray two = vigilFrame(Type::Data, "second message");
+    client.send(one.left(5));
+    QTest::qWait(300);
+    client.send(one.mid(5) + two.left(5)); // the first completes, the second starts
+    QTest::qWait(300);
+    client.send(two.mid(5).left(3));
+    QTest::qWait(300);
+    client.send(two.mid(8));
+    QTRY_COMPARE_WITH_TIMEOUT(client.frames(Type::Data).size(), 2, WaitMs);
+    // 900 ms of unfinished messages, but never 1 s for one of them.
+    QTest::qWait(200);
+    QVERIFY(!client.isClosed());
+}
+
+// Raw framing: every read is a message, nothing is ever unfinished.
+void tst_Lifecycle::rawHasNoUnfinishedMessages()
+{
+    START_VIGILD(server, {QStringLiteral("--framing"), QStringLiteral("raw"), QStringLiteral("--frame-timeout"),
+                          QStringLiteral("200ms"), QStringLiteral("--idle-timeout"), QStringLiteral("30s")});
+    CONNECT_CLIENT(client, server);
+    client.send("half a thought");
+    QTRY_COMPARE_WITH_TIMEOUT(client.received(), QByteArray("half a thought"), WaitMs);
+    QTest::qWait(600);
+    QVERIFY(!client.isClosed());
+}
+
+// The idle timeout still counts from the last complete message; a silent
+// connection has no unfinished message and is the idle watchdog's.
+void tst_Lifecycle::idleTimeoutUnchanged()
+{
+    START_VIGILD(server, {QStringLiteral("--frame-timeout"), QStringLiteral("5s"), QStringLiteral("--idle-timeout"),
+                          QStringLiteral("400ms")});
+    CONNECT_CLIENT(client, server);
+    const qint64 conn = server.connId(client.localPort());
+    client.send(vigilHeader(Type::Data, 4)); // unfinished, but the idle timeout comes first
+    QVERIFY(client.waitClosed(WaitMs));
+    QCOMPARE(client.byeCode(), int(Bye::IdleTimeout));
+    QTRY_COMPARE_WITH_TIMEOUT(server.closedReason(conn), QStringLiteral("idle-timeout"), WaitMs);
 }
 
 QTEST_GUILESS_MAIN(tst_Lifecycle)
