@@ -3,6 +3,7 @@
 
 #include "hostport.h"
 
+#include <limits>
 #include <sched.h>
 #include <unistd.h>
 
@@ -87,7 +88,8 @@ QString ServerConfig::validate() const
     } durations[] = {{idleTimeoutMs, "idle-timeout"}, {maxLifetimeMs, "max-lifetime"},
                      {writeTimeoutMs, "write-timeout"}, {probeIntervalMs, "probe-interval"},
                      {minKeepaliveMs, "min-keepalive"}, {maxKeepaliveMs, "max-keepalive"},
-                     {minPingIntervalMs, "min-ping-interval"}, {frameTimeoutMs, "frame-timeout"}};
+                     {minPingIntervalMs, "min-ping-interval"}, {frameTimeoutMs, "frame-timeout"},
+                     {lifetimeGraceMs, "lifetime-grace"}};
     for (const auto &d : durations) {
         if (d.value < 0)
             return QStringLiteral("--%1 must not be negative").arg(QLatin1String(d.name));
@@ -102,6 +104,11 @@ QString ServerConfig::validate() const
     // 2 GiB capacity limit.
     if (maxSendBuffer > MaxSendBufferLimit)
         return QStringLiteral("--max-send-buffer must be at most 1G (1073741824 bytes)");
+    if (lifetimeJitterPct < 0 || lifetimeJitterPct > MaxLifetimeJitterPct)
+        return QStringLiteral("--lifetime-jitter must be from 0 to %1 (percent)").arg(MaxLifetimeJitterPct);
+    // GOAWAY carries the grace as uint32 milliseconds.
+    if (lifetimeGraceMs > qint64(std::numeric_limits<quint32>::max()))
+        return QStringLiteral("--lifetime-grace must be at most %1ms").arg(std::numeric_limits<quint32>::max());
     if (maxConnections < 0 || maxPerIp < 0 || maxMsgRate < 0)
         return QStringLiteral("limits must not be negative");
     if (threads < 0 || threads > 256)

@@ -39,6 +39,7 @@ struct ListenAddress
 struct ServerConfig
 {
     static constexpr qint64 DefaultShortLifetimeMs = 10000;
+    static constexpr int MaxLifetimeJitterPct = 50; // PROTOCOL.md §10
 
     QList<ListenAddress> listen{ListenAddress()};
     Framing framing = Framing::Vigil;
@@ -58,6 +59,8 @@ struct ServerConfig
     // PROTOCOL.md §10 (v1.1); every one 0 = off, exactly v1.
     qint64 minPingIntervalMs = 0; // a client PING sooner after its last (no DATA between) is a strike
     qint64 frameTimeoutMs = 0;    // a message whose first byte arrived must complete within it
+    int lifetimeJitterPct = 0;    // each lifetime drawn from [L x (1 - J/100), L]
+    qint64 lifetimeGraceMs = 0;   // vigil framing: GOAWAY at the lifetime, BYE this much later
     Mode mode = Mode::Echo;
     int threads = 0; // 0: one per available core
     LogFormat logFormat = LogFormat::Text;

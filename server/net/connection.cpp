@@ -6,7 +6,11 @@
 #include "monotonicclock.h"
 #include "networkthread.h"
 
+#include <QRandomGenerator>
+
+#include <algorithm>
 #include <cerrno>
+#include <limits>
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -26,6 +30,14 @@ constexpr size_t MaxFrameOverhead = 19;
 // A half-closed peer whose last replies are still in the kernel: how often
 // to look whether it has taken them.
 constexpr qint64 DeliveryCheckNs = 20 * MonotonicClock::NsPerMs;
+
+// --lifetime-jitter draws, one per accept: a generator per network thread,
+// seeded once, so an accept costs no lock and no syscall.
+quint16 drawLifetimePoint()
+{
+    thread_local QRandomGenerator generator(QRandomGenerator::global()->generate());
+    return quint16(generator.generate() >> 16);
+}
 } // namespace
 
 // The thread's reply scratch is lent to one connection for one call from
@@ -65,8 +77,25 @@ Connection::Connection(NetworkThread &thread, int fd, quint64 id, const PeerAddr
     , m_peer(peer)
     , m_id(id)
     , m_fd(fd)
+    , m_lifetimeDraw(drawLifetimePoint())
 {
-    m_watchdogs.start(nowNs, thread.config().timersFor());
+    m_watchdogs.start(nowNs, timersFor());
+}
+
+// PROTOCOL.md §10: with --lifetime-jitter J the lifetime L becomes
+// L - span x draw / 65536 with span = L x J / 100, uniform in
+// [L x (1 - J/100), L]. The draw is the connection's own, so a HELLO or
+// new settings recompute the same point of the new range, and WELCOME
+// announces exactly the lifetime the watchdog runs with.
+ConnectionTimers Connection::timersFor(std::optional<Policy> requested, std::optional<qint64> keepaliveMs) const
+{
+    ConnectionTimers t = m_thread.config().timersFor(requested, keepaliveMs);
+    const int jitter = m_thread.config().lifetimeJitterPct;
+    if (jitter > 0 && t.maxLifetimeMs > 0) {
+        const qint64 span = t.maxLifetimeMs * jitter / 100;
+        t.maxLifetimeMs -= span * m_lifetimeDraw / 65536;
+    }
+    return t;
 }
 
 Connection::~Connection()
@@ -153,7 +182,7 @@ void Connection::reapplyConfig()
 {
     if (m_state != ConnectionState::Open)
         return;
-    setTimers(m_thread.config().timersFor(m_helloPolicy, m_helloKeepaliveMs));
+    setTimers(timersFor(m_helloPolicy, m_helloKeepaliveMs));
 }
 
 void Connection::handleReadable(qint64 nowNs)
@@ -349,7 +378,7 @@ void Connection::handleHello(const DecodedMessage &message)
     m_client = hello->client;
     m_helloPolicy = hello->policy;
     m_helloKeepaliveMs = hello->keepaliveMs;
-    const ConnectionTimers timers = m_thread.config().timersFor(m_helloPolicy, m_helloKeepaliveMs);
+    const ConnectionTimers timers = timersFor(m_helloPolicy, m_helloKeepaliveMs);
     setTimers(timers);
     m_thread.log().hello(m_id, m_peer, m_client, timers);
     if (m_thread.isPublishing())
@@ -568,7 +597,20 @@ void Connection::handleDeadline(qint64 nowNs)
         kind = TimeoutKind::Lifetime;
         reason = CloseReason::LifetimeExpired;
         afterMs = m_watchdogs.timers.maxLifetimeMs;
+        // PROTOCOL.md §10: with a grace, the lifetime's end is announced
+        // and the BYE follows the grace later. The watchdog fired now:
+        // logged and counted now, the close when it comes.
+        if (m_thread.config().lifetimeGraceMs > 0 && hasTypedFrames(m_decoder.framing())) {
+            counters.timeouts[size_t(kind)].add();
+            m_thread.log().timeout(m_id, m_peer, kind, afterMs);
+            publishEvent(EventKind::Timeout, 0, QByteArray(), kind);
+            goAway(reason, m_thread.config().lifetimeGraceMs);
+            return;
+        }
         break;
+    case Watchdogs::Due::AnnouncedClose:
+        closeAndFlush(m_goAwayReason, nowNs);
+        return;
     case Watchdogs::Due::Write:
         kind = TimeoutKind::Write;
         reason = CloseReason::SlowConsumer;
@@ -588,6 +630,29 @@ void Connection::handleDeadline(qint64 nowNs)
     m_thread.log().timeout(m_id, m_peer, kind, afterMs);
     publishEvent(EventKind::Timeout, 0, QByteArray(), kind);
     closeAndFlush(reason, nowNs);
+}
+
+void Connection::goAway(CloseReason reason, qint64 inMs)
+{
+    if (m_state != ConnectionState::Open || m_watchdogs.announcedCloseNs)
+        return;
+    const ReplyScope scope(*this);
+    const quint32 ms = quint32(std::clamp<qint64>(inMs, 0, std::numeric_limits<quint32>::max()));
+    if (hasTypedFrames(m_decoder.framing())) {
+        char payload[Wire::GoAwayFixedSize];
+        payload[0] = char(byeCode(reason).value_or(quint8(CloseReason::Normal)));
+        for (int i = 0; i < 4; ++i)
+            payload[1 + i] = char(ms >> (24 - 8 * i));
+        sendFrame(FrameType::GoAway, payload, sizeof(payload));
+        flushOutbound(MonotonicClock::nowNs());
+        if (m_state != ConnectionState::Open)
+            return; // the GOAWAY could not be held or sent
+    }
+    // Counted from after the GOAWAY went out: never earlier than announced.
+    m_goAwayReason = reason;
+    m_watchdogs.announcedCloseNs = MonotonicClock::nowNs() + qint64(ms) * MonotonicClock::NsPerMs;
+    m_thread.reschedule(this);
+    m_thread.markDirty(this);
 }
 
 void Connection::handleClosingDeadline(qint64 nowNs)

@@ -13,7 +13,8 @@ namespace Vigil {
 struct Watchdogs
 {
     static constexpr qint64 Never = std::numeric_limits<qint64>::max();
-    enum class Due : quint8 { None, Idle, Lifetime, Write, Probe, Frame };
+    // AnnouncedClose: the close a GOAWAY announced is due.
+    enum class Due : quint8 { None, Idle, Lifetime, Write, Probe, Frame, AnnouncedClose };
 
     ConnectionTimers timers;
     qint64 acceptedAtNs = 0;
@@ -25,6 +26,10 @@ struct Watchdogs
     // has stopped reading the connection (0: it reads), which pauses it.
     qint64 frameStartedNs = 0;
     qint64 framePausedSinceNs = 0;
+    // PROTOCOL.md §10: when the close a GOAWAY announced is due (0: no
+    // GOAWAY sent). It replaces the lifetime: a client is never closed
+    // earlier than it was told.
+    qint64 announcedCloseNs = 0;
 
     void start(qint64 nowNs, const ConnectionTimers &t)
     {
@@ -34,7 +39,10 @@ struct Watchdogs
     void activity(qint64 nowNs) { lastActivityNs = nowNs; }
 
     qint64 idleDeadline() const { return at(lastActivityNs, timers.idleTimeoutMs); }
-    qint64 lifetimeDeadline() const { return at(acceptedAtNs, timers.maxLifetimeMs); }
+    qint64 lifetimeDeadline() const
+    {
+        return announcedCloseNs ? announcedCloseNs : at(acceptedAtNs, timers.maxLifetimeMs);
+    }
     qint64 writeDeadline() const
     {
         return writeBlockedSinceNs ? at(writeBlockedSinceNs, timers.writeTimeoutMs) : Never;
@@ -81,7 +89,7 @@ struct Watchdogs
                 which = kind;
             }
         };
-        consider(lifetimeDeadline(), Due::Lifetime);
+        consider(lifetimeDeadline(), announcedCloseNs ? Due::AnnouncedClose : Due::Lifetime);
         consider(idleDeadline(), Due::Idle);
         consider(writeDeadline(), Due::Write);
         consider(probeDeadline(), Due::Probe);

@@ -32,6 +32,7 @@ const char *dueName(Watchdogs::Due due)
     case Watchdogs::Due::Write: return "write";
     case Watchdogs::Due::Probe: return "probe";
     case Watchdogs::Due::Frame: return "frame";
+    case Watchdogs::Due::AnnouncedClose: return "announced-close";
     }
     return "?";
 }
@@ -53,6 +54,7 @@ private slots:
     void writeDeadlineOnlyWhileBlocked();
     void frameDeadlineOnlyWhileAMessageIsUnfinished();
     void frameDeadlinePausesWhileNotReading();
+    void announcedCloseReplacesLifetime();
 };
 
 void tst_Watchdogs::neverDueBeforeDeadline_data()
@@ -249,6 +251,23 @@ void tst_Watchdogs::frameDeadlinePausesWhileNotReading()
     w.pauseFrame(Start + 3000 * Ms);
     w.resumeFrame(Start + 4000 * Ms);
     QCOMPARE(w.frameStartedNs, qint64(0));
+}
+
+// PROTOCOL.md §10: after a GOAWAY the announced close is the deadline,
+// neither the lifetime (already past) nor earlier than announced.
+void tst_Watchdogs::announcedCloseReplacesLifetime()
+{
+    Watchdogs w;
+    w.start(Start, timers(0, 1000));
+    QCOMPARE(dueName(w.due(Start + 1000 * Ms)), "lifetime");
+    w.announcedCloseNs = Start + 1500 * Ms; // GOAWAY with 500 ms, sent at the lifetime
+    QCOMPARE(w.lifetimeDeadline(), Start + 1500 * Ms);
+    QCOMPARE(w.next(), Start + 1500 * Ms);
+    QCOMPARE(dueName(w.due(Start + 1499 * Ms)), "none");
+    QCOMPARE(dueName(w.due(Start + 1500 * Ms)), "announced-close");
+    w.start(Start, timers(0, 0)); // also without a lifetime (a drain)
+    w.announcedCloseNs = Start + 200 * Ms;
+    QCOMPARE(dueName(w.due(Start + 200 * Ms)), "announced-close");
 }
 
 QTEST_GUILESS_MAIN(tst_Watchdogs)

@@ -2,6 +2,7 @@
 // jitter and grace (GOAWAY), against the real vigild on 127.0.0.1.
 #include "vigildprocess.h"
 
+#include <QSet>
 #include <QTest>
 
 #include <memory>
@@ -51,6 +52,12 @@ private slots:
     void eachMessageGetsItsOwnDeadline();
     void rawHasNoUnfinishedMessages();
     void idleTimeoutUnchanged();
+
+    // --lifetime-jitter, --lifetime-grace
+    void jitteredLifetimesInRange();
+    void jitteredLifetimeNeverEarly();
+    void graceSendsGoAwayThenBye();
+    void graceWithoutFramesClosesAtLifetime();
 };
 
 // Three strikes: the first PING has no previous one, so the fourth quick
@@ -221,6 +228,119 @@ void tst_Lifecycle::idleTimeoutUnchanged()
     QVERIFY(client.waitClosed(WaitMs));
     QCOMPARE(client.byeCode(), int(Bye::IdleTimeout));
     QTRY_COMPARE_WITH_TIMEOUT(server.closedReason(conn), QStringLiteral("idle-timeout"), WaitMs);
+}
+
+namespace {
+QJsonObject welcomeOf(const TestClient &client)
+{
+    const QList<Frame> welcomes = client.frames(Type::Welcome);
+    return welcomes.isEmpty() ? QJsonObject() : QJsonDocument::fromJson(welcomes.constFirst().payload).object();
+}
+} // namespace
+
+// PROTOCOL.md §10: WELCOME's max_lifetime_ms is the drawn lifetime, in
+// [L x (1 - J/100), L], and connections accepted together differ.
+void tst_Lifecycle::jitteredLifetimesInRange()
+{
+    constexpr int Connections = 200;
+    constexpr qint64 LifetimeMs = 60000;
+    START_VIGILD(server, {QStringLiteral("--max-lifetime"), QStringLiteral("60s"), QStringLiteral("--lifetime-jitter"),
+                          QStringLiteral("20")});
+    std::vector<std::unique_ptr<TestClient>> clients;
+    for (int i = 0; i < Connections; ++i)
+        clients.push_back(std::make_unique<TestClient>(server.port()));
+    for (const auto &client : clients) {
+        QVERIFY(client->waitConnected());
+        client->sendFrame(Type::Hello, R"({"client": "jitter"})");
+    }
+    QSet<qint64> seen;
+    for (const auto &client : clients) {
+        QTRY_VERIFY_WITH_TIMEOUT(!client->frames(Type::Welcome).isEmpty(), WaitMs);
+        const qint64 lifetime = welcomeOf(*client).value(QLatin1String("max_lifetime_ms")).toInteger(-1);
+        QVERIFY2(lifetime >= LifetimeMs * 80 / 100 && lifetime <= LifetimeMs, qPrintable(QString::number(lifetime)));
+        seen.insert(lifetime);
+    }
+    QVERIFY2(seen.size() > Connections / 2, qPrintable(QString::number(seen.size())));
+}
+
+// "Never early" holds against the announced, drawn lifetime.
+void tst_Lifecycle::jitteredLifetimeNeverEarly()
+{
+    constexpr int Connections = 12;
+    START_VIGILD(server, {QStringLiteral("--max-lifetime"), QStringLiteral("1s"), QStringLiteral("--lifetime-jitter"),
+                          QStringLiteral("50")});
+    std::vector<std::unique_ptr<TestClient>> clients;
+    for (int i = 0; i < Connections; ++i)
+        clients.push_back(std::make_unique<TestClient>(server.port()));
+    for (const auto &client : clients) {
+        QVERIFY(client->waitConnected());
+        client->sendFrame(Type::Hello, R"({"client": "jitter"})");
+    }
+    for (const auto &client : clients) {
+        QVERIFY(client->waitClosed(WaitMs));
+        const qint64 lifetime = welcomeOf(*client).value(QLatin1String("max_lifetime_ms")).toInteger(-1);
+        QVERIFY2(lifetime >= 500 && lifetime <= 1000, qPrintable(QString::number(lifetime)));
+        QCOMPARE(client->byeCode(), int(Bye::LifetimeExpired));
+        // From before the connect: the server cannot have accepted earlier.
+        const qint64 after = client->frames(Type::Bye).constFirst().atMs - client->connectStartedMs();
+        QVERIFY2(after >= lifetime, qPrintable(QStringLiteral("BYE %1 ms after connect, lifetime %2").arg(after).arg(lifetime)));
+        QVERIFY2(after <= lifetime + LateToleranceMs, qPrintable(QStringLiteral("BYE %1 ms after connect").arg(after)));
+    }
+}
+
+// PROTOCOL.md §10: GOAWAY lifetime-expired (ms = G) at the lifetime, the
+// server keeps serving, BYE lifetime-expired G later.
+void tst_Lifecycle::graceSendsGoAwayThenBye()
+{
+    constexpr int LifetimeMs = 1000;
+    constexpr int GraceMs = 800;
+    START_VIGILD(server, {QStringLiteral("--max-lifetime"), QStringLiteral("1s"), QStringLiteral("--lifetime-grace"),
+                          QStringLiteral("800ms")});
+    CONNECT_CLIENT(client, server);
+    const qint64 conn = server.connId(client.localPort());
+
+    QTRY_VERIFY_WITH_TIMEOUT(!client.frames(Type::GoAway).isEmpty(), LifetimeMs + WaitMs);
+    const Frame goAway = client.frames(Type::GoAway).constFirst();
+    QCOMPARE(goAway.payload, goAwayPayload(Bye::LifetimeExpired, GraceMs));
+    QVERIFY2(goAway.atMs - client.connectStartedMs() >= LifetimeMs, qPrintable(QString::number(goAway.atMs)));
+    QVERIFY(!client.isClosed());
+    QTRY_COMPARE_WITH_TIMEOUT(server.event(QStringLiteral("timeout"), QStringLiteral("conn"), double(conn))
+                                  .value(QLatin1String("kind"))
+                                  .toString(),
+                              QStringLiteral("lifetime"), WaitMs);
+
+    // During the grace it serves: echoes and PONGs.
+    client.sendFrame(Type::Data, "still there?");
+    client.sendFrame(Type::Ping, "p");
+    QTRY_VERIFY_WITH_TIMEOUT(!client.frames(Type::Data).isEmpty() && !client.frames(Type::Pong).isEmpty(), WaitMs);
+    const Frame echo = client.frames(Type::Data).constFirst();
+    QCOMPARE(echo.payload, QByteArray("still there?"));
+    QVERIFY(client.frames(Type::Bye).isEmpty());
+
+    QVERIFY(client.waitClosed(GraceMs + WaitMs));
+    QCOMPARE(client.byeCode(), int(Bye::LifetimeExpired));
+    const qint64 byeAt = client.frames(Type::Bye).constFirst().atMs;
+    QVERIFY2(byeAt - client.connectStartedMs() >= LifetimeMs + GraceMs, qPrintable(QString::number(byeAt)));
+    QVERIFY2(byeAt - goAway.atMs >= GraceMs - 50, qPrintable(QString::number(byeAt - goAway.atMs)));
+    QVERIFY2(byeAt - client.connectStartedMs() <= LifetimeMs + GraceMs + LateToleranceMs, qPrintable(QString::number(byeAt)));
+    QVERIFY(echo.atMs < byeAt);
+    QTRY_COMPARE_WITH_TIMEOUT(server.closedReason(conn), QStringLiteral("lifetime-expired"), WaitMs);
+    QCOMPARE(server.events(QStringLiteral("timeout")).size(), 1); // one watchdog fired, once
+}
+
+// Framings without frames cannot announce: they close at the lifetime, as in v1.
+void tst_Lifecycle::graceWithoutFramesClosesAtLifetime()
+{
+    constexpr int LifetimeMs = 500;
+    START_VIGILD(server, {QStringLiteral("--framing"), QStringLiteral("line"), QStringLiteral("--max-lifetime"),
+                          QStringLiteral("500ms"), QStringLiteral("--lifetime-grace"), QStringLiteral("10s")});
+    CONNECT_CLIENT(client, server);
+    const qint64 conn = server.connId(client.localPort());
+    QVERIFY(client.waitClosed(LifetimeMs + WaitMs));
+    const qint64 after = client.closedAtMs() - client.connectStartedMs();
+    QVERIFY2(after >= LifetimeMs && after <= LifetimeMs + LateToleranceMs, qPrintable(QString::number(after)));
+    QVERIFY(client.received().isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(server.closedReason(conn), QStringLiteral("lifetime-expired"), WaitMs);
 }
 
 QTEST_GUILESS_MAIN(tst_Lifecycle)
