@@ -299,6 +299,7 @@ bool Connection::admitPing()
     m_phase.open.lastPingNs = m_nowNs;
     if (last == 0 || m_nowNs - last >= m_thread.config().minPingIntervalMs * MonotonicClock::NsPerMs)
         return true;
+    m_thread.mutableCounters().pingStrikes.add();
     return ++m_pingStrikes < MaxPingStrikes;
 }
 
@@ -644,6 +645,7 @@ void Connection::goAway(CloseReason reason, qint64 inMs)
         for (int i = 0; i < 4; ++i)
             payload[1 + i] = char(ms >> (24 - 8 * i));
         sendFrame(FrameType::GoAway, payload, sizeof(payload));
+        m_thread.mutableCounters().goAways[size_t(closeReasonIndex(reason))].add();
         flushOutbound(MonotonicClock::nowNs());
         if (m_state != ConnectionState::Open)
             return; // the GOAWAY could not be held or sent
