@@ -151,6 +151,7 @@ QByteArray BenchReport::toJson() const
     if (!dialErrorReasons.isEmpty())
         o.insert(QLatin1String("dial_error_reasons"), countsToJson(dialErrorReasons));
     o.insert(QLatin1String("closed_by_server"), closedByServer);
+    o.insert(QLatin1String("goaways"), goAways);
     if (!byeReasons.isEmpty())
         o.insert(QLatin1String("bye_reasons"), countsToJson(byeReasons));
     o.insert(QLatin1String("client_cpu_pct"), std::round(clientCpuPct * 10) / 10);
@@ -299,6 +300,7 @@ ClientExit Bench::run(FILE *out, FILE *err)
         for (const auto &[reason, count] : wr.dialFailureReasons)
             r.dialErrorReasons[reason] += count;
         r.closedByServer += wr.closedByServer;
+        r.goAways += wr.goAways;
         for (int code = 0; code < int(wr.byeReasons.size()); ++code) {
             if (wr.byeReasons[size_t(code)] == 0)
                 continue;

@@ -37,6 +37,7 @@ struct BenchReport
     int dialErrors = 0;
     QMap<QString, int> dialErrorReasons; // refused, timed-out, ... -> connections; sums to dialErrors
     int closedByServer = 0;
+    int goAways = 0; // GOAWAY frames received (PROTOCOL.md §10)
     QMap<QString, int> byeReasons; // vigil framing: BYE reason name -> connections
     int stayedOpen = 0;
     double heartbeatS = 0;

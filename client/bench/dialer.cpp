@@ -399,6 +399,11 @@ bool Dialer::onMessage(const DecodedMessage &message)
     case FrameType::Bye:
         m_byeCode = message.size > 0 ? quint8(message.data[0]) : 0;
         return false;
+    case FrameType::GoAway:
+        // The server closes later with a BYE (PROTOCOL.md §10); until then
+        // it serves, so the run goes on and the BYE is counted as usual.
+        ++m_result.goAways;
+        return true;
     case FrameType::Welcome:
     case FrameType::Hello:
         return true;

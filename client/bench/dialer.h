@@ -44,6 +44,7 @@ struct BenchWorkerResult
     std::map<QString, int> dialFailureReasons; // dialFailureReason() -> count, sums to dialFailures
     int stayedOpen = 0;        // open when the run ended
     int closedByServer = 0;    // closed by the peer while we still wanted it
+    int goAways = 0;           // GOAWAY frames received (PROTOCOL.md §10)
     quint64 errors = 0;        // everything that should not happen
     QString firstError;
     std::vector<int> byeReasons = std::vector<int>(256, 0); // BYE code -> count

@@ -79,7 +79,7 @@ void Sender::handleConnected()
 // --wait has passed. Only then is the session done (see finishIfDone()).
 void Sender::sendNext()
 {
-    if (m_finished)
+    if (m_finished || m_goingAway)
         return;
     if (m_sent < m_options.count) {
         const QByteArray payload = QString::number(m_sent).toUtf8() + ' ' + m_options.message.toUtf8();
@@ -109,13 +109,13 @@ void Sender::sendFrame(FrameType type, const QByteArray &payload)
         return;
     m_socket.write(frame);
     // PROTOCOL.md §6: PINGs go out only while we are otherwise idle.
-    if (m_options.heartbeatMs > 0)
+    if (m_options.heartbeatMs > 0 && !m_goingAway)
         m_heartbeatTimer.start(int(m_options.heartbeatMs));
 }
 
 void Sender::handleHeartbeat()
 {
-    if (m_finished || !m_connected)
+    if (m_finished || !m_connected || m_goingAway)
         return;
     ++m_pingsSent;
     sendFrame(FrameType::Ping, QByteArray::number(m_pingsSent));
@@ -174,11 +174,43 @@ bool Sender::onMessage(const DecodedMessage &message)
         closedByServer(QStringLiteral("closed by server: ") + name);
         return false;
     }
+    case FrameType::GoAway: {
+        const std::optional<GoAwayFrame> goAway = GoAwayFrame::parse(message.data, message.size);
+        if (!goAway) {
+            printError(QStringLiteral("vigil-client: bad data from the server (GOAWAY of %1 bytes)").arg(message.size));
+            finish(ClientExit::ClosedByServer);
+            return false;
+        }
+        handleGoAway(*goAway);
+        return !m_finished;
+    }
     case FrameType::Hello:
         break;
     }
     printError(QStringLiteral("vigil-client: unexpected %1 frame from the server").arg(frameTypeName(message.type)));
     return true;
+}
+
+// PROTOCOL.md §10: the server will close in ms and keeps serving until
+// then. We send nothing new (no message, no PING), take the echoes still
+// on their way, and end the session ourselves with BYE normal, before the
+// server's BYE: "send over" if every message was sent, else exit 3.
+void Sender::handleGoAway(const GoAwayFrame &goAway)
+{
+    if (m_goingAway)
+        return;
+    m_goingAway = true;
+    printLine(QStringLiteral("server going away in %1 ms: %2").arg(goAway.ms).arg(goAway.reasonName()));
+    m_sendTimer.stop();
+    m_heartbeatTimer.stop();
+    m_lingerTimer.stop();
+    m_lingering = true;
+    m_waitOver = true;
+    m_echoesOver = m_echoBytesReceived >= m_echoBytesExpected;
+    if (!m_echoesOver && !m_echoTimer.isActive())
+        m_echoTimer.start(EchoWaitMs);
+    if (m_echoesOver)
+        QMetaObject::invokeMethod(this, &Sender::finishIfDone, Qt::QueuedConnection);
 }
 
 void Sender::handleSocketError(QAbstractSocket::SocketError error)
@@ -239,12 +271,17 @@ void Sender::handleEchoWaitOver()
 // the server still connected: a normal end.
 void Sender::finishIfDone()
 {
-    if (!m_finished && m_lingering && m_echoesOver && m_waitOver)
+    if (m_finished || !m_lingering || !m_echoesOver || !m_waitOver)
+        return;
+    if (m_sent < m_options.count) // only after a GOAWAY
+        finish(ClientExit::ClosedByServer);
+    else
         finish(ClientExit::Ok, QStringLiteral("send over"));
 }
 
 void Sender::closedByServer(const QString &why)
 {
+    m_serverClosed = true;
     finish(ClientExit::ClosedByServer, why);
 }
 
@@ -265,7 +302,9 @@ void Sender::finish(ClientExit code, const QString &lastLine)
         printLine(QStringLiteral("heartbeat: %1 PING sent, %2 PONG received").arg(m_pingsSent).arg(m_pongs));
     if (!lastLine.isEmpty())
         printLine(lastLine);
-    if (code == ClientExit::Ok && m_socket.state() == QAbstractSocket::ConnectedState) {
+    // After a GOAWAY we leave on purpose too, before the server's BYE.
+    const bool polite = code == ClientExit::Ok || (m_goingAway && !m_serverClosed);
+    if (polite && m_socket.state() == QAbstractSocket::ConnectedState) {
         if (hasTypedFrames(m_options.framing))
             m_socket.write(FrameEncoder::bye(CloseReason::Normal));
         m_socket.disconnectFromHost();

@@ -41,6 +41,7 @@ private:
     bool onMessage(const DecodedMessage &message) override;
     void sendFrame(FrameType type, const QByteArray &payload);
     void sendNext();
+    void handleGoAway(const GoAwayFrame &goAway);
 
     void handleConnected();
     void handleReadyRead();
@@ -80,6 +81,8 @@ private:
     bool m_echoesOver = false; // every echo is back, or we stopped waiting for them
     bool m_waitOver = false;   // --wait has passed
     bool m_finished = false;
+    bool m_goingAway = false;    // a GOAWAY came: finishing
+    bool m_serverClosed = false; // the server ended the session (BYE, FIN, reset)
     bool m_finishedEmitted = false;
     ClientExit m_exitCode = ClientExit::Ok;
 };

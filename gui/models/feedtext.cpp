@@ -37,6 +37,10 @@ QString FeedText::closeReason(CloseReason reason)
     case CloseReason::SlowConsumer: return tr("slow-consumer");
     case CloseReason::RateLimited: return tr("rate-limited");
     case CloseReason::Normal: return tr("normal");
+    case CloseReason::UpstreamClosed: return tr("upstream-closed");
+    case CloseReason::TooManyPings: return tr("too-many-pings");
+    case CloseReason::HandshakeTimeout: return tr("handshake-timeout");
+    case CloseReason::FrameTimeout: return tr("frame-timeout");
     case CloseReason::ClientClosed: return tr("client-closed");
     case CloseReason::Reset: return tr("reset");
     }
@@ -50,6 +54,7 @@ QString FeedText::timeoutKind(TimeoutKind kind)
     case TimeoutKind::Idle: return tr("idle");
     case TimeoutKind::Lifetime: return tr("lifetime");
     case TimeoutKind::Write: return tr("write");
+    case TimeoutKind::Frame: return tr("frame");
     }
     return timeoutKindName(kind);
 }

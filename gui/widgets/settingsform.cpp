@@ -33,6 +33,10 @@ SettingsForm::SettingsForm(QWidget *parent)
     , m_lifetime(new QLineEdit(this))
     , m_writeTimeout(new QLineEdit(this))
     , m_probeInterval(new QLineEdit(this))
+    , m_lifetimeJitter(limitBox(this, ServerConfig::MaxLifetimeJitterPct, tr("none")))
+    , m_lifetimeGrace(new QLineEdit(this))
+    , m_minPingInterval(new QLineEdit(this))
+    , m_frameTimeout(new QLineEdit(this))
     , m_maxPayload(new QLineEdit(this))
     , m_maxConnections(limitBox(this, 10000000, tr("no limit")))
     , m_maxPerIp(limitBox(this, 10000000, tr("no limit")))
@@ -50,9 +54,17 @@ SettingsForm::SettingsForm(QWidget *parent)
 
     m_listen->setToolTip(tr("HOST:PORT, several separated by commas; port 0 picks a free port"));
     const QString durationHelp = tr("A number with a unit: 250ms, 5s, 2m, 1h; 0 turns it off");
-    for (QLineEdit *edit : {m_idleTimeout, m_lifetime, m_writeTimeout, m_probeInterval})
+    for (QLineEdit *edit : {m_idleTimeout, m_lifetime, m_writeTimeout, m_probeInterval, m_lifetimeGrace,
+                            m_minPingInterval, m_frameTimeout})
         edit->setToolTip(durationHelp);
     m_lifetime->setPlaceholderText(tr("0 (short policy: 10s)"));
+    m_lifetimeJitter->setSuffix(tr(" %"));
+    m_lifetimeJitter->setToolTip(tr("Each connection's lifetime is drawn from [lifetime x (1 - jitter), lifetime]"));
+    m_lifetimeGrace->setToolTip(tr("vigil framing: at the lifetime send GOAWAY, keep serving, and close this much later; 0: close at once"));
+    m_minPingInterval->setToolTip(tr("A client PING sooner than this after its previous one, with no DATA between, is a strike; "
+                                     "the third closes it (too-many-pings); 0 turns it off"));
+    m_frameTimeout->setToolTip(tr("A started message (header, line) must be complete this long after its first byte; "
+                                  "0 turns it off"));
     m_maxPayload->setToolTip(tr("Bytes, or with k, M, G"));
 
     auto *form = new QFormLayout(this);
@@ -64,6 +76,10 @@ SettingsForm::SettingsForm(QWidget *parent)
     form->addRow(tr("Max &lifetime"), m_lifetime);
     form->addRow(tr("&Write timeout"), m_writeTimeout);
     form->addRow(tr("P&robe interval"), m_probeInterval);
+    form->addRow(tr("Lifetime &jitter"), m_lifetimeJitter);
+    form->addRow(tr("Lifetime &grace"), m_lifetimeGrace);
+    form->addRow(tr("Min PI&NG interval"), m_minPingInterval);
+    form->addRow(tr("Frame time&out"), m_frameTimeout);
     form->addRow(tr("Max pa&yload"), m_maxPayload);
     form->addRow(tr("Max &connections"), m_maxConnections);
     form->addRow(tr("Max per I&P"), m_maxPerIp);
@@ -75,7 +91,8 @@ SettingsForm::SettingsForm(QWidget *parent)
     m_errorLabel->hide();
     form->addRow(m_errorLabel);
 
-    for (QLineEdit *edit : {m_listen, m_idleTimeout, m_lifetime, m_writeTimeout, m_probeInterval, m_maxPayload}) {
+    for (QLineEdit *edit : {m_listen, m_idleTimeout, m_lifetime, m_writeTimeout, m_probeInterval, m_lifetimeGrace,
+                            m_minPingInterval, m_frameTimeout, m_maxPayload}) {
         connect(edit, &QLineEdit::textChanged, this, &SettingsForm::revalidate);
         connect(edit, &QLineEdit::editingFinished, this, &SettingsForm::configEdited);
     }
@@ -83,7 +100,7 @@ SettingsForm::SettingsForm(QWidget *parent)
         connect(box, &QComboBox::currentIndexChanged, this, &SettingsForm::revalidate);
         connect(box, &QComboBox::activated, this, &SettingsForm::configEdited);
     }
-    for (QSpinBox *box : {m_maxConnections, m_maxPerIp, m_maxMsgRate, m_threads}) {
+    for (QSpinBox *box : {m_lifetimeJitter, m_maxConnections, m_maxPerIp, m_maxMsgRate, m_threads}) {
         connect(box, &QSpinBox::valueChanged, this, &SettingsForm::revalidate);
         connect(box, &QSpinBox::editingFinished, this, &SettingsForm::configEdited);
     }
@@ -103,6 +120,10 @@ void SettingsForm::setConfig(const ServerConfig &config)
     m_lifetime->setText(formatDuration(config.maxLifetimeMs));
     m_writeTimeout->setText(formatDuration(config.writeTimeoutMs));
     m_probeInterval->setText(formatDuration(config.probeIntervalMs));
+    m_lifetimeJitter->setValue(config.lifetimeJitterPct);
+    m_lifetimeGrace->setText(formatDuration(config.lifetimeGraceMs));
+    m_minPingInterval->setText(formatDuration(config.minPingIntervalMs));
+    m_frameTimeout->setText(formatDuration(config.frameTimeoutMs));
     m_maxPayload->setText(QString::number(config.maxPayload));
     m_maxConnections->setValue(config.maxConnections);
     m_maxPerIp->setValue(config.maxPerIp);
@@ -143,6 +164,9 @@ std::optional<ServerConfig> SettingsForm::config(QString *error) const
         {m_lifetime, &c.maxLifetimeMs, tr("Max lifetime")},
         {m_writeTimeout, &c.writeTimeoutMs, tr("Write timeout")},
         {m_probeInterval, &c.probeIntervalMs, tr("Probe interval")},
+        {m_lifetimeGrace, &c.lifetimeGraceMs, tr("Lifetime grace")},
+        {m_minPingInterval, &c.minPingIntervalMs, tr("Min PING interval")},
+        {m_frameTimeout, &c.frameTimeoutMs, tr("Frame timeout")},
     };
     for (const auto &d : durations) {
         const QString text = d.edit->text().trimmed();
@@ -161,6 +185,7 @@ std::optional<ServerConfig> SettingsForm::config(QString *error) const
     if (!payload)
         return fail(tr("Max payload: %1").arg(why));
     c.maxPayload = *payload;
+    c.lifetimeJitterPct = m_lifetimeJitter->value();
     c.maxConnections = m_maxConnections->value();
     c.maxPerIp = m_maxPerIp->value();
     c.maxMsgRate = m_maxMsgRate->value();

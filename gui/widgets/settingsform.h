@@ -35,6 +35,10 @@ public:
     QLineEdit *lifetimeEdit() const { return m_lifetime; }
     QLineEdit *writeTimeoutEdit() const { return m_writeTimeout; }
     QLineEdit *probeIntervalEdit() const { return m_probeInterval; }
+    QSpinBox *lifetimeJitterBox() const { return m_lifetimeJitter; }
+    QLineEdit *lifetimeGraceEdit() const { return m_lifetimeGrace; }
+    QLineEdit *minPingIntervalEdit() const { return m_minPingInterval; }
+    QLineEdit *frameTimeoutEdit() const { return m_frameTimeout; }
     QComboBox *policyBox() const { return m_policy; }
 
 signals:
@@ -53,6 +57,10 @@ private:
     QLineEdit *m_lifetime;
     QLineEdit *m_writeTimeout;
     QLineEdit *m_probeInterval;
+    QSpinBox *m_lifetimeJitter;     // PROTOCOL.md §10
+    QLineEdit *m_lifetimeGrace;
+    QLineEdit *m_minPingInterval;
+    QLineEdit *m_frameTimeout;
     QLineEdit *m_maxPayload;
     QSpinBox *m_maxConnections;
     QSpinBox *m_maxPerIp;

@@ -94,6 +94,16 @@ QByteArray prometheusMetrics(const ServerStats &stats)
     for (const TimeoutKindInfo &info : TimeoutKinds)
         w.sample("vigil_timeouts_total", stats.timeoutsFor(info.kind), label("kind", timeoutKindName(info.kind)));
 
+    // PROTOCOL.md §10. Every reason a BYE can carry is listed, as above.
+    w.family("vigil_goaways_total", "counter", "GOAWAY frames sent, by the close reason they announce.");
+    for (const CloseReasonInfo &info : CloseReasons) {
+        if (info.byeCode != 0 && info.reason != CloseReason::Normal)
+            w.sample("vigil_goaways_total", stats.goAwaysFor(info.reason), label("reason", closeReasonName(info.reason)));
+    }
+    w.family("vigil_ping_strikes_total", "counter",
+             "Client PINGs sooner than --min-ping-interval after the previous one (the third closes: too-many-pings).");
+    w.sample("vigil_ping_strikes_total", stats.pingStrikes);
+
     w.family("vigil_watchdog_lateness_seconds", "histogram", "How long after its deadline a watchdog fired.");
     quint64 cumulative = 0;
     for (size_t i = 0; i < LatenessBucketsUs.size(); ++i) {

@@ -37,6 +37,10 @@ const OptionSpec ValueOptions[] = {
     {"max-connections", "N", "Refuse connections beyond N with BYE server-full. Default 0 (no limit)."},
     {"max-per-ip", "N", "Refuse a client address's connections beyond N. Default 0 (no limit)."},
     {"max-msg-rate", "N", "Close a client sending more than N messages a second. Default 0 (no limit)."},
+    {"lifetime-jitter", "PCT", "Draw each connection's lifetime from [L x (1 - PCT/100), L], 0 to 50. Default 0."},
+    {"lifetime-grace", "DUR", "vigil framing: at the lifetime send GOAWAY, serve on, BYE this much later. Default 0 (BYE at once)."},
+    {"frame-timeout", "DUR", "Close a client whose started message (header, line) is not complete this long after its first byte (frame-timeout). Default 0 (off)."},
+    {"min-ping-interval", "DUR", "A client PING sooner than this after its last, no DATA between, is a strike; the third closes it (too-many-pings). Default 0 (off)."},
     {"mode", "NAME", "echo (answer every DATA) or sink (count only). Default echo."},
     {"threads", "N", "Network threads. Default: one per available core."},
     {"log-format", "NAME", "text or json (one JSON object per line). Default text."},
@@ -242,6 +246,14 @@ QString ServerCommandLine::apply(ServerConfig &config, const QString &key, const
         return duration(config.minKeepaliveMs);
     if (key == QLatin1String("max-keepalive"))
         return duration(config.maxKeepaliveMs);
+    if (key == QLatin1String("lifetime-jitter"))
+        return count(config.lifetimeJitterPct, 0, ServerConfig::MaxLifetimeJitterPct);
+    if (key == QLatin1String("lifetime-grace"))
+        return duration(config.lifetimeGraceMs);
+    if (key == QLatin1String("frame-timeout"))
+        return duration(config.frameTimeoutMs);
+    if (key == QLatin1String("min-ping-interval"))
+        return duration(config.minPingIntervalMs);
     if (key == QLatin1String("max-payload"))
         return bytes(config.maxPayload);
     if (key == QLatin1String("max-send-buffer"))

@@ -3,6 +3,7 @@
 
 #include "hostport.h"
 
+#include <limits>
 #include <vector>
 
 #include <sched.h>
@@ -88,7 +89,9 @@ QString ServerConfig::validate() const
         const char *name;
     } durations[] = {{idleTimeoutMs, "idle-timeout"}, {maxLifetimeMs, "max-lifetime"},
                      {writeTimeoutMs, "write-timeout"}, {probeIntervalMs, "probe-interval"},
-                     {minKeepaliveMs, "min-keepalive"}, {maxKeepaliveMs, "max-keepalive"}};
+                     {minKeepaliveMs, "min-keepalive"}, {maxKeepaliveMs, "max-keepalive"},
+                     {minPingIntervalMs, "min-ping-interval"}, {frameTimeoutMs, "frame-timeout"},
+                     {lifetimeGraceMs, "lifetime-grace"}};
     for (const auto &d : durations) {
         if (d.value < 0)
             return QStringLiteral("--%1 must not be negative").arg(QLatin1String(d.name));
@@ -103,6 +106,11 @@ QString ServerConfig::validate() const
     // 2 GiB capacity limit.
     if (maxSendBuffer > MaxSendBufferLimit)
         return QStringLiteral("--max-send-buffer must be at most 1G (1073741824 bytes)");
+    if (lifetimeJitterPct < 0 || lifetimeJitterPct > MaxLifetimeJitterPct)
+        return QStringLiteral("--lifetime-jitter must be from 0 to %1 (percent)").arg(MaxLifetimeJitterPct);
+    // GOAWAY carries the grace as uint32 milliseconds.
+    if (lifetimeGraceMs > qint64(std::numeric_limits<quint32>::max()))
+        return QStringLiteral("--lifetime-grace must be at most %1ms").arg(std::numeric_limits<quint32>::max());
     if (maxConnections < 0 || maxPerIp < 0 || maxMsgRate < 0)
         return QStringLiteral("limits must not be negative");
     if (threads < 0 || threads > 256)
@@ -151,6 +159,7 @@ ConnectionTimers ServerConfig::timersFor(std::optional<Policy> requested, std::o
     t.idleTimeoutMs = idleTimeoutMs;
     t.writeTimeoutMs = writeTimeoutMs;
     t.probeIntervalMs = framing == Framing::Vigil ? probeIntervalMs : 0;
+    t.frameTimeoutMs = frameTimeoutMs;
     if (t.policy == Policy::Short)
         t.maxLifetimeMs = maxLifetimeMs > 0 ? maxLifetimeMs : DefaultShortLifetimeMs;
     else
@@ -205,6 +214,10 @@ QStringList changedKeys(const ServerConfig &a, const ServerConfig &b)
         {"max-lifetime", a.maxLifetimeMs == b.maxLifetimeMs},
         {"write-timeout", a.writeTimeoutMs == b.writeTimeoutMs},
         {"probe-interval", a.probeIntervalMs == b.probeIntervalMs},
+        {"lifetime-jitter", a.lifetimeJitterPct == b.lifetimeJitterPct},
+        {"lifetime-grace", a.lifetimeGraceMs == b.lifetimeGraceMs},
+        {"frame-timeout", a.frameTimeoutMs == b.frameTimeoutMs},
+        {"min-ping-interval", a.minPingIntervalMs == b.minPingIntervalMs},
         {"min-keepalive", a.minKeepaliveMs == b.minKeepaliveMs},
         {"max-keepalive", a.maxKeepaliveMs == b.maxKeepaliveMs},
         {"max-payload", a.maxPayload == b.maxPayload},

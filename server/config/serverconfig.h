@@ -40,6 +40,7 @@ struct ListenAddress
 struct ServerConfig
 {
     static constexpr qint64 DefaultShortLifetimeMs = 10000;
+    static constexpr int MaxLifetimeJitterPct = 50; // PROTOCOL.md §10
 
     QList<ListenAddress> listen{ListenAddress()};
     Framing framing = Framing::Vigil;
@@ -56,6 +57,11 @@ struct ServerConfig
     int maxConnections = 0;   // 0: no limit but the open-file limit
     int maxPerIp = 0;
     int maxMsgRate = 0; // messages per second per connection; 0: no limit
+    // PROTOCOL.md §10 (v1.1); every one 0 = off, exactly v1.
+    qint64 minPingIntervalMs = 0; // a client PING sooner after its last (no DATA between) is a strike
+    qint64 frameTimeoutMs = 0;    // a message whose first byte arrived must complete within it
+    int lifetimeJitterPct = 0;    // each lifetime drawn from [L x (1 - J/100), L]
+    qint64 lifetimeGraceMs = 0;   // vigil framing: GOAWAY at the lifetime, BYE this much later
     Mode mode = Mode::Echo;
     int threads = 0; // 0: one per available core
     LogFormat logFormat = LogFormat::Text;

@@ -277,6 +277,13 @@ QJsonObject encodeStats(const ServerStats &s)
     for (const TimeoutKindInfo &info : TimeoutKinds)
         timeouts.insert(QLatin1String(info.name), double(s.timeoutsFor(info.kind)));
     o.insert(Key::Timeouts, timeouts);
+    QJsonObject goAways; // PROTOCOL.md §10: only the reasons GOAWAYs were sent for
+    for (int i = 0; i < CloseReasonCount; ++i) {
+        if (s.goAways[size_t(i)] != 0)
+            goAways.insert(closeReasonName(closeReasonAt(i)), double(s.goAways[size_t(i)]));
+    }
+    o.insert(Key::GoAways, goAways);
+    o.insert(Key::PingStrikes, double(s.pingStrikes));
     // Per-bucket (not cumulative) counts; "le_us" null is the overflow bucket.
     QJsonArray buckets;
     for (size_t i = 0; i < s.lateness.size(); ++i) {
@@ -443,6 +450,14 @@ Decoded<ServerStats> decodeStats(const QJsonValue &json, qint64 nowMs)
     Reader timeoutReader(timeouts, "stats timeouts");
     for (const TimeoutKindInfo &info : TimeoutKinds)
         s.timeouts[size_t(info.kind)] = timeoutReader.u64(QLatin1String(info.name));
+    // Missing (an older vigild) is zero, as for the counters above.
+    const QJsonObject goAways = r.object(Key::GoAways);
+    Reader goAwayReader(goAways, "stats goaways");
+    for (const CloseReasonInfo &info : CloseReasons) {
+        if (info.reason != CloseReason::None)
+            s.goAways[size_t(closeReasonIndex(info.reason))] = goAwayReader.u64(QLatin1String(info.name));
+    }
+    s.pingStrikes = r.u64(Key::PingStrikes);
     const QJsonObject lateness = r.object(Key::WatchdogLateness);
     Reader latenessReader(lateness, "stats watchdog_lateness");
     const QJsonArray buckets = latenessReader.array(Key::Buckets);

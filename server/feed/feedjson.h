@@ -67,6 +67,8 @@ inline constexpr QLatin1String Rejected{"rejected"};
 inline constexpr QLatin1String Open{"open"};
 inline constexpr QLatin1String Closes{"closes"};
 inline constexpr QLatin1String Timeouts{"timeouts"};
+inline constexpr QLatin1String GoAways{"goaways"};
+inline constexpr QLatin1String PingStrikes{"ping_strikes"};
 inline constexpr QLatin1String WatchdogLateness{"watchdog_lateness"};
 inline constexpr QLatin1String Buckets{"buckets"};
 inline constexpr QLatin1String LeUs{"le_us"};

@@ -27,6 +27,8 @@ struct ServerStats
     quint64 bytesOut = 0;
     std::array<quint64, CloseReasonCount> closes{};
     std::array<quint64, TimeoutKindCount> timeouts{}; // by TimeoutKind
+    std::array<quint64, CloseReasonCount> goAways{};  // GOAWAYs sent, by announced reason (PROTOCOL.md §10)
+    quint64 pingStrikes = 0;                          // --min-ping-interval strikes
     std::array<quint64, LatenessBucketCount> lateness{};
     quint64 latenessSumUs = 0;
     quint64 pollFailures = 0;    // connections dropped because epoll_ctl failed
@@ -39,6 +41,7 @@ struct ServerStats
 
     quint64 closesFor(CloseReason reason) const { return closes[size_t(closeReasonIndex(reason))]; }
     quint64 timeoutsFor(TimeoutKind kind) const { return timeouts[size_t(kind)]; }
+    quint64 goAwaysFor(CloseReason reason) const { return goAways[size_t(closeReasonIndex(reason))]; }
     ServerStats &operator+=(const ServerStats &other);
 };
 
@@ -58,6 +61,8 @@ struct alignas(64) ThreadCounters
     SingleWriterCounter accepted, rejected, closed, messagesIn, messagesOut, bytesIn, bytesOut;
     std::array<SingleWriterCounter, CloseReasonCount> closes;
     std::array<SingleWriterCounter, TimeoutKindCount> timeouts;
+    std::array<SingleWriterCounter, CloseReasonCount> goAways;
+    SingleWriterCounter pingStrikes;
     std::array<SingleWriterCounter, LatenessBucketCount> lateness;
     SingleWriterCounter latenessSumUs;
     SingleWriterCounter pollFailures;

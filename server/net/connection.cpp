@@ -6,7 +6,11 @@
 #include "monotonicclock.h"
 #include "networkthread.h"
 
+#include <QRandomGenerator>
+
+#include <algorithm>
 #include <cerrno>
+#include <limits>
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -26,6 +30,14 @@ constexpr size_t MaxFrameOverhead = 19;
 // A half-closed peer whose last replies are still in the kernel: how often
 // to look whether it has taken them.
 constexpr qint64 DeliveryCheckNs = 20 * MonotonicClock::NsPerMs;
+
+// --lifetime-jitter draws, one per accept: a generator per network thread,
+// seeded once, so an accept costs no lock and no syscall.
+quint16 drawLifetimePoint()
+{
+    thread_local QRandomGenerator generator(QRandomGenerator::global()->generate());
+    return quint16(generator.generate() >> 16);
+}
 } // namespace
 
 // The thread's reply scratch is lent to one connection for one call from
@@ -65,8 +77,25 @@ Connection::Connection(NetworkThread &thread, int fd, quint64 id, const PeerAddr
     , m_peer(peer)
     , m_id(id)
     , m_fd(fd)
+    , m_lifetimeDraw(drawLifetimePoint())
 {
-    m_watchdogs.start(nowNs, thread.config().timersFor());
+    m_watchdogs.start(nowNs, timersFor());
+}
+
+// PROTOCOL.md §10: with --lifetime-jitter J the lifetime L becomes
+// L - span x draw / 65536 with span = L x J / 100, uniform in
+// [L x (1 - J/100), L]. The draw is the connection's own, so a HELLO or
+// new settings recompute the same point of the new range, and WELCOME
+// announces exactly the lifetime the watchdog runs with.
+ConnectionTimers Connection::timersFor(std::optional<Policy> requested, std::optional<qint64> keepaliveMs) const
+{
+    ConnectionTimers t = m_thread.config().timersFor(requested, keepaliveMs);
+    const int jitter = m_thread.config().lifetimeJitterPct;
+    if (jitter > 0 && t.maxLifetimeMs > 0) {
+        const qint64 span = t.maxLifetimeMs * jitter / 100;
+        t.maxLifetimeMs -= span * m_lifetimeDraw / 65536;
+    }
+    return t;
 }
 
 Connection::~Connection()
@@ -153,7 +182,7 @@ void Connection::reapplyConfig()
 {
     if (m_state != ConnectionState::Open)
         return;
-    setTimers(m_thread.config().timersFor(m_helloPolicy, m_helloKeepaliveMs));
+    setTimers(timersFor(m_helloPolicy, m_helloKeepaliveMs));
 }
 
 void Connection::handleReadable(qint64 nowNs)
@@ -174,9 +203,12 @@ void Connection::handleReadable(qint64 nowNs)
             // Stamp activity when the bytes were read, not when the loop
             // woke: a busy iteration must not make a watchdog start early.
             m_nowNs = MonotonicClock::nowNs();
+            const quint64 messagesBefore = m_messagesIn;
             const CloseReason error = m_decoder.feed(buffer, size_t(n), *this);
             if (error != CloseReason::None)
                 close(error, nowNs);
+            else if (m_watchdogs.timers.frameTimeoutMs > 0 && m_state == ConnectionState::Open)
+                trackUnfinishedMessage(messagesBefore);
             if (size_t(n) < capacity)
                 break;
             continue;
@@ -197,6 +229,24 @@ void Connection::handleReadable(qint64 nowNs)
     m_decoder.releaseMemory();
     if (!isRetired())
         flushOutbound(nowNs);
+}
+
+// PROTOCOL.md §10, --frame-timeout: after each read, whether the decoder
+// holds the start of a message and since when. Bytes it holds are always
+// the unfinished message (a header, a line without its newline, a legacy
+// header or the start of its magic). If this read completed a message,
+// what is held now started in this read; else it started earlier, or now.
+// Once per read, never per message.
+void Connection::trackUnfinishedMessage(quint64 messagesBefore)
+{
+    if (m_decoder.buffered() == 0) {
+        m_watchdogs.frameStartedNs = 0;
+        return;
+    }
+    if (m_watchdogs.frameStartedNs == 0 || m_messagesIn != messagesBefore) {
+        m_watchdogs.frameStartedNs = m_nowNs;
+        m_thread.reschedule(this);
+    }
 }
 
 void Connection::handleWritable(qint64 nowNs)
@@ -238,6 +288,21 @@ bool Connection::admitByRate(qint64 nowNs)
     return true;
 }
 
+// PROTOCOL.md §10: a PING less than --min-ping-interval after the
+// client's previous one, with no DATA between, is a strike; the third
+// strike closes. Only called with the interval on. A strike also moves the
+// reference: PINGs 0.9 P apart strike every time.
+bool Connection::admitPing()
+{
+    constexpr int MaxPingStrikes = 3;
+    const qint64 last = m_phase.open.lastPingNs;
+    m_phase.open.lastPingNs = m_nowNs;
+    if (last == 0 || m_nowNs - last >= m_thread.config().minPingIntervalMs * MonotonicClock::NsPerMs)
+        return true;
+    m_thread.mutableCounters().pingStrikes.add();
+    return ++m_pingStrikes < MaxPingStrikes;
+}
+
 // PROTOCOL.md §1: every complete inbound message is activity.
 bool Connection::onMessage(const DecodedMessage &message)
 {
@@ -259,6 +324,10 @@ bool Connection::onMessage(const DecodedMessage &message)
 
     switch (message.type) {
     case FrameType::Data:
+        if (m_thread.config().minPingIntervalMs > 0) { // DATA clears the strikes
+            m_pingStrikes = 0;
+            m_phase.open.lastPingNs = 0;
+        }
         if (m_thread.config().logMessages)
             m_thread.log().message(m_id, m_peer, message.data, message.size);
         if (publishing)
@@ -270,6 +339,10 @@ bool Connection::onMessage(const DecodedMessage &message)
         }
         break;
     case FrameType::Ping:
+        if (m_thread.config().minPingIntervalMs > 0 && !admitPing()) {
+            close(CloseReason::TooManyPings, m_nowNs);
+            return false;
+        }
         publishEvent(EventKind::PingIn, message.size);
         sendFrame(FrameType::Pong, message.data, message.size);
         break;
@@ -284,6 +357,7 @@ bool Connection::onMessage(const DecodedMessage &message)
         handleHello(message);
         break;
     case FrameType::Welcome:
+    case FrameType::GoAway:
         close(CloseReason::ProtocolError, m_nowNs); // server -> client only
         return false;
     case FrameType::Bye:
@@ -305,7 +379,7 @@ void Connection::handleHello(const DecodedMessage &message)
     m_client = hello->client;
     m_helloPolicy = hello->policy;
     m_helloKeepaliveMs = hello->keepaliveMs;
-    const ConnectionTimers timers = m_thread.config().timersFor(m_helloPolicy, m_helloKeepaliveMs);
+    const ConnectionTimers timers = timersFor(m_helloPolicy, m_helloKeepaliveMs);
     setTimers(timers);
     m_thread.log().hello(m_id, m_peer, m_client, timers);
     if (m_thread.isPublishing())
@@ -524,11 +598,29 @@ void Connection::handleDeadline(qint64 nowNs)
         kind = TimeoutKind::Lifetime;
         reason = CloseReason::LifetimeExpired;
         afterMs = m_watchdogs.timers.maxLifetimeMs;
+        // PROTOCOL.md §10: with a grace, the lifetime's end is announced
+        // and the BYE follows the grace later. The watchdog fired now:
+        // logged and counted now, the close when it comes.
+        if (m_thread.config().lifetimeGraceMs > 0 && hasTypedFrames(m_decoder.framing())) {
+            counters.timeouts[size_t(kind)].add();
+            m_thread.log().timeout(m_id, m_peer, kind, afterMs);
+            publishEvent(EventKind::Timeout, 0, QByteArray(), kind);
+            goAway(reason, m_thread.config().lifetimeGraceMs);
+            return;
+        }
         break;
+    case Watchdogs::Due::AnnouncedClose:
+        closeAndFlush(m_goAwayReason, nowNs);
+        return;
     case Watchdogs::Due::Write:
         kind = TimeoutKind::Write;
         reason = CloseReason::SlowConsumer;
         afterMs = m_watchdogs.timers.writeTimeoutMs;
+        break;
+    case Watchdogs::Due::Frame:
+        kind = TimeoutKind::Frame;
+        reason = CloseReason::FrameTimeout;
+        afterMs = m_watchdogs.timers.frameTimeoutMs;
         break;
     case Watchdogs::Due::Idle:
     case Watchdogs::Due::None:
@@ -539,6 +631,30 @@ void Connection::handleDeadline(qint64 nowNs)
     m_thread.log().timeout(m_id, m_peer, kind, afterMs);
     publishEvent(EventKind::Timeout, 0, QByteArray(), kind);
     closeAndFlush(reason, nowNs);
+}
+
+void Connection::goAway(CloseReason reason, qint64 inMs)
+{
+    if (m_state != ConnectionState::Open || m_watchdogs.announcedCloseNs)
+        return;
+    const ReplyScope scope(*this);
+    const quint32 ms = quint32(std::clamp<qint64>(inMs, 0, std::numeric_limits<quint32>::max()));
+    if (hasTypedFrames(m_decoder.framing())) {
+        char payload[Wire::GoAwayFixedSize];
+        payload[0] = char(byeCode(reason).value_or(quint8(CloseReason::Normal)));
+        for (int i = 0; i < 4; ++i)
+            payload[1 + i] = char(ms >> (24 - 8 * i));
+        sendFrame(FrameType::GoAway, payload, sizeof(payload));
+        m_thread.mutableCounters().goAways[size_t(closeReasonIndex(reason))].add();
+        flushOutbound(MonotonicClock::nowNs());
+        if (m_state != ConnectionState::Open)
+            return; // the GOAWAY could not be held or sent
+    }
+    // Counted from after the GOAWAY went out: never earlier than announced.
+    m_goAwayReason = reason;
+    m_watchdogs.announcedCloseNs = MonotonicClock::nowNs() + qint64(ms) * MonotonicClock::NsPerMs;
+    m_thread.reschedule(this);
+    m_thread.markDirty(this);
 }
 
 void Connection::handleClosingDeadline(qint64 nowNs)

@@ -48,6 +48,9 @@ public:
     void close(CloseReason reason, qint64 nowNs);
     // close() and start the flush at once (for closes outside a read).
     void closeAndFlush(CloseReason reason, qint64 nowNs);
+    // PROTOCOL.md §10: GOAWAY reason (where the framing has frames), keep
+    // serving, and close with that reason inMs from now.
+    void goAway(CloseReason reason, qint64 inMs);
     // Closes the socket now, flushed or not (the stop budget ran out).
     void abort() { retire(); }
 
@@ -76,6 +79,11 @@ private:
     void writeTimedOut();
     int unsentInKernel() const;
     bool admitByRate(qint64 nowNs);
+    bool admitPing();
+    void trackUnfinishedMessage(quint64 messagesBefore);
+    // The server's timers for this connection, with its own lifetime draw.
+    ConnectionTimers timersFor(std::optional<Policy> requested = std::nullopt,
+                               std::optional<qint64> keepaliveMs = std::nullopt) const;
     void recordClose();
     void retire();
 
@@ -97,6 +105,7 @@ private:
     {
         qint64 rateTatNs = 0;  // --max-msg-rate: GCRA theoretical arrival time
         quint64 probesSent = 0;
+        qint64 lastPingNs = 0; // --min-ping-interval: the client's last PING since DATA (0: none)
     };
     struct ClosingState
     {
@@ -126,6 +135,9 @@ private:
     bool m_lingering = false; // Closing, output sent and FIN out: reading to EOF
     bool m_sawMessage = false;
     bool m_hello = false;
+    quint8 m_pingStrikes = 0; // --min-ping-interval (PROTOCOL.md §10)
+    CloseReason m_goAwayReason = CloseReason::None; // the close a GOAWAY announced
+    quint16 m_lifetimeDraw = 0; // --lifetime-jitter: this connection's point in the range, of 65536
 };
 
 } // namespace Vigil

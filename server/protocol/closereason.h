@@ -25,6 +25,10 @@ enum class CloseReason : quint8 {
     SlowConsumer = 9,
     RateLimited = 10,
     Normal = 11,
+    UpstreamClosed = 12,
+    TooManyPings = 13,
+    HandshakeTimeout = 14,
+    FrameTimeout = 15,
     // Not on the wire: the peer closed (FIN) or reset without a BYE.
     ClientClosed = 100,
     Reset = 101,
@@ -39,7 +43,7 @@ struct CloseReasonInfo
 
 // In dense-index order: the counters, /metrics and the stats JSON list the
 // reasons in this order. None is last and never counted.
-inline constexpr std::array<CloseReasonInfo, 14> CloseReasons = {{
+inline constexpr std::array<CloseReasonInfo, 18> CloseReasons = {{
     {CloseReason::IdleTimeout, 1, "idle-timeout"},
     {CloseReason::LifetimeExpired, 2, "lifetime-expired"},
     {CloseReason::ProtocolError, 3, "protocol-error"},
@@ -51,6 +55,10 @@ inline constexpr std::array<CloseReasonInfo, 14> CloseReasons = {{
     {CloseReason::SlowConsumer, 9, "slow-consumer"},
     {CloseReason::RateLimited, 10, "rate-limited"},
     {CloseReason::Normal, 11, "normal"},
+    {CloseReason::UpstreamClosed, 12, "upstream-closed"},
+    {CloseReason::TooManyPings, 13, "too-many-pings"},
+    {CloseReason::HandshakeTimeout, 14, "handshake-timeout"},
+    {CloseReason::FrameTimeout, 15, "frame-timeout"},
     {CloseReason::ClientClosed, 0, "client-closed"},
     {CloseReason::Reset, 0, "reset"},
     {CloseReason::None, 0, "none"},
@@ -97,7 +105,7 @@ std::optional<quint8> byeCode(CloseReason reason);
 std::optional<CloseReason> closeReasonFromByeCode(quint8 code);
 
 // Which watchdog fired, for the `timeout` log event.
-enum class TimeoutKind : quint8 { Idle, Lifetime, Write };
+enum class TimeoutKind : quint8 { Idle, Lifetime, Write, Frame };
 
 struct TimeoutKindInfo
 {
@@ -105,15 +113,17 @@ struct TimeoutKindInfo
     const char *name;
 };
 // Indexed by the enum's value.
-inline constexpr std::array<TimeoutKindInfo, 3> TimeoutKinds = {{
+inline constexpr std::array<TimeoutKindInfo, 4> TimeoutKinds = {{
     {TimeoutKind::Idle, "idle"},
     {TimeoutKind::Lifetime, "lifetime"},
     {TimeoutKind::Write, "write"},
+    {TimeoutKind::Frame, "frame"}, // --frame-timeout (PROTOCOL.md §10)
 }};
 constexpr int TimeoutKindCount = int(TimeoutKinds.size());
 static_assert(TimeoutKinds[size_t(TimeoutKind::Idle)].kind == TimeoutKind::Idle
                   && TimeoutKinds[size_t(TimeoutKind::Lifetime)].kind == TimeoutKind::Lifetime
-                  && TimeoutKinds[size_t(TimeoutKind::Write)].kind == TimeoutKind::Write,
+                  && TimeoutKinds[size_t(TimeoutKind::Write)].kind == TimeoutKind::Write
+                  && TimeoutKinds[size_t(TimeoutKind::Frame)].kind == TimeoutKind::Frame,
               "TimeoutKinds is indexed by the enum's value");
 
 QString timeoutKindName(TimeoutKind kind);

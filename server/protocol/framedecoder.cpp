@@ -14,11 +14,6 @@ quint32 readBigEndian32(const char *p)
     return (quint32(u[0]) << 24) | (quint32(u[1]) << 16) | (quint32(u[2]) << 8) | quint32(u[3]);
 }
 
-bool isKnownType(quint8 type)
-{
-    return type >= quint8(FrameType::Data) && type <= quint8(FrameType::Bye);
-}
-
 // Longest suffix of data that is a proper prefix of the legacy magic: those
 // bytes may start a header that the next read completes.
 size_t legacyPrefixSuffix(const char *data, size_t size)
@@ -32,6 +27,23 @@ size_t legacyPrefixSuffix(const char *data, size_t size)
 }
 
 } // namespace
+
+std::optional<GoAwayFrame> GoAwayFrame::parse(const char *data, size_t size)
+{
+    if (size < size_t(Wire::GoAwayFixedSize))
+        return std::nullopt;
+    GoAwayFrame g;
+    g.code = quint8(data[0]);
+    g.ms = readBigEndian32(data + 1);
+    g.detail = QByteArray(data + Wire::GoAwayFixedSize, qsizetype(size - size_t(Wire::GoAwayFixedSize)));
+    return g;
+}
+
+QString GoAwayFrame::reasonName() const
+{
+    const auto reason = closeReasonFromByeCode(code);
+    return reason ? closeReasonName(*reason) : QStringLiteral("code %1").arg(code);
+}
 
 FrameDecoder::FrameDecoder(Framing framing, quint32 maxPayload)
     : m_maxPayload(maxPayload)
@@ -79,7 +91,7 @@ FrameDecoder::Scan FrameDecoder::scanVigil(const char *data, size_t size) const
         return {Status::Error, 0, {}, CloseReason::ProtocolError};
     if (size >= 3 && quint8(data[2]) != Wire::Version)
         return {Status::Error, 0, {}, CloseReason::UnsupportedVersion};
-    if (size >= 4 && !isKnownType(quint8(data[3])))
+    if (size >= 4 && !isKnownFrameType(quint8(data[3])))
         return {Status::Error, 0, {}, CloseReason::ProtocolError};
     if (size < size_t(Wire::VigilHeaderSize)) {
         s.length = Wire::VigilHeaderSize;

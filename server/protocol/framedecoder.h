@@ -6,6 +6,9 @@
 #include "closereason.h"
 #include "framing.h"
 
+#include <QByteArray>
+#include <optional>
+
 namespace Vigil {
 
 // One complete inbound message. data points into the caller's bytes or the
@@ -15,6 +18,19 @@ struct DecodedMessage
     FrameType type = FrameType::Data;
     const char *data = nullptr;
     size_t size = 0;
+};
+
+// A GOAWAY frame's payload (PROTOCOL.md §2, §10), as a client reads it.
+struct GoAwayFrame
+{
+    quint8 code = 0;  // the BYE code the close will carry
+    quint32 ms = 0;   // until the server closes
+    QByteArray detail;
+
+    // nullopt for a payload shorter than code + milliseconds.
+    static std::optional<GoAwayFrame> parse(const char *data, size_t size);
+    // The reason's name, or "code N" for a code this client does not know.
+    QString reasonName() const;
 };
 
 class MessageSink

@@ -90,4 +90,13 @@ QByteArray FrameEncoder::bye(CloseReason reason, const QByteArray &detail)
     return encode(Framing::Vigil, FrameType::Bye, payload);
 }
 
+QByteArray FrameEncoder::goAway(CloseReason reason, quint32 ms, const QByteArray &detail)
+{
+    QByteArray payload(Wire::GoAwayFixedSize, '\0');
+    payload[0] = char(byeCode(reason).value_or(quint8(CloseReason::Normal)));
+    writeBigEndian32(payload.data() + 1, ms);
+    payload.append(detail);
+    return encode(Framing::Vigil, FrameType::GoAway, payload);
+}
+
 } // namespace Vigil

@@ -21,6 +21,8 @@ public:
     // Convenience for the typed frames.
     static QByteArray encode(Framing framing, FrameType type, const QByteArray &payload);
     static QByteArray bye(CloseReason reason, const QByteArray &detail = QByteArray());
+    // GOAWAY (PROTOCOL.md §10): the server closes with reason in ms milliseconds.
+    static QByteArray goAway(CloseReason reason, quint32 ms, const QByteArray &detail = QByteArray());
     // Bytes of framing around a payload of the given type.
     static size_t overhead(Framing framing);
 

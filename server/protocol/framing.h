@@ -42,6 +42,7 @@ enum class FrameType : quint8 {
     Hello = 0x04,
     Welcome = 0x05,
     Bye = 0x06,
+    GoAway = 0x07, // server -> client, v1.1 (PROTOCOL.md §10)
 };
 
 struct FrameTypeInfo
@@ -49,14 +50,33 @@ struct FrameTypeInfo
     FrameType type;
     const char *name;
 };
-inline constexpr std::array<FrameTypeInfo, 6> FrameTypes = {{
+inline constexpr std::array<FrameTypeInfo, 7> FrameTypes = {{
     {FrameType::Data, "DATA"},
     {FrameType::Ping, "PING"},
     {FrameType::Pong, "PONG"},
     {FrameType::Hello, "HELLO"},
     {FrameType::Welcome, "WELCOME"},
     {FrameType::Bye, "BYE"},
+    {FrameType::GoAway, "GOAWAY"},
 }};
+
+// Every type from DATA to the last in FrameTypes is known; a decoder
+// refuses the others as protocol errors.
+constexpr bool isKnownFrameType(quint8 type)
+{
+    return type >= quint8(FrameTypes.front().type) && type <= quint8(FrameTypes.back().type);
+}
+namespace Detail {
+constexpr bool frameTypesAreDense()
+{
+    for (size_t i = 0; i < FrameTypes.size(); ++i) {
+        if (quint8(FrameTypes[i].type) != quint8(i + 1))
+            return false;
+    }
+    return true;
+}
+} // namespace Detail
+static_assert(Detail::frameTypesAreDense(), "FrameTypes lists the types 0x01.. in order, without gaps");
 
 // The protocol's name, or "0x%02x" for a type this table does not know.
 QString frameTypeName(FrameType type);
@@ -67,6 +87,8 @@ constexpr char Magic1 = 'G';
 constexpr quint8 Version = 0x01;
 constexpr int VigilHeaderSize = 8;
 constexpr int MaxPingPayload = 64;
+// GOAWAY: reason code + uint32 big-endian milliseconds, then optional detail.
+constexpr int GoAwayFixedSize = 5;
 // Legacy framing: "www.01happy.com" + int32 big-endian length.
 constexpr const char LegacyMagic[] = "www.01happy.com";
 constexpr int LegacyMagicSize = 15;

@@ -22,6 +22,7 @@ struct ConnectionTimers
     qint64 maxLifetimeMs = 0;
     qint64 writeTimeoutMs = 0;
     qint64 probeIntervalMs = 0;
+    qint64 frameTimeoutMs = 0; // v1.1 --frame-timeout: a started message must complete within it
 };
 
 } // namespace Vigil

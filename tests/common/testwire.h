@@ -76,6 +76,7 @@ constexpr quint8 Pong = 0x03;
 constexpr quint8 Hello = 0x04;
 constexpr quint8 Welcome = 0x05;
 constexpr quint8 Bye = 0x06;
+constexpr quint8 GoAway = 0x07; // v1.1, server -> client
 } // namespace Type
 
 // BYE reason codes (PROTOCOL.md §2).
@@ -91,6 +92,16 @@ constexpr quint8 ServerFull = 8;
 constexpr quint8 SlowConsumer = 9;
 constexpr quint8 RateLimited = 10;
 constexpr quint8 Normal = 11;
+constexpr quint8 UpstreamClosed = 12; // v1.1
+constexpr quint8 TooManyPings = 13;
+constexpr quint8 HandshakeTimeout = 14;
+constexpr quint8 FrameTimeout = 15;
 } // namespace Bye
+
+// GOAWAY payload (PROTOCOL.md §2): reason code, uint32 BE ms, detail.
+inline QByteArray goAwayPayload(quint8 code, quint32 ms, const QByteArray &detail = QByteArray())
+{
+    return QByteArray(1, char(code)) + bigEndian32(ms) + detail;
+}
 
 } // namespace VigilTest

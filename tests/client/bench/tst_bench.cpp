@@ -38,6 +38,7 @@ private slots:
     void requestResponseJson_data();
     void requestResponseJson();
     void table();
+    void goAwaysAreCounted();
     void sourcesSpreadConnections();
     void holdCountsWhoStaysOpen();
     void holdWithoutEnoughHeartbeatsIsClosed();
@@ -144,6 +145,34 @@ void TestBench::holdWithoutEnoughHeartbeatsIsClosed()
     QCOMPARE(o.value(QLatin1String("stayed_open")).toInt(), 0);
     QCOMPARE(o.value(QLatin1String("closed_by_server")).toInt(), 20);
     QCOMPARE(o.value(QLatin1String("bye_reasons")).toObject().value(QLatin1String("idle-timeout")).toInt(), 20);
+}
+
+// PROTOCOL.md §10: a GOAWAY is counted and the connection kept until the
+// server's BYE, which is counted as before.
+void TestBench::goAwaysAreCounted()
+{
+    VigildProcess server;
+    QVERIFY(server.start({QStringLiteral("--max-lifetime"), QStringLiteral("400ms"), QStringLiteral("--lifetime-grace"),
+                          QStringLiteral("300ms")}));
+    ProcessResult r;
+    const QJsonObject o = runBench({QStringLiteral("--connect"), server.address(), QStringLiteral("--mode"), QStringLiteral("hold"),
+                                    QStringLiteral("--connections"), QStringLiteral("10"), QStringLiteral("--duration"),
+                                    QStringLiteral("3s")},
+                                   &r);
+    QVERIFY2(!o.isEmpty(), qPrintable(dump(r)));
+    QCOMPARE(o.value(QLatin1String("goaways")).toInt(), 10);
+    QCOMPARE(o.value(QLatin1String("closed_by_server")).toInt(), 10);
+    QCOMPARE(o.value(QLatin1String("bye_reasons")).toObject().value(QLatin1String("lifetime-expired")).toInt(), 10);
+
+    // Without the flags: the key is there, and zero.
+    VigildProcess plain;
+    QVERIFY(plain.start({}));
+    const QJsonObject p = runBench({QStringLiteral("--connect"), plain.address(), QStringLiteral("--connections"),
+                                    QStringLiteral("2"), QStringLiteral("--duration"), QStringLiteral("300ms")},
+                                   &r);
+    QVERIFY2(!p.isEmpty(), qPrintable(dump(r)));
+    QVERIFY(p.contains(QLatin1String("goaways")));
+    QCOMPARE(p.value(QLatin1String("goaways")).toInt(), 0);
 }
 
 // A server that answers with BYE and closes in one segment (here: legacy

@@ -33,6 +33,7 @@ private slots:
     void answersServerProbes();
     void helloWelcomeRoundTrip();
     void serverShutdownIsReported();
+    void goAwayEndsTheSession();
     void connectionRefused();
     void badFlag();
     void versionAndHelp();
@@ -197,6 +198,29 @@ void TestSender::serverShutdownIsReported()
     out += QString::fromUtf8(client.readAllStandardOutput());
     QCOMPARE(client.exitCode(), 3);
     QVERIFY2(out.endsWith(QLatin1String("closed by server: server-shutdown\n")), qPrintable(out));
+}
+
+// PROTOCOL.md §10: a GOAWAY is printed, and the sender finishes (sends
+// nothing new, BYE normal) before the server's BYE would come.
+void TestSender::goAwayEndsTheSession()
+{
+    VigildProcess server;
+    QVERIFY(server.start({QStringLiteral("--max-lifetime"), QStringLiteral("1s"), QStringLiteral("--lifetime-grace"),
+                          QStringLiteral("20s")}));
+    const ProcessResult r = runClient({QStringLiteral("--connect"), server.address(), QStringLiteral("--count"), QStringLiteral("100"),
+                                       QStringLiteral("--interval"), QStringLiteral("100ms")},
+                                      ClientTimeoutMs);
+    QVERIFY2(r.finished, qPrintable(r.out + r.err));
+    QCOMPARE(r.exitCode, 3); // the server ended the session before every message was sent
+    const QString goAwayLine = QStringLiteral("server going away in 20000 ms: lifetime-expired\n");
+    const qsizetype at = r.out.indexOf(goAwayLine);
+    QVERIFY2(at > 0, qPrintable(r.out));
+    // After it, at most the echoes that were on their way.
+    for (const QString &line : r.out.mid(at + goAwayLine.size()).split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+        QVERIFY2(line.startsWith(QLatin1String("echo: ")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(echoLine(0)), qPrintable(r.out));
+    QVERIFY2(!r.out.contains(QLatin1String("closed by server")), qPrintable(r.out));
+    QVERIFY2(r.elapsedMs < 10000, qPrintable(QString::number(r.elapsedMs)));
 }
 
 void TestSender::connectionRefused()

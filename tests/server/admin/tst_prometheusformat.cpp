@@ -98,6 +98,24 @@ private slots:
         }
     }
 
+    // PROTOCOL.md §10's counters, from the start.
+    void lifecycleCounters()
+    {
+        ServerStats s;
+        s.goAways[size_t(closeReasonIndex(CloseReason::LifetimeExpired))] = 3;
+        s.pingStrikes = 5;
+        s.timeouts[size_t(TimeoutKind::Frame)] = 2;
+        const QByteArray text = prometheusMetrics(s);
+        QVERIFY(hasLine(text, "vigil_goaways_total{reason=\"lifetime-expired\"} 3"));
+        QVERIFY(hasLine(text, "vigil_goaways_total{reason=\"server-shutdown\"} 0"));
+        QVERIFY(!text.contains("vigil_goaways_total{reason=\"normal\"}"));
+        QVERIFY(!text.contains("vigil_goaways_total{reason=\"client-closed\"}"));
+        QVERIFY(hasLine(text, "vigil_ping_strikes_total 5"));
+        QVERIFY(hasLine(text, "vigil_timeouts_total{kind=\"frame\"} 2"));
+        QVERIFY(hasLine(text, "vigil_closes_total{reason=\"too-many-pings\"} 0"));
+        QVERIFY(hasLine(text, "vigil_closes_total{reason=\"frame-timeout\"} 0"));
+    }
+
     void latenessHistogramIsCumulative()
     {
         ServerStats s;

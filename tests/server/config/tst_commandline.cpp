@@ -53,6 +53,14 @@ QString configField(const ServerConfig &c, const QString &field)
         return QString::number(c.maxPerIp);
     if (field == QLatin1String("maxMsgRate"))
         return QString::number(c.maxMsgRate);
+    if (field == QLatin1String("lifetimeJitter"))
+        return QString::number(c.lifetimeJitterPct);
+    if (field == QLatin1String("lifetimeGrace"))
+        return QString::number(c.lifetimeGraceMs);
+    if (field == QLatin1String("frameTimeout"))
+        return QString::number(c.frameTimeoutMs);
+    if (field == QLatin1String("minPingInterval"))
+        return QString::number(c.minPingIntervalMs);
     if (field == QLatin1String("mode"))
         return modeName(c.mode);
     if (field == QLatin1String("threads"))
@@ -147,6 +155,11 @@ void tst_CommandLine::everyFlag_data()
     QTest::newRow("--max-connections") << QStringList{"--max-connections", "10"} << "maxConnections" << "10";
     QTest::newRow("--max-per-ip") << QStringList{"--max-per-ip", "2"} << "maxPerIp" << "2";
     QTest::newRow("--max-msg-rate") << QStringList{"--max-msg-rate", "100"} << "maxMsgRate" << "100";
+    QTest::newRow("--lifetime-jitter") << QStringList{"--lifetime-jitter", "25"} << "lifetimeJitter" << "25";
+    QTest::newRow("--lifetime-jitter 50") << QStringList{"--lifetime-jitter", "50"} << "lifetimeJitter" << "50";
+    QTest::newRow("--lifetime-grace") << QStringList{"--lifetime-grace", "2s"} << "lifetimeGrace" << "2000";
+    QTest::newRow("--frame-timeout") << QStringList{"--frame-timeout", "3s"} << "frameTimeout" << "3000";
+    QTest::newRow("--min-ping-interval") << QStringList{"--min-ping-interval", "2s"} << "minPingInterval" << "2000";
     QTest::newRow("--mode sink") << QStringList{"--mode", "sink"} << "mode" << "sink";
     QTest::newRow("--threads") << QStringList{"--threads", "4"} << "threads" << "4";
     QTest::newRow("--log-format json") << QStringList{"--log-format", "json"} << "logFormat" << "json";
@@ -203,6 +216,16 @@ void tst_CommandLine::badValues_data()
                                 << "--idle-timeout given more than once";
     QTest::newRow("config twice") << QStringList{"--config", "a.conf", "--config", "b.conf"}
                                   << "--config given more than once";
+    QTest::newRow("jitter above 50") << QStringList{"--lifetime-jitter", "51"}
+                                     << "invalid value for --lifetime-jitter: '51' is not a whole number from 0 to 50";
+    QTest::newRow("negative jitter") << QStringList{"--lifetime-jitter", "-1"}
+                                     << "invalid value for --lifetime-jitter: '-1' is not a whole number from 0 to 50";
+    QTest::newRow("jitter with a percent sign") << QStringList{"--lifetime-jitter", "10%"}
+                                                << "invalid value for --lifetime-jitter: '10%' is not a whole number from 0 to 50";
+    QTest::newRow("grace beyond uint32 ms") << QStringList{"--lifetime-grace", "1200h"}
+                                            << "--lifetime-grace must be at most 4294967295ms";
+    QTest::newRow("min ping interval without unit") << QStringList{"--min-ping-interval", "5"}
+                                                    << "invalid value for --min-ping-interval: duration '5' needs a unit (ms, s, m or h)";
     QTest::newRow("keepalive bounds crossed") << QStringList{"--min-keepalive", "2h"}
                                               << "--min-keepalive is larger than --max-keepalive";
     QTest::newRow("missing config file") << QStringList{"--config", "/nonexistent/vigild.conf"}
@@ -259,6 +282,14 @@ void tst_CommandLine::configFile_data()
     QTest::newRow("untouched keys stay") << file << QStringList{"--idle-timeout", "1s"} << "maxPerIp" << "3";
     QTest::newRow("log-messages off in file") << QByteArray("log-messages = off\n") << QStringList{} << "logMessages"
                                               << "false";
+    QTest::newRow("lifetime-jitter in file") << QByteArray("lifetime-jitter = 10\n") << QStringList{} << "lifetimeJitter"
+                                             << "10";
+    QTest::newRow("lifetime-grace in file") << QByteArray("lifetime-grace = 1s\n") << QStringList{} << "lifetimeGrace"
+                                            << "1000";
+    QTest::newRow("frame-timeout in file") << QByteArray("frame-timeout = 2s\n") << QStringList{} << "frameTimeout"
+                                           << "2000";
+    QTest::newRow("min-ping-interval in file") << QByteArray("min-ping-interval = 250ms\n") << QStringList{}
+                                               << "minPingInterval" << "250";
     QTest::newRow("--log-messages wins over file")
         << QByteArray("log-messages = off\n") << QStringList{"--log-messages"} << "logMessages" << "true";
 }
@@ -354,7 +385,8 @@ void tst_CommandLine::keysCoverEveryValueFlag()
 {
     const QStringList expected{"listen", "framing", "policy", "idle-timeout", "max-lifetime", "write-timeout",
                                "probe-interval", "min-keepalive", "max-keepalive", "max-payload", "max-send-buffer", "max-memory",
-                               "max-connections", "max-per-ip", "max-msg-rate", "mode", "threads", "log-format",
+                               "max-connections", "max-per-ip", "max-msg-rate", "lifetime-jitter",
+                               "lifetime-grace", "frame-timeout", "min-ping-interval", "mode", "threads", "log-format",
                                "admin", "admin-token-file", "log-messages", "admin-previews"};
     QCOMPARE(ServerCommandLine::keys(), expected);
 }
@@ -438,6 +470,8 @@ void tst_CommandLine::changedKeysCoverEveryKey()
         {"mode", "sink"},                {"threads", "4"},             {"log-format", "json"},
         {"admin", "127.0.0.1:9600"},     {"admin-token-file", "/etc/vigil/token"},
         {"log-messages", "true"},        {"admin-previews", "true"},
+        {"lifetime-jitter", "20"},       {"lifetime-grace", "2s"},     {"frame-timeout", "3s"},
+        {"min-ping-interval", "1s"},
     };
     const ServerConfig defaults;
     QVERIFY(changedKeys(defaults, defaults).isEmpty());

@@ -197,6 +197,13 @@ void tst_ServerConfig::validate_data()
     QTest::newRow("negative rate") << "maxMsgRate" << qint64(-1) << "limits must not be negative";
     QTest::newRow("threads 257") << "threads" << qint64(257) << "--threads must be from 1 to 256";
     QTest::newRow("zero timers are fine") << "idle" << qint64(0) << "";
+    QTest::newRow("negative min ping interval") << "minPingInterval" << qint64(-1)
+                                                << "--min-ping-interval must not be negative";
+    QTest::newRow("jitter 50") << "lifetimeJitter" << qint64(50) << "";
+    QTest::newRow("jitter 51") << "lifetimeJitter" << qint64(51) << "--lifetime-jitter must be from 0 to 50 (percent)";
+    QTest::newRow("negative jitter") << "lifetimeJitter" << qint64(-1) << "--lifetime-jitter must be from 0 to 50 (percent)";
+    QTest::newRow("negative grace") << "lifetimeGrace" << qint64(-1) << "--lifetime-grace must not be negative";
+    QTest::newRow("negative frame timeout") << "frameTimeout" << qint64(-1) << "--frame-timeout must not be negative";
 }
 
 void tst_ServerConfig::validate()
@@ -226,6 +233,14 @@ void tst_ServerConfig::validate()
         c.maxMsgRate = int(value);
     else if (field == QLatin1String("threads"))
         c.threads = int(value);
+    else if (field == QLatin1String("minPingInterval"))
+        c.minPingIntervalMs = value;
+    else if (field == QLatin1String("frameTimeout"))
+        c.frameTimeoutMs = value;
+    else if (field == QLatin1String("lifetimeJitter"))
+        c.lifetimeJitterPct = int(value);
+    else if (field == QLatin1String("lifetimeGrace"))
+        c.lifetimeGraceMs = value;
     else
         QFAIL("unknown field");
     QCOMPARE(c.validate(), error);

@@ -341,8 +341,12 @@ void tst_FeedJson::statsRoundTrip()
     for (int b = 0; b < LatenessBucketCount; ++b)
         s.lateness[size_t(b)] = quint64(b * b);
     s.latenessSumUs = 812;
+    s.goAways[size_t(closeReasonIndex(CloseReason::LifetimeExpired))] = 4;
+    s.goAways[size_t(closeReasonIndex(CloseReason::ServerShutdown))] = 9;
+    s.pingStrikes = 6;
     const QJsonObject json = encodeStats(s);
     QCOMPARE(json.value(Key::Closes).toObject().size(), CloseReasonCount - 1); // none is not a close
+    QCOMPARE(json.value(Key::GoAways).toObject().size(), 2); // only the reasons sent
     const Decoded<ServerStats> d = decodeStats(parse(compact(json)), ReaderNow);
     QVERIFY2(d, qPrintable(d.error));
     const ServerStats &r = *d.value;
@@ -355,6 +359,8 @@ void tst_FeedJson::statsRoundTrip()
     QCOMPARE(r.bytesOut, s.bytesOut);
     QCOMPARE(r.closes, s.closes);
     QCOMPARE(r.timeouts, s.timeouts);
+    QCOMPARE(r.goAways, s.goAways);
+    QCOMPARE(r.pingStrikes, s.pingStrikes);
     QCOMPARE(r.lateness, s.lateness);
     QCOMPARE(r.latenessSumUs, s.latenessSumUs);
     QCOMPARE(r.sampledAtMs, ReaderNow);
@@ -426,7 +432,7 @@ void tst_FeedJson::garbage_data()
     QTest::newRow("event: kind number") << "event" << QByteArray(R"({"event":3})") << "\"event\"";
     QTest::newRow("event: bad ts") << "event" << QByteArray(R"({"event":"hello","ts":"yesterday"})") << "\"ts\"";
     QTest::newRow("event: timeout without kind") << "event" << QByteArray(R"({"event":"timeout"})") << "\"kind\"";
-    QTest::newRow("event: timeout kind") << "event" << QByteArray(R"({"event":"timeout","kind":"frame"})") << "frame";
+    QTest::newRow("event: timeout kind") << "event" << QByteArray(R"({"event":"timeout","kind":"nap"})") << "nap";
     QTest::newRow("event: size") << "event" << QByteArray(R"({"event":"message_in","size":1e12})") << "\"size\"";
     QTest::newRow("event: preview") << "event" << QByteArray(R"({"event":"message_in","preview":[1]})") << "\"preview\"";
     QTest::newRow("stats: string") << "stats" << QByteArray(R"("stats")") << "expected a JSON object";

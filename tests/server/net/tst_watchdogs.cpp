@@ -31,6 +31,8 @@ const char *dueName(Watchdogs::Due due)
     case Watchdogs::Due::Lifetime: return "lifetime";
     case Watchdogs::Due::Write: return "write";
     case Watchdogs::Due::Probe: return "probe";
+    case Watchdogs::Due::Frame: return "frame";
+    case Watchdogs::Due::AnnouncedClose: return "announced-close";
     }
     return "?";
 }
@@ -50,6 +52,9 @@ private slots:
     void probeRescheduling();
     void probeThenIdleCountsFromLastMessage();
     void writeDeadlineOnlyWhileBlocked();
+    void frameDeadlineOnlyWhileAMessageIsUnfinished();
+    void frameDeadlinePausesWhileNotReading();
+    void announcedCloseReplacesLifetime();
 };
 
 void tst_Watchdogs::neverDueBeforeDeadline_data()
@@ -194,6 +199,75 @@ void tst_Watchdogs::writeDeadlineOnlyWhileBlocked()
     QCOMPARE(dueName(w.due(Start + 1050 * Ms)), "write");
     w.writeBlockedSinceNs = 0; // the queue drained
     QCOMPARE(dueName(w.due(Start + 5000 * Ms)), "none");
+}
+
+// PROTOCOL.md §10: counted from the message's first byte, not from the
+// last activity; off when no message is unfinished or the timeout is 0.
+void tst_Watchdogs::frameDeadlineOnlyWhileAMessageIsUnfinished()
+{
+    Watchdogs w;
+    ConnectionTimers t = timers(30000);
+    t.frameTimeoutMs = 500;
+    w.start(Start, t);
+    QCOMPARE(w.frameDeadline(), Watchdogs::Never);
+    QCOMPARE(w.next(), Start + 30000 * Ms);
+    w.frameStartedNs = Start + 100 * Ms;
+    QCOMPARE(w.frameDeadline(), Start + 600 * Ms);
+    QCOMPARE(w.next(), Start + 600 * Ms);
+    QCOMPARE(dueName(w.due(Start + 599 * Ms)), "none");
+    qint64 at = 0;
+    QCOMPARE(dueName(w.due(Start + 600 * Ms, &at)), "frame");
+    QCOMPARE(at, Start + 600 * Ms);
+    w.activity(Start + 550 * Ms); // activity does not move it
+    QCOMPARE(w.frameDeadline(), Start + 600 * Ms);
+    w.frameStartedNs = 0; // the message completed
+    QCOMPARE(dueName(w.due(Start + 5000 * Ms)), "none");
+    w.timers.frameTimeoutMs = 0;
+    w.frameStartedNs = Start;
+    QCOMPARE(w.frameDeadline(), Watchdogs::Never);
+}
+
+// While vigild itself does not read (backpressure), the client cannot
+// finish its message: the deadline stops and resumes with what was left.
+void tst_Watchdogs::frameDeadlinePausesWhileNotReading()
+{
+    Watchdogs w;
+    ConnectionTimers t = timers(0);
+    t.frameTimeoutMs = 500;
+    w.start(Start, t);
+    w.frameStartedNs = Start;
+    w.pauseFrame(Start + 200 * Ms);
+    w.pauseFrame(Start + 300 * Ms); // already paused: the first pause counts
+    QCOMPARE(w.frameDeadline(), Watchdogs::Never);
+    QCOMPARE(dueName(w.due(Start + 10000 * Ms)), "none");
+    w.resumeFrame(Start + 1200 * Ms); // 1 s paused, 300 ms left
+    QCOMPARE(w.frameDeadline(), Start + 1500 * Ms);
+    QCOMPARE(dueName(w.due(Start + 1499 * Ms)), "none");
+    QCOMPARE(dueName(w.due(Start + 1500 * Ms)), "frame");
+    w.resumeFrame(Start + 2000 * Ms); // not paused: no change
+    QCOMPARE(w.frameDeadline(), Start + 1500 * Ms);
+    // A pause with no message started moves nothing.
+    w.frameStartedNs = 0;
+    w.pauseFrame(Start + 3000 * Ms);
+    w.resumeFrame(Start + 4000 * Ms);
+    QCOMPARE(w.frameStartedNs, qint64(0));
+}
+
+// PROTOCOL.md §10: after a GOAWAY the announced close is the deadline,
+// neither the lifetime (already past) nor earlier than announced.
+void tst_Watchdogs::announcedCloseReplacesLifetime()
+{
+    Watchdogs w;
+    w.start(Start, timers(0, 1000));
+    QCOMPARE(dueName(w.due(Start + 1000 * Ms)), "lifetime");
+    w.announcedCloseNs = Start + 1500 * Ms; // GOAWAY with 500 ms, sent at the lifetime
+    QCOMPARE(w.lifetimeDeadline(), Start + 1500 * Ms);
+    QCOMPARE(w.next(), Start + 1500 * Ms);
+    QCOMPARE(dueName(w.due(Start + 1499 * Ms)), "none");
+    QCOMPARE(dueName(w.due(Start + 1500 * Ms)), "announced-close");
+    w.start(Start, timers(0, 0)); // also without a lifetime (a drain)
+    w.announcedCloseNs = Start + 200 * Ms;
+    QCOMPARE(dueName(w.due(Start + 200 * Ms)), "announced-close");
 }
 
 QTEST_GUILESS_MAIN(tst_Watchdogs)

@@ -74,7 +74,7 @@ void tst_CloseReason::unknownNamesAndCodes()
 {
     QVERIFY(!parseCloseReason(QStringLiteral("timeout")).has_value());
     QVERIFY(!closeReasonFromByeCode(0).has_value());
-    QVERIFY(!closeReasonFromByeCode(12).has_value());
+    QVERIFY(!closeReasonFromByeCode(16).has_value()); // after v1.1's 12-15
     QVERIFY(!byeCode(CloseReason::None).has_value());
 }
 
@@ -105,7 +105,7 @@ void tst_CloseReason::tableIsUnique()
         }
     }
     QCOMPARE(int(values.size()), CloseReasonCount);
-    for (int code = 1; code <= 11; ++code) // PROTOCOL.md §2 v1; later versions add more
+    for (int code = 1; code <= 15; ++code) // PROTOCOL.md §2 v1.1; later versions add more
         QVERIFY2(codes.contains(code), qPrintable(QString::number(code)));
 }
 
@@ -117,6 +117,7 @@ void tst_CloseReason::timeoutKinds()
     QCOMPARE(timeoutKindName(TimeoutKind::Idle), QStringLiteral("idle"));
     QCOMPARE(timeoutKindName(TimeoutKind::Lifetime), QStringLiteral("lifetime"));
     QCOMPARE(timeoutKindName(TimeoutKind::Write), QStringLiteral("write"));
+    QCOMPARE(timeoutKindName(TimeoutKind::Frame), QStringLiteral("frame"));
 }
 
 QTEST_GUILESS_MAIN(tst_CloseReason)

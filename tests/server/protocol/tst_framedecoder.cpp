@@ -223,7 +223,7 @@ void tst_FrameDecoder::badInput_data()
                                       << CloseReason::UnsupportedVersion << QByteArrayList{};
     QTest::newRow("vigil: type 0") << Framing::Vigil << SmallMax << vigilFrame(0x00, "x")
                                    << CloseReason::ProtocolError << QByteArrayList{};
-    QTest::newRow("vigil: type 7") << Framing::Vigil << SmallMax << vigilFrame(0x07, "x")
+    QTest::newRow("vigil: type 8") << Framing::Vigil << SmallMax << vigilFrame(0x08, "x")
                                    << CloseReason::ProtocolError << QByteArrayList{};
     QTest::newRow("vigil: type 0xff") << Framing::Vigil << SmallMax << vigilFrame(0xff, "x")
                                       << CloseReason::ProtocolError << QByteArrayList{};

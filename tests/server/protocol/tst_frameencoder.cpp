@@ -44,6 +44,10 @@ private slots:
     void bye();
     void overhead_data();
     void overhead();
+    void goAwayBytes();
+    void goAwayRoundTrip_data();
+    void goAwayRoundTrip();
+    void goAwayTooShort();
 };
 
 void tst_FrameEncoder::exactBytes_data()
@@ -183,6 +187,10 @@ void tst_FrameEncoder::bye_data()
     QTest::newRow("slow-consumer") << CloseReason::SlowConsumer << Bye::SlowConsumer;
     QTest::newRow("rate-limited") << CloseReason::RateLimited << Bye::RateLimited;
     QTest::newRow("normal") << CloseReason::Normal << Bye::Normal;
+    QTest::newRow("upstream-closed") << CloseReason::UpstreamClosed << Bye::UpstreamClosed;
+    QTest::newRow("too-many-pings") << CloseReason::TooManyPings << Bye::TooManyPings;
+    QTest::newRow("handshake-timeout") << CloseReason::HandshakeTimeout << Bye::HandshakeTimeout;
+    QTest::newRow("frame-timeout") << CloseReason::FrameTimeout << Bye::FrameTimeout;
 }
 
 // PROTOCOL.md §2: BYE = 1 reason byte, then optional detail text.
@@ -217,6 +225,69 @@ void tst_FrameEncoder::overhead()
 
     QCOMPARE(int(FrameEncoder::overhead(framing)), bytes);
     QCOMPARE(int(FrameEncoder::encode(framing, FrameType::Data, "abc").size()), 3 + bytes);
+}
+
+
+// PROTOCOL.md §2: GOAWAY = reason byte, uint32 big-endian ms, detail.
+void tst_FrameEncoder::goAwayBytes()
+{
+    QCOMPARE(FrameEncoder::goAway(CloseReason::LifetimeExpired, 1500),
+             vigilFrame(Type::GoAway, QByteArray::fromHex("02000005dc")));
+    QCOMPARE(FrameEncoder::goAway(CloseReason::ServerShutdown, 0x01020304u, "bye soon"),
+             vigilFrame(Type::GoAway, goAwayPayload(Bye::ServerShutdown, 0x01020304u, "bye soon")));
+    QCOMPARE(frameTypeName(FrameType::GoAway), QStringLiteral("GOAWAY"));
+    // A GOAWAY exists only where frames are typed.
+    QByteArray out;
+    QVERIFY(!FrameEncoder::append(Framing::Line, FrameType::GoAway, "x", 1, out));
+    QVERIFY(out.isEmpty());
+}
+
+void tst_FrameEncoder::goAwayRoundTrip_data()
+{
+    QTest::addColumn<CloseReason>("reason");
+    QTest::addColumn<quint32>("ms");
+    QTest::addColumn<QByteArray>("detail");
+    QTest::newRow("lifetime, no detail") << CloseReason::LifetimeExpired << quint32(250) << QByteArray();
+    QTest::newRow("shutdown, detail") << CloseReason::ServerShutdown << quint32(30000) << QByteArray("draining \xc3\xa9");
+    QTest::newRow("0 ms") << CloseReason::LifetimeExpired << quint32(0) << QByteArray();
+    QTest::newRow("largest ms") << CloseReason::Kicked << quint32(0xffffffffu) << QByteArray("x");
+}
+
+void tst_FrameEncoder::goAwayRoundTrip()
+{
+    QFETCH(CloseReason, reason);
+    QFETCH(quint32, ms);
+    QFETCH(QByteArray, detail);
+
+    // Twice in one stream, split at every byte: a client's decoder accepts
+    // the type and gives back what was encoded.
+    const QByteArray frame = FrameEncoder::goAway(reason, ms, detail);
+    const QByteArray twice = frame + frame;
+    for (int split = 0; split <= twice.size(); ++split) {
+        FrameDecoder decoder(Framing::Vigil, 1024);
+        RecordingSink sink;
+        QCOMPARE(decoder.feed(twice.constData(), size_t(split), sink), CloseReason::None);
+        QCOMPARE(decoder.feed(twice.constData() + split, size_t(twice.size() - split), sink), CloseReason::None);
+        QCOMPARE(sink.types, (QList<FrameType>{FrameType::GoAway, FrameType::GoAway}));
+        for (const QByteArray &payload : std::as_const(sink.payloads)) {
+            const std::optional<GoAwayFrame> g = GoAwayFrame::parse(payload.constData(), size_t(payload.size()));
+            QVERIFY(g);
+            QCOMPARE(closeReasonFromByeCode(g->code), std::optional<CloseReason>(reason));
+            QCOMPARE(g->ms, ms);
+            QCOMPARE(g->detail, detail);
+            QCOMPARE(g->reasonName(), closeReasonName(reason));
+        }
+    }
+}
+
+void tst_FrameEncoder::goAwayTooShort()
+{
+    const QByteArray four = QByteArray::fromHex("02000005");
+    QVERIFY(!GoAwayFrame::parse(four.constData(), size_t(four.size())));
+    const QByteArray unknown = goAwayPayload(200, 7);
+    const std::optional<GoAwayFrame> g = GoAwayFrame::parse(unknown.constData(), size_t(unknown.size()));
+    QVERIFY(g);
+    QCOMPARE(g->reasonName(), QStringLiteral("code 200"));
 }
 
 QTEST_GUILESS_MAIN(tst_FrameEncoder)

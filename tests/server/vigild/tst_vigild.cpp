@@ -700,7 +700,9 @@ void tst_Vigild::badInput_data()
                                   << "protocol-error";
     QTest::newRow("unsupported version 2") << "vigil" << vigilFrame(Type::Data, "x", 0x02)
                                            << int(Bye::UnsupportedVersion) << "unsupported-version";
-    QTest::newRow("unknown type 7") << "vigil" << vigilFrame(0x07, "x") << int(Bye::ProtocolError) << "protocol-error";
+    QTest::newRow("unknown type 8") << "vigil" << vigilFrame(0x08, "x") << int(Bye::ProtocolError) << "protocol-error";
+    QTest::newRow("GOAWAY from a client") << "vigil" << vigilFrame(Type::GoAway, goAwayPayload(Bye::Normal, 0))
+                                          << int(Bye::ProtocolError) << "protocol-error";
     QTest::newRow("frame-too-large, header only") << "vigil" << vigilHeader(Type::Data, 0x80000000u)
                                                   << int(Bye::FrameTooLarge) << "frame-too-large";
     QTest::newRow("max payload + 1, header only") << "vigil" << vigilHeader(Type::Data, 4097)
