@@ -339,3 +339,17 @@ private:
 };
 
 } // namespace VigilTest
+
+// Test-body helpers for a vigild process and a client of it (QVERIFY
+// returns from the calling test function, hence macros).
+#define START_VIGILD(server, ...)                                                                                  \
+    VigilTest::VigildProcess server;                                                                               \
+    QVERIFY2(server.start(__VA_ARGS__), qPrintable(server.errorString()))
+
+// A client connected to port and known to vigild (its conn id logged).
+#define CONNECT_CLIENT_TO(client, server, port)                                                                    \
+    VigilTest::TestClient client(port);                                                                            \
+    QVERIFY2(client.waitConnected(), "cannot connect to vigild");                                                  \
+    QTRY_VERIFY_WITH_TIMEOUT((server).connId(client.localPort()) > 0, 5000)
+
+#define CONNECT_CLIENT(client, server) CONNECT_CLIENT_TO(client, server, (server).port())

@@ -25,14 +25,6 @@ QByteArray pings(int count)
 }
 } // namespace
 
-#define START_VIGILD(server, ...)                                                                                  \
-    VigildProcess server;                                                                                          \
-    QVERIFY2(server.start(__VA_ARGS__), qPrintable(server.errorString()))
-
-#define CONNECT_CLIENT(client, server)                                                                             \
-    TestClient client((server).port());                                                                            \
-    QVERIFY2(client.waitConnected(), "cannot connect to vigild");                                                  \
-    QTRY_VERIFY_WITH_TIMEOUT((server).connId(client.localPort()) > 0, WaitMs)
 
 class tst_Lifecycle : public QObject
 {

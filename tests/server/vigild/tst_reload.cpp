@@ -55,14 +55,6 @@ private:
 };
 } // namespace
 
-#define START_VIGILD(server, ...)                                                                                  \
-    VigildProcess server;                                                                                          \
-    QVERIFY2(server.start(__VA_ARGS__), qPrintable(server.errorString()))
-
-#define CONNECT_CLIENT(client, server, port)                                                                       \
-    TestClient client(port);                                                                                       \
-    QVERIFY2(client.waitConnected(), "cannot connect to vigild");                                                  \
-    QTRY_VERIFY_WITH_TIMEOUT((server).connId(client.localPort()) > 0, WaitMs)
 
 // Sends SIGHUP and waits for the reload's outcome: the next `reloaded` or
 // `reload-failed` event after those already logged.
@@ -110,7 +102,7 @@ private slots:
 void tst_Reload::withoutConfigNothingChanges()
 {
     START_VIGILD(server, {});
-    CONNECT_CLIENT(client, server, server.port());
+    CONNECT_CLIENT_TO(client, server, server.port());
     for (int i = 0; i < 2; ++i) { // the handler stays installed after the first
         RELOAD(server, reloaded);
         QCOMPARE(reloaded.value(QLatin1String("event")).toString(), QStringLiteral("reloaded"));
@@ -121,7 +113,7 @@ void tst_Reload::withoutConfigNothingChanges()
     client.sendFrame(Type::Data, "still served");
     QTRY_COMPARE_WITH_TIMEOUT(client.frames(Type::Data).size(), 1, WaitMs);
     QCOMPARE(client.frames(Type::Data).constFirst().payload, QByteArray("still served"));
-    CONNECT_CLIENT(newcomer, server, server.port());
+    CONNECT_CLIENT_TO(newcomer, server, server.port());
     newcomer.sendFrame(Type::Data, "new");
     QTRY_COMPARE_WITH_TIMEOUT(newcomer.frames(Type::Data).size(), 1, WaitMs);
     QVERIFY(server.events(QStringLiteral("closed")).isEmpty());
@@ -144,7 +136,7 @@ void tst_Reload::idleTimeoutAppliesToOpenConnection()
     ConfigFile config;
     QVERIFY(config.write("listen = 127.0.0.1:0\nlog-format = json\nidle-timeout = 20s\n"));
     START_VIGILD(server, {"--config", config.path()});
-    CONNECT_CLIENT(client, server, server.port());
+    CONNECT_CLIENT_TO(client, server, server.port());
     client.sendFrame(Type::Data, "hi");
     QTRY_COMPARE_WITH_TIMEOUT(client.frames(Type::Data).size(), 1, WaitMs);
     const qint64 sentAt = client.lastSentMs();
@@ -166,7 +158,7 @@ void tst_Reload::idleTimeoutAppliesToOpenConnection()
                               WaitMs);
 
     // A newcomer gets the new timeout from its accept.
-    CONNECT_CLIENT(newcomer, server, server.port());
+    CONNECT_CLIENT_TO(newcomer, server, server.port());
     QVERIFY(newcomer.waitClosed(2500 + WaitMs));
     QVERIFY2(newcomer.closedAtMs() - newcomer.connectStartedMs() <= 2500 + LateToleranceMs,
              qPrintable(QString::number(newcomer.closedAtMs() - newcomer.connectStartedMs())));
@@ -201,7 +193,7 @@ void tst_Reload::helloKeepaliveClampedToNewBounds()
     ConfigFile config;
     QVERIFY(config.write("listen = 127.0.0.1:0\nlog-format = json\n"));
     START_VIGILD(server, {"--config", config.path()});
-    CONNECT_CLIENT(client, server, server.port());
+    CONNECT_CLIENT_TO(client, server, server.port());
     client.sendFrame(Type::Hello, R"({"keepalive_ms": 10000})");
     QTRY_COMPARE_WITH_TIMEOUT(client.frames(Type::Welcome).size(), 1, WaitMs);
     const qint64 sentAt = client.lastSentMs();
@@ -226,7 +218,7 @@ void tst_Reload::brokenFileChangesNothing()
     ConfigFile config;
     QVERIFY(config.write("listen = 127.0.0.1:0\nlog-format = json\nidle-timeout = 1500ms\n"));
     START_VIGILD(server, {"--config", config.path()});
-    CONNECT_CLIENT(client, server, server.port());
+    CONNECT_CLIENT_TO(client, server, server.port());
     const qint64 connectedAt = client.connectStartedMs();
 
     QVERIFY(config.write("listen = 127.0.0.1:0\nlog-format = json\nidle-timeout = 300ms\nno-such-key = 1\n"));
@@ -250,7 +242,7 @@ void tst_Reload::brokenFileChangesNothing()
     RELOAD(server, gone);
     QCOMPARE(gone.value(QLatin1String("event")).toString(), QStringLiteral("reload-failed"));
     QVERIFY(!gone.value(QLatin1String("error")).toString().isEmpty());
-    CONNECT_CLIENT(newcomer, server, server.port());
+    CONNECT_CLIENT_TO(newcomer, server, server.port());
 }
 
 // Command-line flags still win over the file: a key given as a flag never
@@ -263,7 +255,7 @@ void tst_Reload::flagsStillWin()
     QVERIFY(config.write("listen = 127.0.0.1:0\nlog-format = json\nidle-timeout = 300ms\nmax-connections = 100\n"));
     RELOAD(server, reloaded);
     QCOMPARE(arrayOf(reloaded, "changed"), QStringList{QStringLiteral("max-connections")});
-    CONNECT_CLIENT(client, server, server.port());
+    CONNECT_CLIENT_TO(client, server, server.port());
     QTest::qWait(600); // longer than the file's 300 ms: the flag's 20 s holds
     QVERIFY(!client.isClosed());
 }
@@ -284,7 +276,7 @@ void tst_Reload::fixedKeysNeedARestart()
              QStringLiteral("reload: framing, threads cannot change while the server runs; restart to apply"));
 
     // Still the vigil framing.
-    CONNECT_CLIENT(client, server, server.port());
+    CONNECT_CLIENT_TO(client, server, server.port());
     client.sendFrame(Type::Data, "framed");
     QTRY_COMPARE_WITH_TIMEOUT(client.frames(Type::Data).size(), 1, WaitMs);
 }
@@ -304,8 +296,8 @@ void tst_Reload::listenersAddedAndRemoved()
     START_VIGILD(server, {"--config", config.path()}, 2);
     const quint16 keptPort = server.port(0);
     QCOMPARE(server.port(1), removedPort);
-    CONNECT_CLIENT(onKept, server, keptPort);
-    CONNECT_CLIENT(onRemoved, server, removedPort);
+    CONNECT_CLIENT_TO(onKept, server, keptPort);
+    CONNECT_CLIENT_TO(onRemoved, server, removedPort);
 
     QVERIFY(config.write(QStringLiteral("listen = 127.0.0.1:0\nlisten = 127.0.0.1:%1\nlog-format = json\n")
                              .arg(addedPort)
@@ -330,11 +322,11 @@ void tst_Reload::listenersAddedAndRemoved()
     // The kept one has the same port, and its connection never noticed.
     onKept.sendFrame(Type::Data, "kept");
     QTRY_COMPARE_WITH_TIMEOUT(onKept.frames(Type::Data).size(), 1, WaitMs);
-    CONNECT_CLIENT(onKeptLater, server, keptPort);
+    CONNECT_CLIENT_TO(onKeptLater, server, keptPort);
     onKeptLater.sendFrame(Type::Data, "kept later");
     QTRY_COMPARE_WITH_TIMEOUT(onKeptLater.frames(Type::Data).size(), 1, WaitMs);
     // The added one serves.
-    CONNECT_CLIENT(onAdded, server, addedPort);
+    CONNECT_CLIENT_TO(onAdded, server, addedPort);
     onAdded.sendFrame(Type::Data, "added");
     QTRY_COMPARE_WITH_TIMEOUT(onAdded.frames(Type::Data).size(), 1, WaitMs);
     QCOMPARE(onAdded.frames(Type::Data).constFirst().payload, QByteArray("added"));
@@ -367,7 +359,7 @@ void tst_Reload::unbindableListenerChangesNothing()
                  .startsWith(QStringLiteral("cannot listen on 127.0.0.1:%1: ").arg(occupier.serverPort())),
              qPrintable(failed.value(QLatin1String("error")).toString()));
     QCOMPARE(server.events(QStringLiteral("listening")).size(), 1);
-    CONNECT_CLIENT(client, server, server.port());
+    CONNECT_CLIENT_TO(client, server, server.port());
     client.sendFrame(Type::Data, "served");
     QTRY_COMPARE_WITH_TIMEOUT(client.frames(Type::Data).size(), 1, WaitMs);
 

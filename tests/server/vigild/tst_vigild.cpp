@@ -38,15 +38,6 @@ QByteArray framed(const QString &framing, const QByteArray &payload)
 }
 } // namespace
 
-// Test-body helpers (QVERIFY returns from the calling test function).
-#define START_VIGILD(server, ...)                                                                                  \
-    VigildProcess server;                                                                                          \
-    QVERIFY2(server.start(__VA_ARGS__), qPrintable(server.errorString()))
-
-#define CONNECT_CLIENT(client, server)                                                                             \
-    TestClient client((server).port());                                                                            \
-    QVERIFY2(client.waitConnected(), "cannot connect to vigild");                                                  \
-    QTRY_VERIFY_WITH_TIMEOUT((server).connId(client.localPort()) > 0, WaitMs)
 
 class tst_Vigild : public QObject
 {
