@@ -143,9 +143,11 @@ bool Server::start(const ServerConfig &config)
     }
     connect(m_acceptor, &Acceptor::acceptPaused, this, &Server::acceptPaused);
     connect(m_acceptor, &Acceptor::acceptResumed, this, &Server::acceptResumed);
+    // Read before the accept thread owns it: from here on this thread
+    // touches the acceptor only through queued calls.
+    m_bound = m_acceptor->boundAddresses();
     m_acceptor->moveToThread(&m_acceptThread);
     m_acceptThread.start();
-    m_bound = m_acceptor->boundAddresses();
     emit started();
     return true;
 }
@@ -371,13 +373,32 @@ ReloadResult Server::reload(const ServerConfig &config)
 bool Server::updateListeners(const QList<ListenAddress> &listen, QString *error)
 {
     Acceptor *acceptor = m_acceptor;
-    QList<ListenAddress> bound;
-    QString failure;
     // The acceptor's listeners live on its thread: binding happens there,
     // and this thread waits, so the reload's outcome is known on return.
+    // What crosses lives in members under m_reloadMutex, taken on both
+    // sides: the blocking call synchronises inside libQt6Core, which a race
+    // detector cannot see, and the mutex existed before the accept thread.
+    {
+        std::lock_guard<std::mutex> lock(m_reloadMutex);
+        m_reloadWanted = listen;
+        m_reloadBound.clear();
+        m_reloadFailure.clear();
+    }
     QMetaObject::invokeMethod(
-        acceptor, [acceptor, &listen, &bound, &failure]() { failure = acceptor->updateListeners(listen, &bound); },
+        acceptor,
+        [this, acceptor]() {
+            std::lock_guard<std::mutex> lock(m_reloadMutex);
+            m_reloadFailure = acceptor->updateListeners(m_reloadWanted, &m_reloadBound);
+        },
         Qt::BlockingQueuedConnection);
+    QString failure;
+    QList<ListenAddress> bound;
+    {
+        std::lock_guard<std::mutex> lock(m_reloadMutex);
+        failure = std::exchange(m_reloadFailure, QString());
+        bound = std::exchange(m_reloadBound, {});
+        m_reloadWanted.clear();
+    }
     if (!failure.isEmpty()) {
         *error = failure;
         return false;

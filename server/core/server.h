@@ -118,6 +118,10 @@ private:
     ServerStats m_lastStats; // kept after stop, for the final figures
     quint64 m_reloads = 0;
     quint64 m_reloadFailures = 0;
+    std::mutex m_reloadMutex; // guards the three below (this thread <-> accept thread, reload)
+    QList<ListenAddress> m_reloadWanted;
+    QList<ListenAddress> m_reloadBound;
+    QString m_reloadFailure;
     std::mutex m_batchMutex;  // guards the two below (network threads -> this thread)
     std::vector<ServerBatch> m_pendingBatches;
     bool m_drainPosted = false;

@@ -130,8 +130,8 @@ void Acceptor::closeAll()
         delete listener;
     }
     m_listeners.clear();
-    m_written.clear();
-    m_bound.clear();
+    // m_written and m_bound stay: the acceptor is deleted right after, and
+    // its owner read them before handing it to the accept thread.
 }
 
 void Acceptor::dispatch(int fd)
