@@ -84,6 +84,8 @@ bool Server::start(const ServerConfig &config)
     m_admission.configure(config.maxConnections, config.maxPerIp);
     m_admission.memory().setLimit(config.effectiveMaxMemory());
     keepLargeBuffersReturnable();
+    if (m_handler)
+        m_handler->attached(*this);
     std::vector<NetworkThread *> raw;
     const int count = config.effectiveThreads();
     for (int i = 0; i < count; ++i) {
@@ -101,8 +103,12 @@ bool Server::start(const ServerConfig &config)
             if (post)
                 QMetaObject::invokeMethod(this, &Server::deliverBatches, Qt::QueuedConnection);
         };
-        m_threads.push_back(std::make_unique<NetworkThread>(i, m_config, m_admission, publisher));
-        NetworkThread *thread = m_threads.back().get();
+        NetworkThread *thread = nullptr;
+        {
+            std::lock_guard lock(m_threadsMutex);
+            m_threads.push_back(std::make_unique<NetworkThread>(i, m_config, m_admission, publisher, m_handler));
+            thread = m_threads.back().get();
+        }
         if (!thread->errorString().isEmpty()) {
             // Out of descriptors before serving anything: start nothing.
             m_error = thread->errorString();
@@ -232,7 +238,12 @@ void Server::teardown(bool announce)
     for (auto &thread : m_threads)
         thread->counters().addTo(last);
     m_lastStats = last;
-    m_threads.clear();
+    std::vector<std::unique_ptr<NetworkThread>> finished;
+    {
+        std::lock_guard lock(m_threadsMutex);
+        finished.swap(m_threads);
+    }
+    finished.clear();
     m_running = false;
     m_stopping = false;
     m_threadsRunning = 0;
@@ -412,9 +423,41 @@ bool Server::updateListeners(const QList<ListenAddress> &listen, QString *error)
 
 void Server::closeConnection(quint64 id)
 {
-    if (m_threads.empty() || id == 0)
-        return;
-    m_threads[id % m_threads.size()]->kick(id);
+    kick(id, CloseReason::Kicked);
+}
+
+void Server::setHandler(std::shared_ptr<MessageHandler> handler)
+{
+    Q_ASSERT_X(!m_running, "Server::setHandler", "the handler is chosen before start()");
+    m_handler = std::move(handler);
+}
+
+// Connection ids are dealt round-robin, so an id names its thread. The
+// command is posted under the lock, so teardown cannot free the thread
+// in between.
+template<typename Post>
+void Server::postTo(quint64 id, Post &&post) const
+{
+    std::lock_guard lock(m_threadsMutex);
+    if (!m_threads.empty() && id != 0)
+        post(*m_threads[id % m_threads.size()]);
+}
+
+void Server::kick(quint64 id, CloseReason reason)
+{
+    postTo(id, [&](NetworkThread &thread) { thread.kick(id, reason); });
+}
+
+void Server::send(quint64 id, const QByteArray &payload)
+{
+    postTo(id, [&](NetworkThread &thread) { thread.send(id, payload); });
+}
+
+void Server::broadcast(const QByteArray &payload, quint64 except)
+{
+    std::lock_guard lock(m_threadsMutex);
+    for (const auto &thread : m_threads)
+        thread->broadcast(payload, except);
 }
 
 FeedSubscription::FeedSubscription(Server *server, int intervalMs)

@@ -6,6 +6,7 @@
 
 #include "admissioncontrol.h"
 #include "eventmerger.h"
+#include "messagehandler.h"
 #include "serverconfig.h"
 #include "serverstats.h"
 #include "snapshots.h"
@@ -80,8 +81,21 @@ public:
     // fail before reload() (vigild's Reloader: a file that does not parse).
     void countReload(bool ok) { ++(ok ? m_reloads : m_reloadFailures); }
 
+    // The application's logic (MessageHandler, docs/embedding.md); set
+    // before start(). Without one the config's mode (echo, sink) answers.
+    void setHandler(std::shared_ptr<MessageHandler> handler);
+
+    // Thread-safe, from any thread (a handler's included): queued to the
+    // connection's network thread, which runs them in order. An id that is
+    // not open there is ignored.
+    void send(quint64 id, const QByteArray &payload);
+    // Every open connection but `except` (0: none) gets payload as DATA.
+    void broadcast(const QByteArray &payload, quint64 except = 0);
+    // BYE reason (where the framing has BYE), flush, close.
+    void kick(quint64 id, CloseReason reason = CloseReason::Kicked);
+
 public slots:
-    void closeConnection(quint64 id); // BYE kicked
+    void closeConnection(quint64 id); // kick(id, kicked), for signal connections
 
 signals:
     void started();
@@ -105,11 +119,17 @@ private:
 
     bool updateListeners(const QList<ListenAddress> &listen, QString *error);
     void handleThreadFinished();
+    template<typename Post>
+    void postTo(quint64 id, Post &&post) const;
     void deliverBatches();
     void teardown(bool announce);
 
     std::shared_ptr<const ServerConfig> m_config;
     AdmissionControl m_admission;
+    std::shared_ptr<MessageHandler> m_handler;
+    // m_threads changes only at start and teardown (this thread), but
+    // send/broadcast/kick read it from any thread.
+    mutable std::mutex m_threadsMutex;
     std::vector<std::unique_ptr<NetworkThread>> m_threads;
     QThread m_acceptThread;
     Acceptor *m_acceptor = nullptr;

@@ -333,9 +333,9 @@ bool Connection::onMessage(const DecodedMessage &message)
         if (publishing)
             m_lastMessage = QByteArray(message.data, qsizetype(std::min<size_t>(message.size, ConnectionSnapshot::PreviewBytes)));
         publishEvent(EventKind::MessageIn, message.size, m_lastMessage);
-        if (m_thread.config().mode == Mode::Echo) {
-            sendFrame(FrameType::Data, message.data, message.size);
-            publishEvent(EventKind::MessageOut, message.size, m_lastMessage);
+        {
+            Session session(*this);
+            m_thread.handler().received(session, QByteArrayView(message.data, qsizetype(message.size)));
         }
         break;
     case FrameType::Ping:
@@ -390,6 +390,8 @@ void Connection::handleHello(const DecodedMessage &message)
     welcome.maxPayload = m_thread.config().maxPayload;
     const QByteArray json = welcome.toJson();
     sendFrame(FrameType::Welcome, json.constData(), size_t(json.size()));
+    Session session(*this);
+    m_thread.handler().greeted(session);
 }
 
 // For the monitor and the admin API, only while someone subscribes.
@@ -411,6 +413,39 @@ ByteBuffer &Connection::outbound()
     // Replies of one read collect in the thread's scratch buffer and go out
     // in one write; only what the socket does not take is copied here.
     return m_out.isEmpty() ? m_thread.replyScratch() : m_out;
+}
+
+// A DATA message from the handler. Its event previews what was sent; an
+// echo reuses the preview the inbound message just made.
+bool Connection::sendData(QByteArrayView payload)
+{
+    if (m_state != ConnectionState::Open)
+        return false;
+    sendFrame(FrameType::Data, payload.data(), size_t(payload.size()));
+    if (m_thread.isPublishing()) {
+        const qsizetype n = std::min<qsizetype>(payload.size(), ConnectionSnapshot::PreviewBytes);
+        const bool echo = m_lastMessage.size() == n && QByteArrayView(m_lastMessage) == payload.first(n);
+        publishEvent(EventKind::MessageOut, size_t(payload.size()), echo ? m_lastMessage : QByteArray(payload.data(), n));
+    }
+    return m_state == ConnectionState::Open;
+}
+
+void Connection::open(qint64 nowNs)
+{
+    const ReplyScope scope(*this);
+    m_nowNs = nowNs;
+    Session session(*this);
+    m_thread.handler().opened(session);
+}
+
+// Server::send and broadcast: outside a read, so the call has its own scope.
+bool Connection::sendFromLoop(QByteArrayView payload, qint64 nowNs)
+{
+    if (m_state != ConnectionState::Open)
+        return false;
+    const ReplyScope scope(*this);
+    m_nowNs = nowNs;
+    return sendData(payload);
 }
 
 void Connection::sendFrame(FrameType type, const char *payload, size_t size)
@@ -730,6 +765,24 @@ void Connection::recordClose()
         return;
     m_closeRecorded = true;
     m_thread.connectionClosing(this, m_closeReason);
+    Session session(*this);
+    m_thread.handler().closed(session, m_closeReason);
+}
+
+quint64 Session::id() const { return m_connection.m_id; }
+const PeerAddress &Session::peer() const { return m_connection.m_peer; }
+QString Session::clientName() const { return m_connection.m_client; }
+Policy Session::policy() const { return m_connection.m_watchdogs.timers.policy; }
+bool Session::isOpen() const { return m_connection.m_state == ConnectionState::Open; }
+bool Session::send(QByteArrayView payload) { return m_connection.sendData(payload); }
+void *Session::userData() const { return m_connection.m_userData; }
+void Session::setUserData(void *data) { m_connection.m_userData = data; }
+
+void Session::close(CloseReason reason)
+{
+    // Inside a read the read's own flush follows; from opened() the
+    // open's scope flushes.
+    m_connection.close(reason, m_connection.m_nowNs);
 }
 
 void Connection::retire()

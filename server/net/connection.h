@@ -6,6 +6,7 @@
 
 #include "bytebuffer.h"
 #include "framedecoder.h"
+#include "messagehandler.h"
 #include "peeraddress.h"
 #include "snapshots.h"
 #include "watchdogs.h"
@@ -43,6 +44,11 @@ public:
     // Re-derives timers from the server config (apply-to-open).
     void reapplyConfig();
 
+    // The handler's view (MessageHandler): opened() once after adoption,
+    // then the application's sends (Server::send, broadcast) from the loop.
+    void open(qint64 nowNs);
+    bool sendFromLoop(QByteArrayView payload, qint64 nowNs);
+
     // Ends the connection: BYE where the framing has it, a best-effort
     // flush of at most 1 s, then close. Logged and counted once.
     void close(CloseReason reason, qint64 nowNs);
@@ -59,7 +65,10 @@ public:
     bool dirty = false;
 
 private:
+    friend class Session;
     class ReplyScope;
+
+    bool sendData(QByteArrayView payload);
 
     bool onMessage(const DecodedMessage &message) override;
     bool admitBuffer(size_t bytes) override;
@@ -126,6 +135,7 @@ private:
     std::optional<Policy> m_helloPolicy;
     std::optional<qint64> m_helloKeepaliveMs;
     QByteArray m_lastMessage;     // preview, kept only while publishing
+    void *m_userData = nullptr;   // Session::userData: the handler's
     int m_fd;
     int m_deliveryUnsent = 0; // Closing: the kernel's unsent bytes at the last look
     CloseReason m_closeReason = CloseReason::None;

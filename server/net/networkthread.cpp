@@ -28,15 +28,17 @@ constexpr qint64 StopBudgetNs = 1200 * MonotonicClock::NsPerMs;
 } // namespace
 
 NetworkThread::NetworkThread(int index, std::shared_ptr<const ServerConfig> config, AdmissionControl &admission,
-                             Publisher publisher)
+                             Publisher publisher, std::shared_ptr<MessageHandler> handler)
     : m_index(index)
     , m_config(std::move(config))
     , m_admission(admission)
     , m_publisher(std::move(publisher))
+    , m_handler(std::move(handler))
     , m_log(m_config->logFormat, m_config->logToStdout)
     , m_readScratch(ReadScratchBytes)
 {
     setObjectName(QStringLiteral("vigil-net-%1").arg(index));
+    chooseHandler();
     if (!m_poller.errorString().isEmpty())
         m_error = QStringLiteral("network thread %1: %2").arg(m_index).arg(m_poller.errorString());
 }
@@ -80,11 +82,36 @@ void NetworkThread::reject(int fd, const PeerAddress &peer, CloseReason reason)
     post(std::move(c));
 }
 
-void NetworkThread::kick(quint64 id)
+void NetworkThread::kick(quint64 id, CloseReason reason)
 {
     Command c(Command::Type::Kick);
     c.id = id;
+    c.reason = reason;
     post(std::move(c));
+}
+
+void NetworkThread::send(quint64 id, const QByteArray &payload)
+{
+    Command c(Command::Type::Send);
+    c.id = id;
+    c.payload = payload;
+    post(std::move(c));
+}
+
+void NetworkThread::broadcast(const QByteArray &payload, quint64 except)
+{
+    Command c(Command::Type::Broadcast);
+    c.id = except;
+    c.payload = payload;
+    post(std::move(c));
+}
+
+// The mode can change with a new config; an application's handler stays.
+void NetworkThread::chooseHandler()
+{
+    static EchoHandler echo;
+    static SinkHandler sink;
+    m_activeHandler = m_handler ? m_handler.get() : m_config->mode == Mode::Echo ? static_cast<MessageHandler *>(&echo) : &sink;
 }
 
 void NetworkThread::applyConfig(std::shared_ptr<const ServerConfig> config, bool applyToOpen)
@@ -235,6 +262,7 @@ void NetworkThread::runAdopt(const Command &command, qint64 nowNs)
         e.conn = command.id;
         recordEvent(std::move(e));
     }
+    connection->open(nowNs);
 }
 
 void NetworkThread::runReject(const Command &command)
@@ -273,11 +301,29 @@ void NetworkThread::runCommands(qint64 nowNs)
         case Command::Type::Kick: {
             auto it = m_connections.find(c.id);
             if (it != m_connections.end())
-                it->second->closeAndFlush(CloseReason::Kicked, nowNs);
+                it->second->closeAndFlush(c.reason, nowNs);
             break;
         }
+        case Command::Type::Send: {
+            auto it = m_connections.find(c.id);
+            if (it != m_connections.end())
+                it->second->sendFromLoop(QByteArrayView(c.payload), nowNs);
+            break;
+        }
+        case Command::Type::Broadcast:
+            // Collected first: a send can close (and retire) a connection.
+            m_broadcastTargets.clear();
+            for (const auto &entry : m_connections) {
+                if (entry.first != c.id && entry.second->state() == ConnectionState::Open)
+                    m_broadcastTargets.push_back(entry.second);
+            }
+            for (Connection *target : m_broadcastTargets)
+                target->sendFromLoop(QByteArrayView(c.payload), nowNs);
+            m_broadcastTargets.clear();
+            break;
         case Command::Type::ApplyConfig:
             m_config = c.config;
+            chooseHandler();
             if (c.flag) {
                 for (auto &entry : m_connections)
                     entry.second->reapplyConfig();

@@ -11,6 +11,7 @@
 #include "bytebuffer.h"
 #include "commandqueue.h"
 #include "eventlog.h"
+#include "messagehandler.h"
 #include "serverconfig.h"
 #include "serverstats.h"
 #include "poller.h"
@@ -33,14 +34,20 @@ class NetworkThread final : public QThread
 public:
     using Publisher = std::function<void(ServerBatch &&)>;
 
+    // handler: the application's (shared by every thread); null: the
+    // config's mode (echo or sink).
     NetworkThread(int index, std::shared_ptr<const ServerConfig> config, AdmissionControl &admission,
-                  Publisher publisher);
+                  Publisher publisher, std::shared_ptr<MessageHandler> handler = nullptr);
     ~NetworkThread() override;
 
     // Thread-safe commands (queued; the loop runs them in order).
     void adopt(int fd, quint64 id, const PeerAddress &peer);
     void reject(int fd, const PeerAddress &peer, CloseReason reason);
-    void kick(quint64 id);
+    void kick(quint64 id, CloseReason reason = CloseReason::Kicked);
+    // One DATA message to connection id (dropped if it is not open here).
+    void send(quint64 id, const QByteArray &payload);
+    // One DATA message to every open connection of this thread but `except`.
+    void broadcast(const QByteArray &payload, quint64 except = 0);
     void applyConfig(std::shared_ptr<const ServerConfig> config, bool applyToOpen);
     void setPublishInterval(int ms, bool fullSnapshot);
     void requestStop();
@@ -53,6 +60,7 @@ public:
 
     // For Connection (loop thread only)
     const ServerConfig &config() const { return *m_config; }
+    MessageHandler &handler() const { return *m_activeHandler; }
     EventLog &log() { return m_log; }
     ThreadCounters &mutableCounters() { return m_counters; }
     ByteBuffer &replyScratch() { return m_replyScratch; }
@@ -78,6 +86,7 @@ private:
     void runCommands(qint64 nowNs);
     void runAdopt(const Command &command, qint64 nowNs);
     void runReject(const Command &command);
+    void chooseHandler();
     void publish(qint64 nowNs);
     void beginStop(qint64 nowNs);
     void buryRetired();
@@ -88,6 +97,8 @@ private:
     std::shared_ptr<const ServerConfig> m_config;
     AdmissionControl &m_admission;
     Publisher m_publisher;
+    std::shared_ptr<MessageHandler> m_handler; // the application's, or null
+    MessageHandler *m_activeHandler = nullptr; // m_handler, or the mode's built-in
     EventLog m_log;
     ThreadCounters m_counters;
 
@@ -97,6 +108,7 @@ private:
 
     std::unordered_map<quint64, Connection *> m_connections;
     std::vector<Connection *> m_retired;
+    std::vector<Connection *> m_broadcastTargets; // one Broadcast command's, emptied after it
     std::vector<std::pair<Connection *, int>> m_unpollable; // epoll_ctl MOD failed (errno): aborted after the events
     QString m_error;
     WatchdogSchedule<Connection> m_schedule{m_connections};
