@@ -1,7 +1,9 @@
 # Installing and packaging Vigil as a Linux service: the binaries (each
 # directory installs its own: server/, client/, gui/ with the .desktop file
 # and icons), the systemd unit, the example config, the man page, and a
-# CPack DEB package (`cpack -G DEB` in the build directory).
+# CPack DEB packages (`cpack -G DEB` in the build directory): `vigil`, the
+# programs (component runtime), and `vigil-dev`, the libraries, headers and
+# CMake package for applications (component development, VigilPackage.cmake).
 #
 # A service lives under /usr with its config in /etc, so /usr is the
 # default prefix; pass -DCMAKE_INSTALL_PREFIX=... for anything else (the
@@ -14,6 +16,8 @@ if(NOT CMAKE_INSTALL_DOCDIR OR CMAKE_INSTALL_DOCDIR MATCHES "/doc/Vigil$")
     set(CMAKE_INSTALL_DOCDIR share/doc/vigil CACHE PATH "Documentation (DATAROOTDIR/doc/vigil)" FORCE)
 endif()
 include(GNUInstallDirs)
+# Every install() without a COMPONENT is part of the programs' package.
+set(CMAKE_INSTALL_DEFAULT_COMPONENT_NAME runtime)
 
 set(VIGIL_CONFIG_DIR "${CMAKE_INSTALL_FULL_SYSCONFDIR}/vigil")
 set(VIGIL_SYSTEMD_UNIT_DIR "lib/systemd/system" CACHE STRING
@@ -46,8 +50,9 @@ install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/admin.m
               ${PROJECT_SOURCE_DIR}/docs/packaging.md
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
-# CPack: one binary package, "vigil", with Debian names and dependencies
-# (dpkg-shlibdeps turns the linked Qt libraries into libqt6*6 depends).
+# CPack: two binary packages with Debian names and dependencies:
+# "vigil" (dpkg-shlibdeps turns the linked Qt libraries into libqt6*6
+# depends) and "vigil-dev" (static archives: it needs Qt's -dev packages).
 set(CPACK_PACKAGE_NAME vigil)
 set(CPACK_PACKAGE_VENDOR "Vigil")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
@@ -66,15 +71,26 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_SOURCE_GENERATOR TGZ)
 set(CPACK_SOURCE_IGNORE_FILES "/build/" "/\\\\.git/")
 
+set(CPACK_DEB_COMPONENT_INSTALL ON)
+set(CPACK_COMPONENTS_ALL runtime development)
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME vigil)
+set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_NAME vigil-dev)
+set(CPACK_COMPONENT_DEVELOPMENT_DESCRIPTION
+    "Vigil's core library for applications: headers under <vigil/...>,
+static libraries and the CMake package (find_package(Vigil 1.1) gives
+Vigil::Core and Vigil::Daemon). See /usr/share/doc/vigil/embedding.md.")
+set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_SECTION libdevel)
+# Vigil::Daemon carries the admin endpoint, built on Qt HttpServer.
+set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_DEPENDS "qt6-base-dev (>= 6.4), qt6-httpserver-dev")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://example.org/vigil" CACHE STRING "Homepage field of the packages")
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "prometheus")
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_SUGGESTS "prometheus")
 if(VIGIL_BUILD_GUI)
     # vigil-monitor needs a platform plugin (xcb, wayland) to open a window.
-    set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "qt6-qpa-plugins")
+    set(CPACK_DEBIAN_RUNTIME_PACKAGE_RECOMMENDS "qt6-qpa-plugins")
 endif()
 configure_file(${PROJECT_SOURCE_DIR}/cmake/debian/conffiles.in ${PROJECT_BINARY_DIR}/packaging/debian/conffiles @ONLY)
 foreach(script postinst prerm postrm)
@@ -82,7 +98,7 @@ foreach(script postinst prerm postrm)
                    COPYONLY FILE_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE
                    WORLD_READ WORLD_EXECUTE)
 endforeach()
-set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_CONTROL_EXTRA
     ${PROJECT_BINARY_DIR}/packaging/debian/conffiles
     ${PROJECT_BINARY_DIR}/packaging/debian/postinst
     ${PROJECT_BINARY_DIR}/packaging/debian/prerm

@@ -14,12 +14,14 @@
 
 namespace Vigil {
 
-int Daemon::run(const QString &program, const QStringList &arguments, DaemonExtension *admin)
+int Daemon::run(const QString &program, const QStringList &arguments, DaemonExtension *admin,
+                std::shared_ptr<MessageHandler> handler)
 {
-    return run(program, ServerCommandLine(program).parse(arguments), admin);
+    return run(program, ServerCommandLine(program).parse(arguments), admin, std::move(handler));
 }
 
-int Daemon::run(const QString &program, const ParsedCommandLine &parsed, DaemonExtension *admin)
+int Daemon::run(const QString &program, const ParsedCommandLine &parsed, DaemonExtension *admin,
+                std::shared_ptr<MessageHandler> handler)
 {
     switch (parsed.action) {
     case ParsedCommandLine::Action::Help:
@@ -46,6 +48,7 @@ int Daemon::run(const QString &program, const ParsedCommandLine &parsed, DaemonE
     }
 
     Server server;
+    server.setHandler(std::move(handler));
     SignalWatcher signalWatcher;
     EventLog log(parsed.config.logFormat, parsed.config.logToStdout);
     Reloader reloader(server, parsed, log);

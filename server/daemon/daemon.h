@@ -12,6 +12,7 @@
 
 namespace Vigil {
 
+class MessageHandler;
 class Server;
 struct ServerConfig;
 struct ParsedCommandLine;
@@ -50,11 +51,15 @@ class Daemon final
 {
 public:
     // Needs a Q(Core)Application; returns the process exit code. Without
-    // an extension, --admin is refused (exit 2).
-    static int run(const QString &program, const QStringList &arguments, DaemonExtension *admin = nullptr);
+    // an extension, --admin is refused (exit 2). With a handler, it answers
+    // DATA instead of --mode (an application built on vigild's flags,
+    // signals, reload, logs and admin endpoint: docs/embedding.md).
+    static int run(const QString &program, const QStringList &arguments, DaemonExtension *admin = nullptr,
+                   std::shared_ptr<MessageHandler> handler = nullptr);
     // The same for a command line already parsed (the monitor parses its
     // own, with options vigild does not know, before choosing to be headless).
-    static int run(const QString &program, const ParsedCommandLine &parsed, DaemonExtension *admin = nullptr);
+    static int run(const QString &program, const ParsedCommandLine &parsed, DaemonExtension *admin = nullptr,
+                   std::shared_ptr<MessageHandler> handler = nullptr);
 };
 
 } // namespace Vigil

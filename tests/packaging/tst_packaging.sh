@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Packaging test: `cmake --install` into a DESTDIR, `cpack -G DEB`, and
+# Packaging test: `cmake --install` into a DESTDIR, `cpack -G DEB` (the
+# programs' package vigil and the development package vigil-dev), and
 # `systemd-analyze verify` on the installed unit (skipped without it).
 #   tst_packaging.sh BUILD_DIR UNIT_PATH EXPECTED_PATH...
 # EXPECTED_PATHs are absolute installed paths (globs allowed).
@@ -73,8 +74,29 @@ fi
 if ! command -v dpkg-deb >/dev/null; then
     skip "dpkg-deb not installed: no .deb check"
 elif (cd "$work" && cpack -G DEB --config "$build/CPackConfig.cmake" -B "$work/deb") >"$work/cpack.log" 2>&1; then
-    deb=$(ls "$work"/deb/*.deb 2>/dev/null | head -n 1)
+    deb=$(ls "$work"/deb/vigil_*.deb 2>/dev/null | head -n 1)
+    devdeb=$(ls "$work"/deb/vigil-dev_*.deb 2>/dev/null | head -n 1)
+    # The development package: headers, archives and the CMake package.
+    if [ -n "$devdeb" ]; then
+        pass "cpack -G DEB built $(basename "$devdeb")"
+        dpkg-deb -c "$devdeb" | awk '{print $6}' | sed 's|^\./|/|' >"$work/devcontents"
+        for pattern in '/usr/include/vigil/server\.h' '/usr/include/vigil/messagehandler\.h' \
+                       '/usr/lib/.*libvigil_server\.a' '/usr/lib/.*cmake/Vigil/VigilConfig\.cmake' \
+                       '/usr/lib/.*cmake/Vigil/VigilConfigVersion\.cmake' '/usr/lib/.*cmake/Vigil/VigilTargets\.cmake'; do
+            grep -qx "$pattern" "$work/devcontents" && pass "dev deb contains $pattern" || fail "dev deb contains $pattern"
+        done
+        grep -q '^/usr/bin/' "$work/devcontents" && fail "dev deb holds no programs" || pass "dev deb holds no programs"
+        [ "$(dpkg-deb -f "$devdeb" Package)" = vigil-dev ] && pass "dev deb Package: vigil-dev" || fail "dev deb Package: vigil-dev"
+        case "$(dpkg-deb -f "$devdeb" Depends)" in
+            *qt6-base-dev*) pass "dev deb depends on qt6-base-dev" ;;
+            *) fail "dev deb depends on qt6-base-dev" ;;
+        esac
+    else
+        fail "cpack -G DEB produced no vigil-dev .deb"
+    fi
     if [ -n "$deb" ]; then
+        grep -q '^/usr/include/' <(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|') \
+            && fail "runtime deb holds no headers" || pass "runtime deb holds no headers"
         pass "cpack -G DEB built $(basename "$deb")"
         dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|' >"$work/contents"
         for path in "${expected[@]}"; do
