@@ -25,14 +25,21 @@ endfunction()
 
 # Written once every target is known (the export set is complete then).
 function(vigil_install_package)
-    # The names applications use: Vigil::Core, Vigil::Daemon.
+    # The names applications use: Vigil::Core, Vigil::Daemon, Vigil::Admin.
     add_library(vigil_core INTERFACE)
     target_link_libraries(vigil_core INTERFACE vigil_server)
     set_target_properties(vigil_core PROPERTIES EXPORT_NAME Core)
     add_library(vigil_daemon_api INTERFACE)
     target_link_libraries(vigil_daemon_api INTERFACE vigil_daemon)
     set_target_properties(vigil_daemon_api PROPERTIES EXPORT_NAME Daemon)
-    install(TARGETS vigil_core vigil_daemon_api EXPORT VigilTargets COMPONENT development)
+    set(names vigil_core vigil_daemon_api)
+    if(TARGET vigil_admin)
+        add_library(vigil_admin_api INTERFACE)
+        target_link_libraries(vigil_admin_api INTERFACE vigil_admin)
+        set_target_properties(vigil_admin_api PROPERTIES EXPORT_NAME Admin)
+        list(APPEND names vigil_admin_api)
+    endif()
+    install(TARGETS ${names} EXPORT VigilTargets COMPONENT development)
 
     install(EXPORT VigilTargets NAMESPACE Vigil:: DESTINATION ${VIGIL_CMAKE_DIR} COMPONENT development)
     set(VIGIL_QT_COMPONENTS Core Network)

@@ -123,6 +123,49 @@ try:
     run(["cmake", "-S", toonew, "-B", os.path.join(toonew, "b"), "-DCMAKE_PREFIX_PATH=" + prefix],
         "find_package(Vigil 2.0) is refused", expect_ok=False)
 
+    # Vigil::Core + Vigil::Admin in a program of its own: the admin endpoint on.
+    admin_src = os.path.join(work, "adminapp")
+    os.makedirs(admin_src)
+    with open(os.path.join(admin_src, "CMakeLists.txt"), "w") as f:
+        f.write("cmake_minimum_required(VERSION 3.25)\nproject(adminapp LANGUAGES CXX)\n"
+                "set(CMAKE_CXX_STANDARD 17)\nfind_package(Vigil 1.1 REQUIRED)\n"
+                "add_executable(adminapp main.cpp)\ntarget_link_libraries(adminapp PRIVATE Vigil::Core Vigil::Admin)\n")
+    with open(os.path.join(admin_src, "main.cpp"), "w") as f:
+        f.write("""#include <vigil/adminserver.h>
+#include <vigil/server.h>
+#include <QCoreApplication>
+#include <cstdio>
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    Vigil::ServerConfig config;
+    config.listen = {*Vigil::ListenAddress::parse(QStringLiteral("127.0.0.1:0"))};
+    config.logToStdout = false;
+    Vigil::Server server;
+    if (!server.start(config))
+        return 1;
+    Vigil::AdminServer admin(server, QByteArray(), false);
+    if (!admin.listen(*Vigil::ListenAddress::parse(QStringLiteral("127.0.0.1:0"))))
+        return 1;
+    std::printf("listening on %s\\n", qPrintable(admin.boundAddress().toString()));
+    std::fflush(stdout);
+    return app.exec();
+}
+""")
+    out = os.path.join(work, "adminapp-build")
+    if run(["cmake", "-S", admin_src, "-B", out, "-G", "Ninja", "-DCMAKE_PREFIX_PATH=" + prefix,
+            "-DCMAKE_CXX_COMPILER=" + cxx, "-DCMAKE_CXX_FLAGS=-Wall -Wextra -Werror " + cxx_flags,
+            "-DCMAKE_EXE_LINKER_FLAGS=" + link_flags], "Vigil::Core + Vigil::Admin configure") \
+            and run(["cmake", "--build", out], "Vigil::Core + Vigil::Admin build"):
+        import urllib.request
+        p, port = start(os.path.join(out, "adminapp"))
+        try:
+            body = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=TIMEOUT).read().decode()
+            check("vigil_connections" in body, "Vigil::Admin: /metrics answers")
+        finally:
+            p.kill()
+            p.wait()
+
     if "broadcast" in binaries:
         p, port = start(binaries["broadcast"], "--listen", "127.0.0.1:0", "--log-format", "text")
         try:
