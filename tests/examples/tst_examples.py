@@ -104,15 +104,17 @@ try:
               os.path.exists(os.path.join(prefix, path.replace("lib/", "lib/x86_64-linux-gnu/"))),
               "installed " + path)
 
+    def build_project(src, out, what):
+        """Configures src against the installed package and builds it, as a user would."""
+        return run(["cmake", "-S", src, "-B", out, "-G", "Ninja", "-DCMAKE_PREFIX_PATH=" + prefix,
+                    "-DCMAKE_CXX_COMPILER=" + cxx, "-DCMAKE_CXX_FLAGS=-Wall -Wextra -Werror " + cxx_flags,
+                    "-DCMAKE_EXE_LINKER_FLAGS=" + link_flags], what + " configures against the installed package") \
+            and run(["cmake", "--build", out], what + " builds")
+
     binaries = {}
     for name in ["broadcast", "blog", "presence"]:
         out = os.path.join(work, name)
-        ok = run(["cmake", "-S", os.path.join(source, "examples", name), "-B", out, "-G", "Ninja",
-                  "-DCMAKE_PREFIX_PATH=" + prefix, "-DCMAKE_CXX_COMPILER=" + cxx,
-                  "-DCMAKE_CXX_FLAGS=-Wall -Wextra -Werror " + cxx_flags,
-                  "-DCMAKE_EXE_LINKER_FLAGS=" + link_flags],
-                 "examples/%s configures against the installed package" % name)
-        if ok and run(["cmake", "--build", out], "examples/%s builds" % name):
+        if build_project(os.path.join(source, "examples", name), out, "examples/" + name):
             binaries[name] = os.path.join(out, "vigil-" + name)
 
     # A version the package cannot satisfy is refused at configure time.
@@ -153,10 +155,7 @@ int main(int argc, char *argv[])
 }
 """)
     out = os.path.join(work, "adminapp-build")
-    if run(["cmake", "-S", admin_src, "-B", out, "-G", "Ninja", "-DCMAKE_PREFIX_PATH=" + prefix,
-            "-DCMAKE_CXX_COMPILER=" + cxx, "-DCMAKE_CXX_FLAGS=-Wall -Wextra -Werror " + cxx_flags,
-            "-DCMAKE_EXE_LINKER_FLAGS=" + link_flags], "Vigil::Core + Vigil::Admin configure") \
-            and run(["cmake", "--build", out], "Vigil::Core + Vigil::Admin build"):
+    if build_project(admin_src, out, "Vigil::Core + Vigil::Admin"):
         import urllib.request
         p, port = start(os.path.join(out, "adminapp"))
         try:
