@@ -152,6 +152,7 @@ QByteArray BenchReport::toJson() const
         o.insert(QLatin1String("dial_error_reasons"), countsToJson(dialErrorReasons));
     o.insert(QLatin1String("closed_by_server"), closedByServer);
     o.insert(QLatin1String("goaways"), goAways);
+    o.insert(QLatin1String("reconnects"), reconnects);
     if (!byeReasons.isEmpty())
         o.insert(QLatin1String("bye_reasons"), countsToJson(byeReasons));
     o.insert(QLatin1String("client_cpu_pct"), std::round(clientCpuPct * 10) / 10);
@@ -190,6 +191,8 @@ QString BenchReport::toTable() const
              .arg(errors).arg(closedByServer)
              .arg(byeReasons.isEmpty() ? QString() : QStringLiteral(", BYE: ") + countsToText(byeReasons))
              .arg(firstError.isEmpty() ? QString() : QStringLiteral(", first: ") + firstError);
+    if (goAways > 0 || reconnects > 0)
+        t += QStringLiteral("  goaways       %1 (reconnects %2)\n").arg(goAways).arg(reconnects);
     t += QStringLiteral("  client cpu    %1 %\n").arg(clientCpuPct, 0, 'f', 1);
     return t;
 }
@@ -295,12 +298,13 @@ ClientExit Bench::run(FILE *out, FILE *err)
         r.connect.merge(wr.connect);
         r.messages += wr.messages;
         r.sent += wr.sent;
-        r.connections += wr.connected;
+        r.connections += std::max(0, wr.connected - wr.reconnects); // slots, not dials
         r.dialErrors += wr.dialFailures;
         for (const auto &[reason, count] : wr.dialFailureReasons)
             r.dialErrorReasons[reason] += count;
         r.closedByServer += wr.closedByServer;
         r.goAways += wr.goAways;
+        r.reconnects += wr.reconnects;
         for (int code = 0; code < int(wr.byeReasons.size()); ++code) {
             if (wr.byeReasons[size_t(code)] == 0)
                 continue;

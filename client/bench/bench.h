@@ -38,6 +38,7 @@ struct BenchReport
     QMap<QString, int> dialErrorReasons; // refused, timed-out, ... -> connections; sums to dialErrors
     int closedByServer = 0;
     int goAways = 0; // GOAWAY frames received (PROTOCOL.md §10)
+    int reconnects = 0; // --reconnect: dialled again after a GOAWAY'd close
     QMap<QString, int> byeReasons; // vigil framing: BYE reason name -> connections
     int stayedOpen = 0;
     double heartbeatS = 0;

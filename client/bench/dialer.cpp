@@ -236,6 +236,7 @@ void Dialer::redial(int local, int index)
     c.decoder = FrameDecoder(m_options.framing, MaxReplyPayload);
     c.rawBytes = 0;
     c.attempts = 0;
+    c.goingAway = false;
     c.index = index;
     startConnect(local);
 }
@@ -403,6 +404,7 @@ bool Dialer::onMessage(const DecodedMessage &message)
         // The server closes later with a BYE (PROTOCOL.md §10); until then
         // it serves, so the run goes on and the BYE is counted as usual.
         ++m_result.goAways;
+        m_current->goingAway = true;
         return true;
     case FrameType::Welcome:
     case FrameType::Hello:
@@ -529,7 +531,13 @@ void Dialer::closeConn(int local, bool byPeer, const QString &why)
     Conn &c = m_conns[size_t(local)];
     if (c.state != State::Open)
         return;
-    if (byPeer) {
+    // The close its GOAWAY announced: with --reconnect the slot is dialled
+    // again at once (what in flight was lost is not counted), as a client
+    // behind a balancer would move to another server.
+    const bool again = byPeer && c.goingAway && m_options.reconnect && !m_stopping;
+    if (again) {
+        ++m_result.reconnects;
+    } else if (byPeer) {
         ++m_result.closedByServer;
         if (!m_stopping || c.inflight > 0)
             countError(QStringLiteral("connection lost: %1").arg(why.isEmpty() ? QStringLiteral("closed") : why));
@@ -542,7 +550,10 @@ void Dialer::closeConn(int local, bool byPeer, const QString &why)
     c.head = 0;
     c.out.release();
     --m_open;
-    m_events.released(local);
+    if (again)
+        redial(local, c.index);
+    else
+        m_events.released(local);
 }
 
 } // namespace Vigil

@@ -45,6 +45,7 @@ struct BenchWorkerResult
     int stayedOpen = 0;        // open when the run ended
     int closedByServer = 0;    // closed by the peer while we still wanted it
     int goAways = 0;           // GOAWAY frames received (PROTOCOL.md §10)
+    int reconnects = 0;        // --reconnect: connections dialled again after their GOAWAY'd close
     quint64 errors = 0;        // everything that should not happen
     QString firstError;
     std::vector<int> byeReasons = std::vector<int>(256, 0); // BYE code -> count
@@ -142,6 +143,7 @@ private:
         State state = State::Pending;
         quint8 attempts = 0;
         bool writeArmed = false;
+        bool goingAway = false; // the server sent GOAWAY: its close is announced, not an error
     };
 
     void dialMore();

@@ -158,6 +158,8 @@ constexpr OptionSpec Options[] = {
      "vigil framing: send HELLO {policy, keepalive_ms} first and print the server's WELCOME JSON (e.g. long:10s)",
      false},
     {SenderForm, "quiet", nullptr, nullptr, "do not print the echoes", false},
+    {SenderForm, "reconnect", nullptr, nullptr,
+     "vigil framing: after the server's GOAWAY finish the current message, connect again and send the rest", false},
     {BenchForm, "connections", "N", nullptr, "connections to open (required)", true},
     {BenchForm, "mode", "MODE", "rr|hold|churn",
      "rr: W requests in flight per connection (default); hold: open N, heartbeat every --heartbeat, count how "
@@ -176,6 +178,9 @@ constexpr OptionSpec Options[] = {
     {BenchForm, "threads", "T", nullptr, "event-loop threads (default 1)", false},
     {BenchForm, "dial-concurrency", "C", nullptr, "connects in progress at once (default 256)", false},
     {BenchForm, "busy-poll", "USEC", nullptr, "rr: poll this long before sleeping (default 0: off)", false},
+    {BenchForm, "reconnect", nullptr, nullptr,
+     "rr, hold: dial again a connection the server closes after its GOAWAY, and count it (default: it stays closed)",
+     false},
     {BenchForm, "json", nullptr, nullptr, "print one JSON object instead of the table", false},
 };
 constexpr OptionTable Table(Options);
@@ -319,6 +324,9 @@ ParsedClientCommandLine ClientCommandLine::parseSender(const QStringList &argume
         }
     }
     o.quiet = parser.isSet(QStringLiteral("quiet"));
+    o.reconnect = parser.isSet(QStringLiteral("reconnect"));
+    if (o.reconnect && !hasTypedFrames(o.framing))
+        return failure(QStringLiteral("--reconnect needs --framing vigil (only it has GOAWAY frames)"));
     return r;
 }
 
@@ -436,6 +444,11 @@ ParsedClientCommandLine ClientCommandLine::parseBench(const QStringList &argumen
     }
     o.threads = std::min(o.threads, o.connections);
     o.json = parser.isSet(QStringLiteral("json"));
+    o.reconnect = parser.isSet(QStringLiteral("reconnect"));
+    if (o.reconnect && o.mode == BenchMode::Churn)
+        return fail(QStringLiteral("--reconnect is for rr and hold: churn dials every connection anew anyway"));
+    if (o.reconnect && !hasTypedFrames(o.framing))
+        return fail(QStringLiteral("--reconnect needs --framing vigil (only it has GOAWAY frames)"));
     return r;
 }
 

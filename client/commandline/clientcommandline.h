@@ -43,6 +43,7 @@ struct SenderOptions
     std::optional<qint64> helloKeepaliveMs;
     qint64 waitMs = 0;       // stay connected and silent after the last message
     bool quiet = false;      // no per-echo lines
+    bool reconnect = false;  // after a GOAWAY: finish, reconnect, go on sending
 };
 
 enum class BenchMode : quint8 { RequestResponse, Hold, Churn };
@@ -68,6 +69,7 @@ struct BenchOptions
     int threads = 1;
     int dialConcurrency = 256; // connects in progress at once
     qint64 busyPollUs = 0;     // rr: poll this long before sleeping in epoll_wait
+    bool reconnect = false;    // rr, hold: a connection closed after its GOAWAY is dialled again
     bool json = false;
 };
 

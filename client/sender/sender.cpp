@@ -10,6 +10,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
+
 namespace Vigil {
 
 namespace {
@@ -23,6 +25,12 @@ constexpr int EchoWaitMs = 2000;
 constexpr int ConnectTimeoutMs = 10000;
 // After our BYE, how long the close may take before we stop waiting.
 constexpr int CloseTimeoutMs = 1000;
+// --reconnect: a server that drains has closed its listener, so the next
+// connection may land elsewhere (a balancer) or need a moment (a restart):
+// attempts 100 ms apart, doubling to 2 s, 8 in all (about 7 s).
+constexpr int ReconnectAttempts = 8;
+constexpr int FirstRetryMs = 100;
+constexpr int MaxRetryMs = 2000;
 } // namespace
 
 Sender::Sender(const SenderOptions &options, FILE *out, FILE *err, QObject *parent)
@@ -61,6 +69,11 @@ void Sender::handleConnected()
 {
     m_connectTimer.stop();
     m_connected = true;
+    if (m_reconnecting) {
+        m_reconnecting = false;
+        ++m_reconnects;
+        printLine(QStringLiteral("reconnected to %1").arg(m_options.target.toString()));
+    }
     m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
     if (m_options.helloPolicy) {
         Hello hello;
@@ -217,6 +230,11 @@ void Sender::handleSocketError(QAbstractSocket::SocketError error)
 {
     if (m_finished)
         return;
+    if (m_reconnecting) {
+        if (!retryConnect(m_socket.errorString()))
+            finish(ClientExit::ConnectFailed);
+        return;
+    }
     if (!m_connected) {
         printError(QStringLiteral("vigil-client: cannot connect to %1: %2").arg(m_options.target.toString(), m_socket.errorString()));
         finish(ClientExit::ConnectFailed);
@@ -235,6 +253,8 @@ void Sender::handleSocketError(QAbstractSocket::SocketError error)
 
 void Sender::handleDisconnected()
 {
+    if (m_reconnecting)
+        return; // our own close of the GOAWAY'd session
     if (m_finished) {
         emitFinished();
         return;
@@ -248,9 +268,64 @@ void Sender::handleConnectTimeout()
 {
     if (m_connected || m_finished)
         return;
-    printError(QStringLiteral("vigil-client: cannot connect to %1: timed out").arg(m_options.target.toString()));
     m_socket.abort();
+    if (m_reconnecting && retryConnect(QStringLiteral("timed out")))
+        return;
+    printError(QStringLiteral("vigil-client: cannot connect to %1: timed out").arg(m_options.target.toString()));
     finish(ClientExit::ConnectFailed);
+}
+
+// --reconnect after a GOAWAY: this session ends politely (BYE normal, as
+// without the flag), the next one starts at the message we stopped at, with
+// the same HELLO. Echoes that never came are not waited for again.
+void Sender::reconnect()
+{
+    m_reconnecting = true;
+    m_connected = false;
+    m_connectAttempts = 0;
+    for (QTimer *timer : {&m_sendTimer, &m_heartbeatTimer, &m_lingerTimer, &m_echoTimer})
+        timer->stop();
+    if (m_socket.state() == QAbstractSocket::ConnectedState && !m_serverClosed) {
+        if (hasTypedFrames(m_options.framing))
+            m_socket.write(FrameEncoder::bye(CloseReason::Normal));
+        m_socket.flush();
+    }
+    m_socket.abort();
+    printLine(QStringLiteral("reconnecting to %1").arg(m_options.target.toString()));
+    QMetaObject::invokeMethod(this, &Sender::connectAgain, Qt::QueuedConnection);
+}
+
+void Sender::connectAgain()
+{
+    if (m_finished)
+        return;
+    m_decoder = FrameDecoder(m_options.framing, MaxReplyPayload);
+    m_connected = false;
+    m_goingAway = false;
+    m_serverClosed = false;
+    m_lingering = false;
+    m_echoesOver = false;
+    m_waitOver = false;
+    m_echoBytesExpected = m_echoBytesReceived;
+    ++m_connectAttempts;
+    m_connectTimer.start(ConnectTimeoutMs);
+    m_socket.connectToHost(m_options.target.host, m_options.target.port);
+}
+
+// false: out of attempts (said why on err).
+bool Sender::retryConnect(const QString &why)
+{
+    m_socket.abort();
+    if (m_connectAttempts >= ReconnectAttempts) {
+        printError(QStringLiteral("vigil-client: cannot reconnect to %1 after %2 attempts: %3")
+                       .arg(m_options.target.toString())
+                       .arg(m_connectAttempts)
+                       .arg(why));
+        return false;
+    }
+    const int delayMs = std::min(MaxRetryMs, FirstRetryMs << (m_connectAttempts - 1));
+    QTimer::singleShot(delayMs, this, &Sender::connectAgain);
+    return true;
 }
 
 void Sender::handleLingerDone()
@@ -273,7 +348,9 @@ void Sender::finishIfDone()
 {
     if (m_finished || !m_lingering || !m_echoesOver || !m_waitOver)
         return;
-    if (m_sent < m_options.count) // only after a GOAWAY
+    if (m_sent < m_options.count && m_options.reconnect) // only after a GOAWAY
+        reconnect();
+    else if (m_sent < m_options.count)
         finish(ClientExit::ClosedByServer);
     else
         finish(ClientExit::Ok, QStringLiteral("send over"));
@@ -281,6 +358,13 @@ void Sender::finishIfDone()
 
 void Sender::closedByServer(const QString &why)
 {
+    // The announced close came before our own (our last echo was late):
+    // with --reconnect that is still the end of this session only.
+    if (m_goingAway && m_options.reconnect && m_sent < m_options.count) {
+        printLine(why);
+        reconnect();
+        return;
+    }
     m_serverClosed = true;
     finish(ClientExit::ClosedByServer, why);
 }

@@ -32,6 +32,7 @@ public:
     int echoesReceived() const { return m_echoes; }
     int pingsSent() const { return m_pingsSent; }
     int pongsReceived() const { return m_pongs; }
+    int reconnects() const { return m_reconnects; }
 
 signals:
     void finished(int exitCode);
@@ -51,6 +52,9 @@ private:
     void handleLingerDone();
     void handleEchoWaitOver();
     void handleConnectTimeout();
+    void reconnect();
+    void connectAgain();
+    bool retryConnect(const QString &why);
 
     void finishIfDone();
     void closedByServer(const QString &why);
@@ -84,6 +88,9 @@ private:
     bool m_goingAway = false;    // a GOAWAY came: finishing
     bool m_serverClosed = false; // the server ended the session (BYE, FIN, reset)
     bool m_finishedEmitted = false;
+    bool m_reconnecting = false; // --reconnect: between a GOAWAY'd session and the next
+    int m_reconnects = 0;
+    int m_connectAttempts = 0;   // of the reconnect under way
     ClientExit m_exitCode = ClientExit::Ok;
 };
 

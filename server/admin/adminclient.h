@@ -31,6 +31,7 @@ struct AdminRequest
     Method method = Method::Other;
     QString path;
     QUrlQuery query;
+    QByteArray body; // POST's (bounded by AdminServer::MaxRequestBody)
     bool authorized = false;
 };
 

@@ -14,11 +14,13 @@
 #include <QHttpServerRequest>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QLoggingCategory>
 #include <QTcpSocket>
 #include <QUuid>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace Vigil {
@@ -254,6 +256,7 @@ bool AdminServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *s
     r.method = methodOf(request.method());
     r.path = request.url().path();
     r.query = request.query();
+    r.body = request.body();
     r.authorized = authorized(request);
     client->enqueue(r);
     return true;
@@ -323,6 +326,13 @@ void AdminServer::route(AdminClient &client, const AdminRequest &request)
             client.answer(error(405, QStringLiteral("use POST"), "POST"));
         else
             client.answer(reloadAnswer());
+        return;
+    }
+    if (resource == QLatin1String("drain") && parts.size() == 3) {
+        if (method != Method::Post)
+            client.answer(error(405, QStringLiteral("use POST"), "POST"));
+        else
+            client.answer(drainAnswer(request.body));
         return;
     }
     if (resource == QLatin1String("events") && parts.size() == 3) {
@@ -435,6 +445,41 @@ AdminAnswer AdminServer::reloadAnswer()
     o.insert(QStringLiteral("changed"), QJsonArray::fromStringList(result.changed));
     o.insert(QStringLiteral("restart_required"), QJsonArray::fromStringList(result.restartRequired));
     return json(QJsonDocument(o));
+}
+
+// PROTOCOL.md §10 on request: {"drain_ms": N}, or an empty body for the
+// --drain-time in force. 202: the drain has begun; vigild exits when it
+// ends, as after SIGTERM.
+AdminAnswer AdminServer::drainAnswer(const QByteArray &body)
+{
+    if (body.size() > MaxRequestBody)
+        return error(413, QStringLiteral("the body is larger than %1 bytes").arg(MaxRequestBody));
+    qint64 drainMs = m_server.config().drainTimeMs;
+    if (!body.trimmed().isEmpty()) {
+        QJsonParseError parseError;
+        const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
+        if (!doc.isObject())
+            return error(400, QStringLiteral("expected a JSON object like {\"drain_ms\": 5000}"));
+        const QJsonValue v = doc.object().value(QLatin1String("drain_ms"));
+        const double d = v.toDouble(-1);
+        if (!v.isUndefined() && (!v.isDouble() || d < 1 || d > double(std::numeric_limits<quint32>::max()) || std::floor(d) != d))
+            return error(400, QStringLiteral("drain_ms must be a whole number of milliseconds from 1 to %1")
+                                  .arg(std::numeric_limits<quint32>::max()));
+        if (!v.isUndefined())
+            drainMs = qint64(d);
+    }
+    if (drainMs <= 0)
+        return error(400, QStringLiteral("give drain_ms: this vigild has no --drain-time"));
+    if (m_server.isDraining())
+        return error(409, QStringLiteral("the server is already draining"));
+    const quint64 open = m_server.stats().open;
+    if (!m_server.drain(drainMs))
+        return error(409, QStringLiteral("the server is stopping"));
+    QJsonObject o;
+    o.insert(QStringLiteral("draining"), true);
+    o.insert(QStringLiteral("drain_ms"), double(drainMs));
+    o.insert(QStringLiteral("connections"), double(open));
+    return json(QJsonDocument(o), 202);
 }
 
 AdminAnswer AdminServer::eventsAnswer(quint64 since, int limit) const

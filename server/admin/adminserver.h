@@ -49,6 +49,8 @@ public:
     // MaxClientsPerSource of them from one address (AdminSlots).
     static constexpr int MaxClients = 128;
     static constexpr int MaxClientsPerSource = 96;
+    // POST /api/v1/drain's body is a few bytes of JSON; more is refused (413).
+    static constexpr int MaxRequestBody = 4096;
 
     // token: empty = no authentication (loopback only, see ServerConfig::validate).
     // previews: DATA's first bytes go into the JSON (--admin-previews).
@@ -89,6 +91,7 @@ private:
     void route(AdminClient &client, const AdminRequest &request);
     void serveEvents(AdminClient &client, const AdminRequest &request);
     AdminAnswer reloadAnswer();
+    AdminAnswer drainAnswer(const QByteArray &body);
     AdminAnswer eventsAnswer(quint64 since, int limit) const;
     static AdminAnswer json(const QJsonDocument &doc, int status = 200);
     static AdminAnswer error(int status, const QString &message, const QByteArray &allow = QByteArray());

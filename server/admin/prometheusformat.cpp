@@ -121,6 +121,8 @@ QByteArray prometheusMetrics(const ServerStats &stats)
     w.sample("vigil_buffered_bytes", quint64(stats.bufferedBytes));
     w.family("vigil_buffered_bytes_limit", "gauge", "--max-memory in force (0: no limit).");
     w.sample("vigil_buffered_bytes_limit", quint64(stats.memoryLimit));
+    w.family("vigil_draining", "gauge", "1 while a drain (--drain-time, POST /api/v1/drain) closes the connections.");
+    w.sample("vigil_draining", stats.draining ? 1 : 0);
     w.family("vigil_log_lines_dropped_total", "counter", "Log lines dropped because stdout did not keep up.");
     w.sample("vigil_log_lines_dropped_total", stats.logLinesDropped);
     w.family("vigil_poll_failures_total", "counter", "Connections closed because the network thread could not watch them.");

@@ -39,6 +39,7 @@ const OptionSpec ValueOptions[] = {
     {"max-msg-rate", "N", "Close a client sending more than N messages a second. Default 0 (no limit)."},
     {"lifetime-jitter", "PCT", "Draw each connection's lifetime from [L x (1 - PCT/100), L], 0 to 50. Default 0."},
     {"lifetime-grace", "DUR", "vigil framing: at the lifetime send GOAWAY, serve on, BYE this much later. Default 0 (BYE at once)."},
+    {"drain-time", "DUR", "On SIGTERM stop accepting and spread the closes over this: GOAWAY, then BYE server-shutdown. Default 0 (close at once)."},
     {"frame-timeout", "DUR", "Close a client whose started message (header, line) is not complete this long after its first byte (frame-timeout). Default 0 (off)."},
     {"min-ping-interval", "DUR", "A client PING sooner than this after its last, no DATA between, is a strike; the third closes it (too-many-pings). Default 0 (off)."},
     {"mode", "NAME", "echo (answer every DATA) or sink (count only). Default echo."},
@@ -250,6 +251,8 @@ QString ServerCommandLine::apply(ServerConfig &config, const QString &key, const
         return count(config.lifetimeJitterPct, 0, ServerConfig::MaxLifetimeJitterPct);
     if (key == QLatin1String("lifetime-grace"))
         return duration(config.lifetimeGraceMs);
+    if (key == QLatin1String("drain-time"))
+        return duration(config.drainTimeMs);
     if (key == QLatin1String("frame-timeout"))
         return duration(config.frameTimeoutMs);
     if (key == QLatin1String("min-ping-interval"))

@@ -91,7 +91,7 @@ QString ServerConfig::validate() const
                      {writeTimeoutMs, "write-timeout"}, {probeIntervalMs, "probe-interval"},
                      {minKeepaliveMs, "min-keepalive"}, {maxKeepaliveMs, "max-keepalive"},
                      {minPingIntervalMs, "min-ping-interval"}, {frameTimeoutMs, "frame-timeout"},
-                     {lifetimeGraceMs, "lifetime-grace"}};
+                     {lifetimeGraceMs, "lifetime-grace"}, {drainTimeMs, "drain-time"}};
     for (const auto &d : durations) {
         if (d.value < 0)
             return QStringLiteral("--%1 must not be negative").arg(QLatin1String(d.name));
@@ -111,6 +111,8 @@ QString ServerConfig::validate() const
     // GOAWAY carries the grace as uint32 milliseconds.
     if (lifetimeGraceMs > qint64(std::numeric_limits<quint32>::max()))
         return QStringLiteral("--lifetime-grace must be at most %1ms").arg(std::numeric_limits<quint32>::max());
+    if (drainTimeMs > qint64(std::numeric_limits<quint32>::max()))
+        return QStringLiteral("--drain-time must be at most %1ms").arg(std::numeric_limits<quint32>::max());
     if (maxConnections < 0 || maxPerIp < 0 || maxMsgRate < 0)
         return QStringLiteral("limits must not be negative");
     if (threads < 0 || threads > 256)
@@ -216,6 +218,7 @@ QStringList changedKeys(const ServerConfig &a, const ServerConfig &b)
         {"probe-interval", a.probeIntervalMs == b.probeIntervalMs},
         {"lifetime-jitter", a.lifetimeJitterPct == b.lifetimeJitterPct},
         {"lifetime-grace", a.lifetimeGraceMs == b.lifetimeGraceMs},
+        {"drain-time", a.drainTimeMs == b.drainTimeMs},
         {"frame-timeout", a.frameTimeoutMs == b.frameTimeoutMs},
         {"min-ping-interval", a.minPingIntervalMs == b.minPingIntervalMs},
         {"min-keepalive", a.minKeepaliveMs == b.minKeepaliveMs},

@@ -62,6 +62,7 @@ struct ServerConfig
     qint64 frameTimeoutMs = 0;    // a message whose first byte arrived must complete within it
     int lifetimeJitterPct = 0;    // each lifetime drawn from [L x (1 - J/100), L]
     qint64 lifetimeGraceMs = 0;   // vigil framing: GOAWAY at the lifetime, BYE this much later
+    qint64 drainTimeMs = 0;       // SIGTERM spreads the closes over it (GOAWAY server-shutdown each)
     Mode mode = Mode::Echo;
     int threads = 0; // 0: one per available core
     LogFormat logFormat = LogFormat::Text;

@@ -195,9 +195,35 @@ void Server::stop()
     if (!m_running || m_stopping)
         return;
     m_stopping = true;
-    // No new connections first, then BYE to the open ones. The acceptor is
-    // closed and freed on its own thread; this one never touches it again.
+    // No new connections first, then BYE to the open ones.
+    closeAcceptor();
+    for (auto &thread : m_threads)
+        thread->requestStop();
+}
+
+bool Server::drain(qint64 ms)
+{
+    if (!m_running || m_stopping || m_draining)
+        return false;
+    if (ms <= 0) {
+        stop();
+        return true;
+    }
+    m_draining = true;
+    m_drainDeadlineMs = MonotonicClock::nowMs() + ms;
+    closeAcceptor();
+    for (auto &thread : m_threads)
+        thread->drain(ms);
+    return true;
+}
+
+// The acceptor is closed and freed on its own thread; this one never
+// touches it again. A drain closes it first; a stop after it finds none.
+void Server::closeAcceptor()
+{
     Acceptor *acceptor = std::exchange(m_acceptor, nullptr);
+    if (!acceptor)
+        return;
     QMetaObject::invokeMethod(
         acceptor,
         [acceptor]() {
@@ -205,8 +231,6 @@ void Server::stop()
             acceptor->deleteLater();
         },
         Qt::BlockingQueuedConnection);
-    for (auto &thread : m_threads)
-        thread->requestStop();
 }
 
 void Server::stopAndWait()
@@ -246,6 +270,8 @@ void Server::teardown(bool announce)
     finished.clear();
     m_running = false;
     m_stopping = false;
+    m_draining = false;
+    m_drainDeadlineMs = 0;
     m_threadsRunning = 0;
     // The threads' last batches, and every event still held, before stopped().
     if (announce)
@@ -267,6 +293,8 @@ ServerStats Server::stats() const
     s.reloadFailures = m_reloadFailures;
     s.bufferedBytes = std::max<qint64>(0, m_admission.memory().used());
     s.memoryLimit = m_admission.memory().limit();
+    s.draining = m_draining;
+    s.drainDeadlineMs = m_drainDeadlineMs;
     s.sampledAtMs = MonotonicClock::nowMs();
     return s;
 }
@@ -353,6 +381,10 @@ const QStringList &Server::reloadFixedKeys()
 ReloadResult Server::reload(const ServerConfig &config)
 {
     ReloadResult result;
+    if (m_draining) {
+        result.error = QStringLiteral("the server is draining");
+        return result;
+    }
     if (!m_running || m_stopping || !m_acceptor) {
         result.error = QStringLiteral("the server is not running");
         return result;

@@ -50,6 +50,14 @@ public:
     // Stops accepting, sends BYE server-shutdown to every connection and
     // closes within 2 s; emits stopped() when done.
     void stop();
+    // PROTOCOL.md §10 drain: stops accepting at once, then every open
+    // connection gets GOAWAY server-shutdown with a close time drawn
+    // uniformly from [0, ms] and BYE at that time; stopped() follows the
+    // last close, within ms + 2 s. stop() during a drain ends it at once.
+    // ms <= 0 is stop(). false (and nothing done): not running, or already
+    // stopping or draining.
+    bool drain(qint64 ms);
+    bool isDraining() const { return m_draining; }
     // Like stop(), then waits for it (destructor, tests).
     void stopAndWait();
     bool isRunning() const { return m_running; }
@@ -123,6 +131,7 @@ private:
     void postTo(quint64 id, Post &&post) const;
     void deliverBatches();
     void teardown(bool announce);
+    void closeAcceptor();
 
     std::shared_ptr<const ServerConfig> m_config;
     AdmissionControl m_admission;
@@ -152,6 +161,8 @@ private:
     int m_threadsRunning = 0;
     bool m_running = false;
     bool m_stopping = false;
+    bool m_draining = false;
+    qint64 m_drainDeadlineMs = 0; // monotonic
 };
 
 // A claim on a Server's batches at some interval, released when destroyed

@@ -52,7 +52,19 @@ int Daemon::run(const QString &program, const ParsedCommandLine &parsed, DaemonE
     SignalWatcher signalWatcher;
     EventLog log(parsed.config.logFormat, parsed.config.logToStdout);
     Reloader reloader(server, parsed, log);
-    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &server, &Server::stop);
+    // PROTOCOL.md §10: with --drain-time the first SIGTERM/SIGINT drains
+    // (the value in force, a reload's included); a second one, or any
+    // without a drain time, stops at once as in v1.
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &server, [&server, &log]() {
+        const qint64 drainMs = server.config().drainTimeMs;
+        if (drainMs > 0 && !server.isDraining() && server.drain(drainMs)) {
+            log.notice(QStringLiteral("draining %1 connections over %2 ms; a second signal stops at once")
+                           .arg(server.stats().open)
+                           .arg(drainMs));
+            return;
+        }
+        server.stop();
+    });
     // Caught before binding: a hang-up must never end the server. It is
     // read in the event loop, so a reload always finds the server started.
     signalWatcher.watchHangup();

@@ -3,6 +3,8 @@
 // FeedJson::Key.
 #include "feedjson.h"
 
+#include "monotonicclock.h"
+
 #include <QDateTime>
 
 #include <algorithm>
@@ -219,6 +221,9 @@ QJsonObject encodeConnection(const ConnectionSnapshot &s, qint64 nowMs, Previews
     o.insert(Key::AgeMs, msOrNull(s.acceptedAtMs > 0 ? nowMs - s.acceptedAtMs : 0));
     o.insert(Key::LastActivityMsAgo,
              double(s.lastActivityAtMs > 0 ? std::max<qint64>(0, nowMs - s.lastActivityAtMs) : 0));
+    o.insert(Key::ClosingInMs, msLeft(s.closingAtMs, nowMs));
+    o.insert(Key::ClosingReason, s.closingReason == CloseReason::None ? QJsonValue(QJsonValue::Null)
+                                                                      : QJsonValue(closeReasonName(s.closingReason)));
     return o;
 }
 
@@ -284,6 +289,8 @@ QJsonObject encodeStats(const ServerStats &s)
     }
     o.insert(Key::GoAways, goAways);
     o.insert(Key::PingStrikes, double(s.pingStrikes));
+    o.insert(Key::Draining, s.draining);
+    o.insert(Key::DrainLeftMs, s.draining ? msLeft(s.drainDeadlineMs, s.sampledAtMs ? s.sampledAtMs : MonotonicClock::nowMs()) : QJsonValue(QJsonValue::Null));
     // Per-bucket (not cumulative) counts; "le_us" null is the overflow bucket.
     QJsonArray buckets;
     for (size_t i = 0; i < s.lateness.size(); ++i) {
@@ -347,6 +354,12 @@ Decoded<ConnectionSnapshot> decodeConnection(const QJsonValue &json, qint64 nowM
     // age_ms null: accepted this very millisecond.
     s.acceptedAtMs = nowMs - r.msOrNull(Key::AgeMs).value_or(0);
     s.lastActivityAtMs = nowMs - r.ms(Key::LastActivityMsAgo);
+    s.closingAtMs = deadline(Key::ClosingInMs);
+    // A reason this build does not know (a newer vigild's) still closes.
+    if (s.closingAtMs > 0) {
+        const QString reason = r.string(Key::ClosingReason);
+        s.closingReason = parseCloseReason(reason).value_or(CloseReason::Normal);
+    }
     s.snapshotAtMs = nowMs;
     if (!r.ok())
         return Decoded<ConnectionSnapshot>::failure(r.error());
@@ -458,6 +471,9 @@ Decoded<ServerStats> decodeStats(const QJsonValue &json, qint64 nowMs)
             s.goAways[size_t(closeReasonIndex(info.reason))] = goAwayReader.u64(QLatin1String(info.name));
     }
     s.pingStrikes = r.u64(Key::PingStrikes);
+    s.draining = r.boolean(Key::Draining);
+    if (const std::optional<qint64> left = r.msOrNull(Key::DrainLeftMs); s.draining && left)
+        s.drainDeadlineMs = nowMs + *left;
     const QJsonObject lateness = r.object(Key::WatchdogLateness);
     Reader latenessReader(lateness, "stats watchdog_lateness");
     const QJsonArray buckets = latenessReader.array(Key::Buckets);

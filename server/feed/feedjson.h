@@ -46,6 +46,9 @@ inline constexpr QLatin1String PendingOut{"pending_out"};
 inline constexpr QLatin1String LastMessage{"last_message"}; // previews only
 inline constexpr QLatin1String AgeMs{"age_ms"};
 inline constexpr QLatin1String LastActivityMsAgo{"last_activity_ms_ago"};
+// A GOAWAY announced the close (PROTOCOL.md §10): in how long and why; both null without one.
+inline constexpr QLatin1String ClosingInMs{"closing_in_ms"};
+inline constexpr QLatin1String ClosingReason{"closing_reason"};
 // Events (conn, peer as above).
 inline constexpr QLatin1String Seq{"seq"};
 inline constexpr QLatin1String Ts{"ts"};
@@ -69,6 +72,8 @@ inline constexpr QLatin1String Closes{"closes"};
 inline constexpr QLatin1String Timeouts{"timeouts"};
 inline constexpr QLatin1String GoAways{"goaways"};
 inline constexpr QLatin1String PingStrikes{"ping_strikes"};
+inline constexpr QLatin1String Draining{"draining"};         // a drain is under way
+inline constexpr QLatin1String DrainLeftMs{"drain_left_ms"}; // until its last close; null when not draining
 inline constexpr QLatin1String WatchdogLateness{"watchdog_lateness"};
 inline constexpr QLatin1String Buckets{"buckets"};
 inline constexpr QLatin1String LeUs{"le_us"};

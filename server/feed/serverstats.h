@@ -37,6 +37,8 @@ struct ServerStats
     quint64 reloadFailures = 0;  // and refused
     qint64 bufferedBytes = 0;    // held for all connections (PROTOCOL.md §12)
     qint64 memoryLimit = 0;      // --max-memory in force; 0: none
+    bool draining = false;       // PROTOCOL.md §10: a drain is under way
+    qint64 drainDeadlineMs = 0;  // monotonic: when its last announced close is due
     qint64 sampledAtMs = 0; // monotonic
 
     quint64 closesFor(CloseReason reason) const { return closes[size_t(closeReasonIndex(reason))]; }

@@ -40,6 +40,9 @@ struct ConnectionSnapshot
     quint64 bytesOut = 0;
     quint64 pendingOut = 0;
     QByteArray lastMessage; // preview of the last inbound DATA (at most PreviewBytes)
+    // A GOAWAY announced the close (PROTOCOL.md §10): when, and why.
+    qint64 closingAtMs = 0;
+    CloseReason closingReason = CloseReason::None;
     qint64 snapshotAtMs = 0;
 
     static constexpr int PreviewBytes = 64;

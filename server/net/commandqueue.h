@@ -1,5 +1,5 @@
 // What other threads ask of a network thread (adopt an accepted socket,
-// refuse one, kick, send, new config, publish settings, stop), queued under one
+// refuse one, kick, send, new config, publish settings, drain, stop), queued under one
 // mutex and run by the loop in the order they were posted.
 #pragma once
 
@@ -15,7 +15,7 @@ namespace Vigil {
 
 struct NetworkCommand
 {
-    enum class Type { Adopt, Reject, Kick, Send, Broadcast, ApplyConfig, Publish, Stop };
+    enum class Type { Adopt, Reject, Kick, Send, Broadcast, ApplyConfig, Publish, Drain, Stop };
     explicit NetworkCommand(Type t)
         : type(t)
     {
@@ -28,6 +28,7 @@ struct NetworkCommand
     std::shared_ptr<const ServerConfig> config;
     bool flag = false;
     int value = 0;
+    qint64 durationMs = 0; // Drain
     QByteArray payload; // Send, Broadcast (shared, not copied, across threads)
 };
 

@@ -157,6 +157,10 @@ ConnectionSnapshot Connection::snapshot() const
     s.bytesOut = m_bytesOut;
     s.pendingOut = m_out.size();
     s.lastMessage = m_lastMessage;
+    if (m_watchdogs.announcedCloseNs) {
+        s.closingAtMs = m_watchdogs.announcedCloseNs / ns;
+        s.closingReason = m_goAwayReason;
+    }
     s.snapshotAtMs = MonotonicClock::nowMs();
     return s;
 }
@@ -670,10 +674,16 @@ void Connection::handleDeadline(qint64 nowNs)
 
 void Connection::goAway(CloseReason reason, qint64 inMs)
 {
-    if (m_state != ConnectionState::Open || m_watchdogs.announcedCloseNs)
+    if (m_state != ConnectionState::Open)
+        return;
+    const quint32 ms = quint32(std::clamp<qint64>(inMs, 0, std::numeric_limits<quint32>::max()));
+    // A client is never closed earlier than it was told; a second GOAWAY
+    // only brings the close forward (a drain that ends before a lifetime
+    // grace does), as HTTP/2 lets a later GOAWAY narrow an earlier one.
+    if (m_watchdogs.announcedCloseNs
+        && m_watchdogs.announcedCloseNs <= MonotonicClock::nowNs() + qint64(ms) * MonotonicClock::NsPerMs)
         return;
     const ReplyScope scope(*this);
-    const quint32 ms = quint32(std::clamp<qint64>(inMs, 0, std::numeric_limits<quint32>::max()));
     if (hasTypedFrames(m_decoder.framing())) {
         char payload[Wire::GoAwayFixedSize];
         payload[0] = char(byeCode(reason).value_or(quint8(CloseReason::Normal)));

@@ -6,6 +6,7 @@
 #include "monotonicclock.h"
 
 #include <QDateTime>
+#include <QRandomGenerator>
 
 #include <cerrno>
 #include <cstring>
@@ -25,6 +26,11 @@ constexpr int MaxEventsPerBatch = 2000;
 // PROTOCOL.md §5: exit within 2 s of SIGTERM, even with 10,000 connections:
 // this flush budget, then at most 300 ms for the log's tail (EventLog::stopped).
 constexpr qint64 StopBudgetNs = 1200 * MonotonicClock::NsPerMs;
+// A drain's announced closes are run by the watchdog schedule, a little
+// after their time; what is still open this long after the last of them
+// is stopped like a v1 shutdown (StopBudgetNs), so the exit stays within
+// PROTOCOL.md's D + 2 s.
+constexpr qint64 DrainSlackNs = 200 * MonotonicClock::NsPerMs;
 } // namespace
 
 NetworkThread::NetworkThread(int index, std::shared_ptr<const ServerConfig> config, AdmissionControl &admission,
@@ -130,6 +136,13 @@ void NetworkThread::setPublishInterval(int ms, bool fullSnapshot)
     post(std::move(c));
 }
 
+void NetworkThread::drain(qint64 ms)
+{
+    Command c(Command::Type::Drain);
+    c.durationMs = ms;
+    post(std::move(c));
+}
+
 void NetworkThread::requestStop()
 {
     post(Command(Command::Type::Stop));
@@ -229,7 +242,7 @@ void NetworkThread::buryRetired()
 
 void NetworkThread::runAdopt(const Command &command, qint64 nowNs)
 {
-    if (m_stopping) {
+    if (m_stopping || m_draining) {
         Command refusal(Command::Type::Reject);
         refusal.fd = command.fd;
         refusal.peer = command.peer;
@@ -335,6 +348,9 @@ void NetworkThread::runCommands(qint64 nowNs)
             if (c.flag || c.value > 0)
                 m_fullSnapshotDue = true;
             break;
+        case Command::Type::Drain:
+            beginDrain(c.durationMs);
+            break;
         case Command::Type::Stop:
             beginStop(nowNs);
             break;
@@ -356,6 +372,28 @@ void NetworkThread::beginStop(qint64 nowNs)
         open.push_back(entry.second);
     for (Connection *c : open)
         c->closeAndFlush(CloseReason::ServerShutdown, nowNs);
+}
+
+void NetworkThread::beginDrain(qint64 ms)
+{
+    if (m_stopping || m_draining)
+        return;
+    if (ms <= 0) {
+        beginStop(MonotonicClock::nowNs());
+        return;
+    }
+    m_draining = true;
+    // One generator per drain: uniform draws, no lock, no syscall each.
+    QRandomGenerator draws(QRandomGenerator::global()->generate());
+    std::vector<Connection *> open;
+    open.reserve(m_connections.size());
+    for (auto &entry : m_connections)
+        open.push_back(entry.second);
+    // A GOAWAY can fail to send and close its connection: collected first.
+    for (Connection *c : open)
+        c->goAway(CloseReason::ServerShutdown, qint64(draws.bounded(quint64(ms) + 1)));
+    // Each close time counts from after its own GOAWAY went out.
+    m_drainDeadlineNs = MonotonicClock::nowNs() + ms * MonotonicClock::NsPerMs + DrainSlackNs;
 }
 
 void NetworkThread::publish(qint64 nowNs)
@@ -395,6 +433,10 @@ int NetworkThread::waitTimeoutMs(qint64 nowNs) const
         cap = int(std::max<qint64>(0, (m_nextPublishNs - nowNs + 999999) / 1000000));
     if (m_stopping)
         cap = cap < 0 ? 10 : std::min(cap, 10);
+    else if (m_draining) {
+        const int untilEnd = int(std::max<qint64>(0, (m_drainDeadlineNs - nowNs + 999999) / 1000000));
+        cap = cap < 0 ? untilEnd : std::min(cap, untilEnd);
+    }
     return m_schedule.waitMs(nowNs, cap);
 }
 
@@ -405,6 +447,12 @@ void NetworkThread::run()
         const qint64 before = MonotonicClock::nowNs();
         if (m_stopping && (m_connections.empty() || before >= m_stopDeadlineNs))
             break;
+        if (m_draining && !m_stopping) {
+            if (m_connections.empty())
+                break;
+            if (before >= m_drainDeadlineNs)
+                beginStop(before);
+        }
         m_log.flush();
         m_schedule.settle();
         const int n = m_poller.wait(events, MaxEventsPerWait, waitTimeoutMs(before));

@@ -50,6 +50,13 @@ public:
     void broadcast(const QByteArray &payload, quint64 except = 0);
     void applyConfig(std::shared_ptr<const ServerConfig> config, bool applyToOpen);
     void setPublishInterval(int ms, bool fullSnapshot);
+    // PROTOCOL.md §10 drain: every open connection gets GOAWAY
+    // server-shutdown with a close time drawn uniformly from [0, ms] and
+    // BYE at that time; the thread ends when the last one has closed, or
+    // stops what is left once the drain is over. Sockets handed over after
+    // it began are refused (the listeners are closed first). requestStop()
+    // during a drain ends it at once.
+    void drain(qint64 ms);
     void requestStop();
 
     // Empty unless the constructor could not set up the epoll loop (out of
@@ -88,6 +95,7 @@ private:
     void runReject(const Command &command);
     void chooseHandler();
     void publish(qint64 nowNs);
+    void beginDrain(qint64 ms);
     void beginStop(qint64 nowNs);
     void buryRetired();
     void abortUnpollable();
@@ -124,6 +132,8 @@ private:
 
     bool m_stopping = false;
     qint64 m_stopDeadlineNs = 0;
+    bool m_draining = false;
+    qint64 m_drainDeadlineNs = 0; // the last announced close, plus a little: then beginStop
 };
 
 } // namespace Vigil

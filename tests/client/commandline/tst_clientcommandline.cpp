@@ -74,6 +74,9 @@ void TestClientCommandLine::sender()
     QCOMPARE(equals.action, ParsedClientCommandLine::Action::Send);
     QCOMPARE(equals.sender.count, 0);
     QCOMPARE(equals.sender.heartbeatMs, qint64(2000));
+    QVERIFY(!equals.sender.reconnect);
+    QVERIFY(ClientCommandLine::parse(args(QStringLiteral("--reconnect"))).sender.reconnect);
+    QVERIFY(ClientCommandLine::parse(args(QStringLiteral("bench --connections 2 --reconnect"))).bench.reconnect);
 }
 
 void TestClientCommandLine::helloPolicy()
@@ -110,6 +113,9 @@ void TestClientCommandLine::errors_data()
     QTest::newRow("hello in line") << "--framing line --hello long" << "--hello";
     QTest::newRow("hello bad policy") << "--hello forever" << "--hello";
     QTest::newRow("hello bad keepalive") << "--hello long:ten" << "--hello";
+    QTest::newRow("reconnect in line") << "--framing line --reconnect" << "--reconnect";
+    QTest::newRow("bench reconnect in churn") << "bench --connections 1 --mode churn --reconnect" << "--reconnect";
+    QTest::newRow("bench reconnect in raw") << "bench --connections 1 --framing raw --reconnect" << "--reconnect";
     QTest::newRow("stray argument") << "extra" << "extra";
     QTest::newRow("bench without connections") << "bench" << "--connections";
     QTest::newRow("bench zero connections") << "bench --connections 0" << "--connections";
@@ -250,13 +256,13 @@ void TestClientCommandLine::helpListsEveryOption()
     const QString help = ClientCommandLine::helpText();
     const QStringList sender = ClientCommandLine::senderOptionNames();
     const QStringList bench = ClientCommandLine::benchOptionNames();
-    for (const char *name : {"connect", "framing", "count", "interval", "message", "wait", "heartbeat", "hello", "quiet"})
+    for (const char *name : {"connect", "framing", "count", "interval", "message", "wait", "heartbeat", "hello", "quiet", "reconnect"})
         QVERIFY2(sender.contains(QLatin1String(name)), name);
     for (const char *name : {"connect", "framing", "connections", "mode", "inflight", "payload", "duration", "warmup",
-                             "rate", "sources", "heartbeat", "threads", "dial-concurrency", "busy-poll", "json"})
+                             "rate", "sources", "heartbeat", "threads", "dial-concurrency", "busy-poll", "reconnect", "json"})
         QVERIFY2(bench.contains(QLatin1String(name)), name);
-    QCOMPARE(sender.size(), 9);
-    QCOMPARE(bench.size(), 15);
+    QCOMPARE(sender.size(), 10);
+    QCOMPARE(bench.size(), 16);
     QCOMPARE(QStringList(sender).removeDuplicates(), 0); // one row per option and form
     QCOMPARE(QStringList(bench).removeDuplicates(), 0);
     const auto [senderPart, benchPart] = [&help]() {

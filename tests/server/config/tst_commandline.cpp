@@ -57,6 +57,8 @@ QString configField(const ServerConfig &c, const QString &field)
         return QString::number(c.lifetimeJitterPct);
     if (field == QLatin1String("lifetimeGrace"))
         return QString::number(c.lifetimeGraceMs);
+    if (field == QLatin1String("drainTime"))
+        return QString::number(c.drainTimeMs);
     if (field == QLatin1String("frameTimeout"))
         return QString::number(c.frameTimeoutMs);
     if (field == QLatin1String("minPingInterval"))
@@ -158,6 +160,7 @@ void tst_CommandLine::everyFlag_data()
     QTest::newRow("--lifetime-jitter") << QStringList{"--lifetime-jitter", "25"} << "lifetimeJitter" << "25";
     QTest::newRow("--lifetime-jitter 50") << QStringList{"--lifetime-jitter", "50"} << "lifetimeJitter" << "50";
     QTest::newRow("--lifetime-grace") << QStringList{"--lifetime-grace", "2s"} << "lifetimeGrace" << "2000";
+    QTest::newRow("--drain-time") << QStringList{"--drain-time", "5s"} << "drainTime" << "5000";
     QTest::newRow("--frame-timeout") << QStringList{"--frame-timeout", "3s"} << "frameTimeout" << "3000";
     QTest::newRow("--min-ping-interval") << QStringList{"--min-ping-interval", "2s"} << "minPingInterval" << "2000";
     QTest::newRow("--mode sink") << QStringList{"--mode", "sink"} << "mode" << "sink";
@@ -224,6 +227,10 @@ void tst_CommandLine::badValues_data()
                                                 << "invalid value for --lifetime-jitter: '10%' is not a whole number from 0 to 50";
     QTest::newRow("grace beyond uint32 ms") << QStringList{"--lifetime-grace", "1200h"}
                                             << "--lifetime-grace must be at most 4294967295ms";
+    QTest::newRow("drain beyond uint32 ms") << QStringList{"--drain-time", "1200h"}
+                                            << "--drain-time must be at most 4294967295ms";
+    QTest::newRow("drain without unit") << QStringList{"--drain-time", "5"}
+                                        << "invalid value for --drain-time: duration '5' needs a unit (ms, s, m or h)";
     QTest::newRow("min ping interval without unit") << QStringList{"--min-ping-interval", "5"}
                                                     << "invalid value for --min-ping-interval: duration '5' needs a unit (ms, s, m or h)";
     QTest::newRow("keepalive bounds crossed") << QStringList{"--min-keepalive", "2h"}
@@ -286,6 +293,8 @@ void tst_CommandLine::configFile_data()
                                              << "10";
     QTest::newRow("lifetime-grace in file") << QByteArray("lifetime-grace = 1s\n") << QStringList{} << "lifetimeGrace"
                                             << "1000";
+    QTest::newRow("drain-time in file") << QByteArray("drain-time = 30s\n") << QStringList{} << "drainTime"
+                                        << "30000";
     QTest::newRow("frame-timeout in file") << QByteArray("frame-timeout = 2s\n") << QStringList{} << "frameTimeout"
                                            << "2000";
     QTest::newRow("min-ping-interval in file") << QByteArray("min-ping-interval = 250ms\n") << QStringList{}
@@ -386,7 +395,7 @@ void tst_CommandLine::keysCoverEveryValueFlag()
     const QStringList expected{"listen", "framing", "policy", "idle-timeout", "max-lifetime", "write-timeout",
                                "probe-interval", "min-keepalive", "max-keepalive", "max-payload", "max-send-buffer", "max-memory",
                                "max-connections", "max-per-ip", "max-msg-rate", "lifetime-jitter",
-                               "lifetime-grace", "frame-timeout", "min-ping-interval", "mode", "threads", "log-format",
+                               "lifetime-grace", "drain-time", "frame-timeout", "min-ping-interval", "mode", "threads", "log-format",
                                "admin", "admin-token-file", "log-messages", "admin-previews"};
     QCOMPARE(ServerCommandLine::keys(), expected);
 }
@@ -471,7 +480,7 @@ void tst_CommandLine::changedKeysCoverEveryKey()
         {"admin", "127.0.0.1:9600"},     {"admin-token-file", "/etc/vigil/token"},
         {"log-messages", "true"},        {"admin-previews", "true"},
         {"lifetime-jitter", "20"},       {"lifetime-grace", "2s"},     {"frame-timeout", "3s"},
-        {"min-ping-interval", "1s"},
+        {"min-ping-interval", "1s"},     {"drain-time", "10s"},
     };
     const ServerConfig defaults;
     QVERIFY(changedKeys(defaults, defaults).isEmpty());

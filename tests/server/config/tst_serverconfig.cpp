@@ -203,6 +203,8 @@ void tst_ServerConfig::validate_data()
     QTest::newRow("jitter 51") << "lifetimeJitter" << qint64(51) << "--lifetime-jitter must be from 0 to 50 (percent)";
     QTest::newRow("negative jitter") << "lifetimeJitter" << qint64(-1) << "--lifetime-jitter must be from 0 to 50 (percent)";
     QTest::newRow("negative grace") << "lifetimeGrace" << qint64(-1) << "--lifetime-grace must not be negative";
+    QTest::newRow("negative drain time") << "drainTime" << qint64(-1) << "--drain-time must not be negative";
+    QTest::newRow("drain time beyond uint32 ms") << "drainTime" << qint64(4294967296LL) << "--drain-time must be at most 4294967295ms";
     QTest::newRow("negative frame timeout") << "frameTimeout" << qint64(-1) << "--frame-timeout must not be negative";
 }
 
@@ -241,6 +243,8 @@ void tst_ServerConfig::validate()
         c.lifetimeJitterPct = int(value);
     else if (field == QLatin1String("lifetimeGrace"))
         c.lifetimeGraceMs = value;
+    else if (field == QLatin1String("drainTime"))
+        c.drainTimeMs = value;
     else
         QFAIL("unknown field");
     QCOMPARE(c.validate(), error);

@@ -58,6 +58,8 @@ ConnectionSnapshot sampleSnapshot()
     s.bytesOut = 30;
     s.pendingOut = 123456;
     s.lastMessage = "password=hunter2 \xc3\xa9";
+    s.closingAtMs = ServerNow + 2500;
+    s.closingReason = CloseReason::ServerShutdown;
     return s;
 }
 } // namespace
@@ -118,6 +120,8 @@ void tst_FeedJson::connectionRoundTrip()
     QCOMPARE(r.bytesOut, s.bytesOut);
     QCOMPARE(r.pendingOut, s.pendingOut);
     QCOMPARE(r.lastMessage, s.lastMessage);
+    QCOMPARE(r.closingAtMs - ReaderNow, s.closingAtMs - ServerNow);
+    QCOMPARE(r.closingReason, s.closingReason);
     QCOMPARE(r.snapshotAtMs, ReaderNow);
 }
 
@@ -192,7 +196,8 @@ void tst_FeedJson::connectionIsByteCompatible()
     s.messagesIn = 3;
     s.lastMessage = "hi";
     QCOMPARE(compact(encodeConnection(s, 2000, Previews::Include)),
-             QByteArray(R"({"age_ms":1000,"bytes_in":0,"bytes_out":0,"client":"x","framing":"line","hello":true,)"
+             QByteArray(R"({"age_ms":1000,"bytes_in":0,"bytes_out":0,"client":"x","closing_in_ms":null,"closing_reason":null,)"
+                        R"("framing":"line","hello":true,)"
                         R"("id":7,"idle_left_ms":1000,"idle_timeout_ms":15000,"last_activity_ms_ago":500,)"
                         R"("last_message":"hi","lifetime_left_ms":null,"max_lifetime_ms":0,"messages_in":3,)"
                         R"("messages_out":0,"peer":"127.0.0.1:5","pending_out":0,"policy":"long",)"
@@ -344,7 +349,11 @@ void tst_FeedJson::statsRoundTrip()
     s.goAways[size_t(closeReasonIndex(CloseReason::LifetimeExpired))] = 4;
     s.goAways[size_t(closeReasonIndex(CloseReason::ServerShutdown))] = 9;
     s.pingStrikes = 6;
+    s.draining = true;
+    s.sampledAtMs = ServerNow;
+    s.drainDeadlineMs = ServerNow + 4200;
     const QJsonObject json = encodeStats(s);
+    QCOMPARE(json.value(Key::DrainLeftMs).toDouble(), 4200.0);
     QCOMPARE(json.value(Key::Closes).toObject().size(), CloseReasonCount - 1); // none is not a close
     QCOMPARE(json.value(Key::GoAways).toObject().size(), 2); // only the reasons sent
     const Decoded<ServerStats> d = decodeStats(parse(compact(json)), ReaderNow);
@@ -363,7 +372,12 @@ void tst_FeedJson::statsRoundTrip()
     QCOMPARE(r.pingStrikes, s.pingStrikes);
     QCOMPARE(r.lateness, s.lateness);
     QCOMPARE(r.latenessSumUs, s.latenessSumUs);
+    QCOMPARE(r.draining, true);
+    QCOMPARE(r.drainDeadlineMs - ReaderNow, 4200);
     QCOMPARE(r.sampledAtMs, ReaderNow);
+    // Not draining: no time left to tell.
+    QVERIFY(encodeStats(ServerStats()).value(Key::DrainLeftMs).isNull());
+    QCOMPARE(encodeStats(ServerStats()).value(Key::Draining).toBool(true), false);
 }
 
 void tst_FeedJson::statsMissingKeys()
