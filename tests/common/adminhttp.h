@@ -204,11 +204,19 @@ public:
     HttpReply get(const QString &pathAndQuery, int timeoutMs = 10000) { return send("GET", pathAndQuery, timeoutMs); }
     HttpReply post(const QString &pathAndQuery) { return send("POST", pathAndQuery, 10000); }
 
-    HttpReply send(const QByteArray &verb, const QString &pathAndQuery, int timeoutMs)
+    // A POST with a JSON body (POST /api/v1/drain).
+    HttpReply post(const QString &pathAndQuery, const QByteArray &body)
+    {
+        return send("POST", pathAndQuery, 10000, body);
+    }
+
+    HttpReply send(const QByteArray &verb, const QString &pathAndQuery, int timeoutMs, const QByteArray &body = QByteArray())
     {
         QTcpSocket socket;
         socket.connectToHost(QHostAddress(QHostAddress::LocalHost), m_port);
-        socket.write(httpRequest(verb, pathAndQuery.toUtf8(), m_token, "Content-Length: 0\r\n"));
+        const QByteArray headers = (body.isEmpty() ? QByteArray() : QByteArray("Content-Type: application/json\r\n"))
+            + "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+        socket.write(httpRequest(verb, pathAndQuery.toUtf8(), m_token, headers) + body);
         const QList<HttpReply> answers = readAnswers(socket, {verb == "HEAD"}, timeoutMs);
         return answers.isEmpty() ? HttpReply() : answers.constFirst();
     }

@@ -39,6 +39,7 @@ private slots:
     void requestResponseJson();
     void table();
     void goAwaysAreCounted();
+    void reconnectsAfterGoAways();
     void sourcesSpreadConnections();
     void holdCountsWhoStaysOpen();
     void holdWithoutEnoughHeartbeatsIsClosed();
@@ -173,6 +174,29 @@ void TestBench::goAwaysAreCounted()
     QVERIFY2(!p.isEmpty(), qPrintable(dump(r)));
     QVERIFY(p.contains(QLatin1String("goaways")));
     QCOMPARE(p.value(QLatin1String("goaways")).toInt(), 0);
+    QCOMPARE(p.value(QLatin1String("reconnects")).toInt(), 0);
+}
+
+// --reconnect: a connection closed after its GOAWAY is dialled again and
+// counted, not lost: rr goes on at full strength with no errors.
+void TestBench::reconnectsAfterGoAways()
+{
+    VigildProcess server;
+    QVERIFY(server.start({QStringLiteral("--max-lifetime"), QStringLiteral("400ms"), QStringLiteral("--lifetime-grace"),
+                          QStringLiteral("200ms")}));
+    ProcessResult r;
+    const QJsonObject o = runBench({QStringLiteral("--connect"), server.address(), QStringLiteral("--connections"), QStringLiteral("4"),
+                                    QStringLiteral("--duration"), QStringLiteral("2s"), QStringLiteral("--warmup"), QStringLiteral("0"),
+                                    QStringLiteral("--reconnect")},
+                                   &r);
+    QVERIFY2(!o.isEmpty(), qPrintable(dump(r)));
+    // Each connection lives about 600 ms: several generations in 2 s.
+    QVERIFY2(o.value(QLatin1String("goaways")).toInt() >= 8, qPrintable(dump(r)));
+    QVERIFY2(o.value(QLatin1String("reconnects")).toInt() >= 8, qPrintable(dump(r)));
+    QVERIFY(o.value(QLatin1String("reconnects")).toInt() <= o.value(QLatin1String("goaways")).toInt());
+    QCOMPARE(o.value(QLatin1String("errors")).toInt(), 0);
+    QCOMPARE(o.value(QLatin1String("connections")).toInt(), 4);
+    QVERIFY(o.value(QLatin1String("messages")).toDouble() > 0);
 }
 
 // A server that answers with BYE and closes in one segment (here: legacy

@@ -34,6 +34,8 @@ private slots:
     void helloWelcomeRoundTrip();
     void serverShutdownIsReported();
     void goAwayEndsTheSession();
+    void reconnectGoesOnAfterGoAway();
+    void reconnectGivesUpWhenNobodyListens();
     void connectionRefused();
     void badFlag();
     void versionAndHelp();
@@ -221,6 +223,55 @@ void TestSender::goAwayEndsTheSession()
     QVERIFY2(r.out.contains(echoLine(0)), qPrintable(r.out));
     QVERIFY2(!r.out.contains(QLatin1String("closed by server")), qPrintable(r.out));
     QVERIFY2(r.elapsedMs < 10000, qPrintable(QString::number(r.elapsedMs)));
+}
+
+// --reconnect: after the GOAWAY the sender finishes the current message,
+// connects again and sends the rest, every message echoed exactly once.
+void TestSender::reconnectGoesOnAfterGoAway()
+{
+    VigildProcess server;
+    QVERIFY(server.start({QStringLiteral("--max-lifetime"), QStringLiteral("700ms"), QStringLiteral("--lifetime-grace"),
+                          QStringLiteral("20s")}));
+    const ProcessResult r = runClient({QStringLiteral("--connect"), server.address(), QStringLiteral("--count"), QStringLiteral("8"),
+                                       QStringLiteral("--interval"), QStringLiteral("200ms"), QStringLiteral("--hello"),
+                                       QStringLiteral("long"), QStringLiteral("--reconnect")},
+                                      ClientTimeoutMs);
+    QVERIFY2(r.finished, qPrintable(r.out + r.err));
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.endsWith(QLatin1String("send over\n")), qPrintable(r.out));
+    for (int i = 0; i < 8; ++i)
+        QCOMPARE(r.out.count(echoLine(i)), 1);
+    QVERIFY2(r.out.contains(QLatin1String("server going away in 20000 ms: lifetime-expired\n")), qPrintable(r.out));
+    const qsizetype reconnecting = r.out.count(QStringLiteral("reconnecting to %1\n").arg(server.address()));
+    QVERIFY2(reconnecting >= 1, qPrintable(r.out));
+    QCOMPARE(r.out.count(QStringLiteral("reconnected to %1\n").arg(server.address())), reconnecting);
+    QCOMPARE(r.out.count(QLatin1String("welcome: ")), reconnecting + 1); // HELLO again on each connection
+    QVERIFY2(!r.out.contains(QLatin1String("closed by server")), qPrintable(r.out));
+}
+
+// A server that drained and left: the reconnect is tried a few times, a
+// little apart, then given up with one line and exit 1 (cannot connect).
+void TestSender::reconnectGivesUpWhenNobodyListens()
+{
+    VigildProcess server;
+    QVERIFY(server.start({QStringLiteral("--drain-time"), QStringLiteral("300ms")}));
+    QProcess client;
+    client.start(QStringLiteral(VIGIL_CLIENT_PATH), {QStringLiteral("--connect"), server.address(), QStringLiteral("--count"),
+                                                     QStringLiteral("100"), QStringLiteral("--interval"), QStringLiteral("100ms"),
+                                                     QStringLiteral("--reconnect")});
+    QVERIFY(client.waitForStarted());
+    QString out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += QString::fromUtf8(client.readAllStandardOutput())).contains(echoLine(0)), 10000);
+    server.stop(); // SIGTERM: drain, GOAWAY, the listener closed
+    QVERIFY(client.waitForFinished(ClientTimeoutMs));
+    out += QString::fromUtf8(client.readAllStandardOutput());
+    const QString err = QString::fromUtf8(client.readAllStandardError());
+    QCOMPARE(client.exitCode(), 1);
+    QVERIFY2(out.contains(QLatin1String("server going away in ")), qPrintable(out));
+    QVERIFY2(out.contains(QLatin1String(": server-shutdown\n")), qPrintable(out));
+    QVERIFY2(out.contains(QStringLiteral("reconnecting to %1\n").arg(server.address())), qPrintable(out));
+    QCOMPARE(err.count(QLatin1Char('\n')), 1);
+    QVERIFY2(err.contains(QLatin1String("cannot reconnect to")) && err.contains(QLatin1String("after 8 attempts")), qPrintable(err));
 }
 
 void TestSender::connectionRefused()

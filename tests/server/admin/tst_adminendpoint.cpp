@@ -846,6 +846,80 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(m_vigild->printed("reloaded changed=\"\"\n"), 5000);
     }
 
+    // POST /api/v1/drain (PROTOCOL.md §10 on request): bad bodies are 400
+    // and change nothing; a good one is 202, the connections get GOAWAY
+    // server-shutdown, stats and /metrics say draining, a second drain is
+    // 409, and vigild exits 0 when the last connection has closed.
+    void drainRoute()
+    {
+        auto client = connectClient("drained");
+        QVERIFY(client);
+        QTRY_COMPARE_WITH_TIMEOUT(connections().size(), 1, 5000);
+        QCOMPARE(metric("vigil_draining"), 0.0);
+
+        checkJsonError(m_http.get(QStringLiteral("/api/v1/drain")), 405);
+        checkJsonError(m_http.post(QStringLiteral("/api/v1/drain")), 400); // no body and no --drain-time
+        checkJsonError(m_http.post(QStringLiteral("/api/v1/drain"), "not json"), 400);
+        checkJsonError(m_http.post(QStringLiteral("/api/v1/drain"), R"({"drain_ms": -5})"), 400);
+        checkJsonError(m_http.post(QStringLiteral("/api/v1/drain"), R"({"drain_ms": 1.5})"), 400);
+        checkJsonError(m_http.post(QStringLiteral("/api/v1/drain"), R"({"drain_ms": "soon"})"), 400);
+        checkJsonError(m_http.post(QStringLiteral("/api/v1/drain"), R"({"drain_ms": 5000})" + QByteArray(5000, ' ')), 413);
+        QCOMPARE(m_vigild->process().state(), QProcess::Running);
+        QCOMPARE(metric("vigil_draining"), 0.0);
+
+        HttpReply reply = m_http.post(QStringLiteral("/api/v1/drain"), R"({"drain_ms": 1500})");
+        QCOMPARE(reply.status, 202);
+        const QJsonObject body = QJsonDocument::fromJson(reply.body).object();
+        QCOMPARE(body.value(QStringLiteral("draining")).toBool(), true);
+        QCOMPARE(body.value(QStringLiteral("drain_ms")).toInt(), 1500);
+        QCOMPARE(body.value(QStringLiteral("connections")).toInt(), 1);
+        // After the HELLO's WELCOME: GOAWAY (0x07) server-shutdown (6).
+        QByteArray in;
+        auto goAwayReason = [&]() {
+            in += client->readAll();
+            for (qsizetype at = 0; at + 8 <= in.size();) {
+                const auto *u = reinterpret_cast<const unsigned char *>(in.constData() + at);
+                const qsizetype length = qsizetype((quint32(u[4]) << 24) | (quint32(u[5]) << 16) | (quint32(u[6]) << 8) | u[7]);
+                if (u[3] == 0x07 && at + 8 + length <= in.size() && length >= 5)
+                    return int(u[8]);
+                at += 8 + length;
+            }
+            return -1;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(goAwayReason(), 6, 5000);
+
+        const QJsonObject stats = QJsonDocument::fromJson(m_http.get(QStringLiteral("/api/v1/stats")).body).object();
+        QCOMPARE(stats.value(QStringLiteral("draining")).toBool(), true);
+        QVERIFY(stats.value(QStringLiteral("drain_left_ms")).toDouble(-1) >= 0);
+        QCOMPARE(metric("vigil_draining"), 1.0);
+        // The table follows the network threads' batches (every 200 ms).
+        QTRY_COMPARE_WITH_TIMEOUT(connectionNamed(QStringLiteral("drained")).value(QStringLiteral("closing_reason")).toString(),
+                                  QStringLiteral("server-shutdown"), 5000);
+        QVERIFY(connectionNamed(QStringLiteral("drained")).value(QStringLiteral("closing_in_ms")).toDouble(-1) >= 0);
+        checkJsonError(m_http.post(QStringLiteral("/api/v1/drain"), R"({"drain_ms": 1000})"), 409);
+
+        QTRY_COMPARE_WITH_TIMEOUT(m_vigild->process().state(), QProcess::NotRunning, 1500 + 2000 + 3000);
+        QCOMPARE(m_vigild->process().exitStatus(), QProcess::NormalExit);
+        QCOMPARE(m_vigild->process().exitCode(), 0);
+    }
+
+    // The drain route has the token rules of every other route.
+    void drainNeedsToken()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        restartWithToken(dir);
+        checkJsonError(m_http.post(QStringLiteral("/api/v1/drain"), R"({"drain_ms": 1000})"), 401);
+        m_http.setToken("Bearer wrong-token");
+        checkJsonError(m_http.post(QStringLiteral("/api/v1/drain"), R"({"drain_ms": 1000})"), 401);
+        QCOMPARE(metric("vigil_draining"), -1.0); // /metrics wants the token too
+        m_http.setToken(TestAuthorization);
+        QCOMPARE(metric("vigil_draining"), 0.0);
+        QCOMPARE(m_http.post(QStringLiteral("/api/v1/drain"), R"({"drain_ms": 1000})").status, 202);
+        QTRY_COMPARE_WITH_TIMEOUT(m_vigild->process().state(), QProcess::NotRunning, 1000 + 2000 + 3000);
+        QCOMPARE(m_vigild->process().exitCode(), 0);
+    }
+
     void sigtermStillExitsZero()
     {
         auto client = connectClient("stay");
