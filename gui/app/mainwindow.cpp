@@ -3,6 +3,8 @@
 // layout across runs. What a server does is its ServerSource's business.
 #include "mainwindow.h"
 
+#include "drainprogress.h"
+
 #include "attachdialog.h"
 #include "connectiondetails.h"
 #include "connectionpanel.h"
@@ -83,6 +85,7 @@ void MainWindow::createActions()
     m_actions = new ServerActions(this);
     connect(m_actions->start(), &QAction::triggered, this, [this] { startServer(); });
     connect(m_actions->stop(), &QAction::triggered, this, &MainWindow::stopServer);
+    connect(m_actions->drain(), &QAction::triggered, this, &MainWindow::drainServer);
     connect(m_actions->applyToOpen(), &QAction::triggered, this, &MainWindow::applyToOpenConnections);
     connect(m_actions->attach(), &QAction::triggered, this, &MainWindow::showAttachDialog);
     connect(m_actions->detach(), &QAction::triggered, this, [this] { detachServer(currentView()); });
@@ -351,6 +354,26 @@ void MainWindow::stopServer()
 {
     if (ServerView *view = currentView(); view && view->source()->can(ServerSource::Capability::StartStop))
         view->source()->stop();
+    updateActions();
+}
+
+// Asks for the drain time (the embedded server's --drain-time setting as
+// the default), starts the drain and follows it in a DrainProgress.
+void MainWindow::drainServer()
+{
+    ServerView *view = currentView();
+    if (!view || !view->source()->can(ServerSource::Capability::Drain))
+        return;
+    ServerSource *source = view->source();
+    DrainDialog ask(int(source->lastStats().open), m_embedded ? m_embedded->config().drainTimeMs : 0, this);
+    if (ask.exec() != QDialog::Accepted)
+        return;
+    const std::optional<qint64> ms = ask.drainMs();
+    if (!ms || !source->drain(*ms))
+        return;
+    auto *progress = new DrainProgress(source, *ms, this);
+    progress->setObjectName(QStringLiteral("drainProgress"));
+    progress->show();
     updateActions();
 }
 

@@ -57,6 +57,7 @@ public:
     // an error dialog) when the form is invalid or an address cannot be bound.
     bool startServer();
     void stopServer();
+    void drainServer();
 
     // The embedded server, the first tab's.
     Server &server();

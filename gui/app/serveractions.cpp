@@ -24,6 +24,11 @@ ServerActions::ServerActions(QWidget *window)
     m_stop->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
     m_stop->setToolTip(tr("Stop: BYE server-shutdown to every connection (Ctrl+.)"));
 
+    m_drain = new QAction(tr("&Drain…"), this);
+    m_drain->setObjectName(QStringLiteral("drainAction"));
+    m_drain->setToolTip(tr("Drain: stop accepting, GOAWAY to every connection, close them spread over a drain time, "
+                           "then stop"));
+
     m_applyToOpen = new QAction(QIcon(QStringLiteral(":/vigil/apply.png")), tr("&Apply to Open Connections"), this);
     m_applyToOpen->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
     m_applyToOpen->setToolTip(
@@ -58,6 +63,7 @@ void ServerActions::fillServerMenu(QMenu *menu) const
 {
     menu->addAction(m_start);
     menu->addAction(m_stop);
+    menu->addAction(m_drain);
     menu->addSeparator();
     menu->addAction(m_applyToOpen);
     menu->addSeparator();
@@ -79,6 +85,7 @@ void ServerActions::fillToolBar(QToolBar *toolbar) const
 {
     toolbar->addAction(m_start);
     toolbar->addAction(m_stop);
+    toolbar->addAction(m_drain);
     toolbar->addSeparator();
     toolbar->addAction(m_applyToOpen);
     toolbar->addAction(m_kick);
@@ -97,6 +104,7 @@ void ServerActions::update(const ServerView *view, bool closable, bool settingsV
     const bool configurable = source->can(Capability::ApplyConfig);
     m_start->setEnabled(source->can(Capability::StartStop) && stopped && (!configurable || settingsValid));
     m_stop->setEnabled(source->can(Capability::StartStop) && !stopped);
+    m_drain->setEnabled(source->can(Capability::Drain) && live && !source->lastStats().draining);
     m_applyToOpen->setEnabled(configurable && live && settingsValid);
     const bool selected = view->hasSelection();
     m_kick->setEnabled(live && selected);

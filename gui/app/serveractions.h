@@ -23,6 +23,7 @@ public:
 
     QAction *start() const { return m_start; }
     QAction *stop() const { return m_stop; }
+    QAction *drain() const { return m_drain; }
     QAction *applyToOpen() const { return m_applyToOpen; }
     QAction *kick() const { return m_kick; }
     QAction *attach() const { return m_attach; }
@@ -43,6 +44,7 @@ public:
 private:
     QAction *m_start;
     QAction *m_stop;
+    QAction *m_drain;
     QAction *m_applyToOpen;
     QAction *m_kick;
     QAction *m_attach;

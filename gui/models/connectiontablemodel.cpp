@@ -121,7 +121,9 @@ QVariant ConnectionTableModel::headerData(int section, Qt::Orientation orientati
     if (role == Qt::ToolTipRole) {
         switch (section) {
         case IdleLeftColumn: return tr("Time until the idle watchdog closes the connection; any complete message resets it");
-        case LifetimeLeftColumn: return tr("Time until the connection's absolute lifetime runs out");
+        case LifetimeLeftColumn:
+            return tr("Time until the connection's absolute lifetime runs out, or \"closing in\" the time a GOAWAY "
+                      "announced (a drain, a lifetime grace)");
         case ClientColumn: return tr("Client name from HELLO");
         case LastMessageColumn: return tr("Time since the last complete inbound message");
         }
@@ -177,6 +179,8 @@ QVariant ConnectionTableModel::data(const QModelIndex &index, int role) const
             return previewText(s.lastMessage);
         if (column == IdleLeftColumn && s.idleDeadlineMs)
             return tr("idle timeout %1").arg(formatDuration(s.timers.idleTimeoutMs));
+        if (column == LifetimeLeftColumn && s.closingAtMs)
+            return tr("GOAWAY %1: served until then, BYE %1 at the end").arg(closeReasonName(s.closingReason));
         if (column == LifetimeLeftColumn && s.lifetimeDeadlineMs)
             return tr("max lifetime %1").arg(formatDuration(s.timers.maxLifetimeMs));
         return QVariant();
@@ -199,6 +203,9 @@ QVariant ConnectionTableModel::display(const Row &row, int column, qint64 now) c
     case IdleLeftColumn:
         return s.idleDeadlineMs ? formatSpan(s.idleDeadlineMs - now) : tr("off");
     case LifetimeLeftColumn:
+        // Under GOAWAY the close it announced is the deadline that counts.
+        if (s.closingAtMs)
+            return tr("closing in %1").arg(formatSpan(s.closingAtMs - now));
         return s.lifetimeDeadlineMs ? formatSpan(s.lifetimeDeadlineMs - now) : tr("off");
     case MessagesInColumn: return QString::number(s.messagesIn);
     case MessagesOutColumn: return QString::number(s.messagesOut);

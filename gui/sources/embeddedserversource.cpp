@@ -45,6 +45,8 @@ QString EmbeddedServerSource::statusText() const
 {
     if (!m_server.isRunning())
         return tr("Stopped");
+    if (m_server.isDraining())
+        return tr("Draining: %n connection(s) left", nullptr, int(m_lastStats.open));
     QStringList addresses;
     for (const ListenAddress &a : m_server.boundAddresses())
         addresses << a.toString();
@@ -81,6 +83,17 @@ void EmbeddedServerSource::applyConfig(const ServerConfig &config, bool applyToO
     m_config.logToStdout = false;
     if (m_server.isRunning())
         m_server.applyConfig(m_config, applyToOpen);
+}
+
+bool EmbeddedServerSource::drain(qint64 ms)
+{
+    if (!m_server.drain(ms)) {
+        emit notice(m_server.isDraining() ? tr("The server is already draining") : tr("The server is not running"), 5000);
+        return false;
+    }
+    sampleStats(); // the draining flag and deadline at once, not in 500 ms
+    emit statusChanged();
+    return true;
 }
 
 void EmbeddedServerSource::kick(quint64 id)

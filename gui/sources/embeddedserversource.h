@@ -27,7 +27,10 @@ public:
     Server &server() { return m_server; }
     const Server &server() const { return m_server; }
 
-    Capabilities capabilities() const override { return Capability::StartStop | Capability::ApplyConfig; }
+    Capabilities capabilities() const override
+    {
+        return Capability::StartStop | Capability::ApplyConfig | Capability::Drain;
+    }
     QString title() const override;
     State state() const override;
     QString statusText() const override;
@@ -41,6 +44,7 @@ public:
     void stopAndWait();
     void applyConfig(const ServerConfig &config, bool applyToOpen) override;
     ServerConfig config() const { return m_config; }
+    bool drain(qint64 ms) override;
     void kick(quint64 id) override;
     void setWatched(bool watched) override;
     void setPublishInterval(int intervalMs) override;

@@ -378,6 +378,39 @@ void RemoteServerSource::retry()
     m_pollTimer.start();
 }
 
+bool RemoteServerSource::drain(qint64 ms)
+{
+    if (m_state != State::Connected) {
+        emit notice(tr("Not connected to %1").arg(m_address), 5000);
+        return false;
+    }
+    QNetworkRequest request(url(QStringLiteral("/api/v1/drain")));
+    if (!m_token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
+    request.setTransferTimeout(RequestTimeoutMs);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+    QNetworkReply *reply = m_network.post(request, "{\"drain_ms\": " + QByteArray::number(ms) + '}');
+    connect(reply, &QNetworkReply::finished, this, [this, reply] {
+        reply->deleteLater();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        const QJsonObject body = QJsonDocument::fromJson(reply->readAll()).object();
+        if (status == 202) {
+            emit notice(tr("%1 is draining %n connection(s)", nullptr, body.value(QLatin1String("connections")).toInt())
+                            .arg(m_address),
+                        5000);
+            poll(); // the draining flag without waiting for the next poll
+        } else if (status == 401) {
+            emit notice(tr("Drain refused: token rejected"), 5000);
+        } else if (status == 0) {
+            emit notice(tr("Drain failed: %1").arg(reply->errorString()), 5000);
+        } else {
+            const QString error = body.value(QLatin1String("error")).toString();
+            emit notice(tr("Drain refused: %1").arg(error.isEmpty() ? tr("HTTP %1").arg(status) : error), 5000);
+        }
+    });
+    return true;
+}
+
 void RemoteServerSource::kick(quint64 id)
 {
     QNetworkRequest request(url(QStringLiteral("/api/v1/connections/%1/kick").arg(id)));

@@ -36,8 +36,9 @@ public:
     // Whole seconds until the next attempt while failed, else 0.
     int retryInSeconds() const;
 
-    // vigild is configured where it runs: watching and kicking only.
-    Capabilities capabilities() const override { return {}; }
+    // vigild is configured where it runs: watching, kicking and draining
+    // (POST /api/v1/drain; the vigild exits when its drain is done).
+    Capabilities capabilities() const override { return Capability::Drain; }
     QString title() const override { return m_address; }
     State state() const override { return m_state; }
     // e.g. "connection lost — retrying in 3 s".
@@ -51,6 +52,8 @@ public:
     bool start() override;
     void stop() override;
     void applyConfig(const ServerConfig &, bool) override {}
+    // POST /api/v1/drain {"drain_ms": ms}; the answer comes as a notice.
+    bool drain(qint64 ms) override;
     // POST /api/v1/connections/{id}/kick; kickFinished reports the answer.
     void kick(quint64 id) override;
     // A view out of sight keeps polling: its tab still shows lost contact.

@@ -32,6 +32,7 @@ public:
     enum class Capability {
         StartStop = 0x1,   // start() and stop() serve and end serving
         ApplyConfig = 0x2, // applyConfig() changes its timeouts and limits
+        Drain = 0x4,       // drain() spreads the closes (PROTOCOL.md §10), then it stops
     };
     Q_DECLARE_FLAGS(Capabilities, Capability)
 
@@ -66,6 +67,10 @@ public:
     // With ApplyConfig: timeouts and limits for new connections, with
     // applyToOpen for the open ones too; also the next start's config.
     virtual void applyConfig(const ServerConfig &config, bool applyToOpen) = 0;
+    // With Drain: stop accepting, GOAWAY server-shutdown to every
+    // connection with a close time within ms, then stop. false (and a
+    // notice) when it cannot start one: not serving, already draining.
+    virtual bool drain(qint64 ms) = 0;
     // Closes a connection with BYE kicked; kickFinished reports the outcome.
     virtual void kick(quint64 id) = 0;
     // Whether someone can see the feed: a source may stop producing
