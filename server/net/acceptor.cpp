@@ -22,7 +22,7 @@ Acceptor::Acceptor(std::vector<NetworkThread *> threads, AdmissionControl &admis
 
 Listener *Acceptor::bindListener(const ListenAddress &address, QString *error)
 {
-    auto *listener = new Listener([this](int fd) { dispatch(fd); }, this);
+    auto *listener = new Listener([this, proxy = address.proxy](int fd) { dispatch(fd, proxy); }, this);
     if (!listener->listen(address.host, address.port)) {
         *error = QStringLiteral("cannot listen on %1: %2").arg(address.toString(), listener->errorString().toLower());
         delete listener;
@@ -134,7 +134,7 @@ void Acceptor::closeAll()
     // its owner read them before handing it to the accept thread.
 }
 
-void Acceptor::dispatch(int fd)
+void Acceptor::dispatch(int fd, bool proxy)
 {
     // Sockets arrive non-blocking (Listener::acceptPending uses SOCK_NONBLOCK).
     const int one = 1;
@@ -142,6 +142,17 @@ void Acceptor::dispatch(int fd)
     const PeerAddress peer = PeerAddress::ofSocket(fd);
     const quint64 id = m_nextId++;
     NetworkThread *thread = m_threads[id % m_threads.size()];
+    if (Q_UNLIKELY(proxy)) {
+        // PROTOCOL.md §9: only --proxy-from may speak for a client; the
+        // per-IP limit waits for the address its header names.
+        if (!m_admission.isTrustedProxy(peer))
+            thread->reject(fd, peer, CloseReason::UntrustedProxy, false);
+        else if (!m_admission.tryAdmitUnnamed())
+            thread->reject(fd, peer, CloseReason::ServerFull, false);
+        else
+            thread->adopt(fd, id, peer, true);
+        return;
+    }
     if (!m_admission.tryAdmit(peer)) {
         thread->reject(fd, peer, CloseReason::ServerFull);
         return;

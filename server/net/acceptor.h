@@ -44,7 +44,7 @@ signals:
 private:
     // A listener on address, or nullptr with *error set.
     Listener *bindListener(const ListenAddress &address, QString *error);
-    void dispatch(int fd);
+    void dispatch(int fd, bool proxy);
     void reportPaused(const QString &error, qint64 pausedMs, int retries);
     void reportResumed(qint64 pausedMs, int retries);
 
