@@ -7,6 +7,7 @@
 #include "testwire.h"
 #include "vigildprocess.h"
 
+#include <QJsonArray>
 #include <QProcess>
 #include <QScopeGuard>
 #include <QStandardPaths>
@@ -134,6 +135,7 @@ private slots:
     void handshakeTimeout();
     void maxPerIpCountsTheRealAddress();
     void plainListenerIsUntouched();
+    void reloadAddsProxyToTheSameSocket();
     void behindHaproxy();
 };
 
@@ -345,6 +347,41 @@ void tst_ProxyProtocol::plainListenerIsUntouched()
     QVERIFY(rawSend(c.fd, frame));
     QCOMPARE(rawRead(c.fd, frame.size(), WaitMs), frame);
     QVERIFY(server.event(QStringLiteral("proxied")).isEmpty());
+}
+
+// PROTOCOL.md §11 compares entries as written: adding ",proxy" to a
+// listener is a change, and it keeps its socket (a fixed port could not be
+// bound twice), so the same port takes PROXY headers after SIGHUP.
+void tst_ProxyProtocol::reloadAddsProxyToTheSameSocket()
+{
+    const quint16 port = freePort();
+    QVERIFY(port != 0);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("vigild.conf"));
+    auto writeConfig = [&](const QByteArray &listen) {
+        QFile f(path);
+        return f.open(QIODevice::WriteOnly | QIODevice::Truncate)
+            && f.write("log-format = json\nlisten = " + listen + "\n") > 0;
+    };
+    QVERIFY(writeConfig("127.0.0.1:" + QByteArray::number(port)));
+    START_VIGILD(server, {QStringLiteral("--config"), path});
+    QCOMPARE(server.port(), port);
+    QVERIFY(writeConfig("127.0.0.1:" + QByteArray::number(port) + ",proxy"));
+    ::kill(pid_t(server.pid()), SIGHUP);
+    QTRY_VERIFY_WITH_TIMEOUT(!server.event(QStringLiteral("reloaded")).isEmpty()
+                                 || !server.event(QStringLiteral("reload-failed")).isEmpty(),
+                             WaitMs);
+    QVERIFY2(server.event(QStringLiteral("reload-failed")).isEmpty(),
+             qPrintable(server.event(QStringLiteral("reload-failed")).value(QLatin1String("error")).toString()));
+    const QJsonArray changed = server.event(QStringLiteral("reloaded")).value(QLatin1String("changed")).toArray();
+    QVERIFY(changed.contains(QStringLiteral("listen")));
+    Fd c(rawConnect(port));
+    const QByteArray frame = vigilFrame(Type::Data, "now proxied");
+    QVERIFY(rawSend(c.fd, QByteArray("PROXY TCP4 203.0.113.50 192.0.2.1 5000 7600\r\n") + frame));
+    QCOMPARE(rawRead(c.fd, frame.size(), WaitMs), frame);
+    QTRY_COMPARE_WITH_TIMEOUT(server.event(QStringLiteral("proxied")).value(QLatin1String("peer")).toString(),
+                              QStringLiteral("203.0.113.50:5000"), WaitMs);
 }
 
 // A real HAProxy in front (send-proxy-v2): its clients, here from
