@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 PACKAGES=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
           qt6-base-dev qt6-base-dev-tools libgl-dev
           qt6-httpserver-dev qt6-websockets-dev prometheus dpkg-dev file systemd
-          golang-go python3 netcat-openbsd
+          golang-go python3 netcat-openbsd haproxy libssl-dev openssl
           xvfb xauth imagemagick fonts-dejavu-core)
 
 install_packages() {

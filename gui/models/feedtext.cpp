@@ -43,6 +43,8 @@ QString FeedText::closeReason(CloseReason reason)
     case CloseReason::FrameTimeout: return tr("frame-timeout");
     case CloseReason::ClientClosed: return tr("client-closed");
     case CloseReason::Reset: return tr("reset");
+    case CloseReason::UntrustedProxy: return tr("untrusted-proxy");
+    case CloseReason::TlsError: return tr("tls-error");
     }
     // A reason added to the table before it got a text here.
     return closeReasonName(reason);
@@ -55,6 +57,7 @@ QString FeedText::timeoutKind(TimeoutKind kind)
     case TimeoutKind::Lifetime: return tr("lifetime");
     case TimeoutKind::Write: return tr("write");
     case TimeoutKind::Frame: return tr("frame");
+    case TimeoutKind::Handshake: return tr("handshake");
     }
     return timeoutKindName(kind);
 }

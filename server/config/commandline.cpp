@@ -22,7 +22,11 @@ struct OptionSpec
 
 // PROTOCOL.md §5, in its order.
 const OptionSpec ValueOptions[] = {
-    {"listen", "HOST:PORT", "Address to listen on (repeatable; port 0 picks one). Default 127.0.0.1:7600."},
+    {"listen", "HOST:PORT", "Address to listen on (repeatable; port 0 picks one); append ,tls for TLS and/or ,proxy for a PROXY header first. Default 127.0.0.1:7600."},
+    {"tls-cert", "FILE", "PEM certificate chain for tls listeners (re-read on SIGHUP)."},
+    {"tls-key", "FILE", "PEM private key for tls listeners (re-read on SIGHUP)."},
+    {"proxy-from", "CIDR", "Sources allowed to send a PROXY header (repeatable). Default 127.0.0.0/8 and ::1."},
+    {"handshake-timeout", "DUR", "PROXY header and TLS handshake must complete this long after accept. Default 10s."},
     {"framing", "NAME", "vigil, legacy, line or raw. Default vigil."},
     {"policy", "NAME", "Default policy: long (idle timeout) or short (lifetime too). Default long."},
     {"idle-timeout", "DUR", "Close after this long without a complete message. Default 30s; 0 = off."},
@@ -187,12 +191,29 @@ QString ServerCommandLine::apply(ServerConfig &config, const QString &key, const
 
     if (key == QLatin1String("listen")) {
         QString why;
-        const auto address = ListenAddress::parse(value, &why);
+        const auto address = ListenAddress::parseListener(value, &why);
         if (!address)
             return why;
         config.listen.append(*address);
         return QString();
     }
+    if (key == QLatin1String("proxy-from")) {
+        QString why;
+        const auto source = ProxySource::parse(value, &why);
+        if (!source)
+            return invalid(why);
+        if (!config.proxyFrom.contains(*source))
+            config.proxyFrom.append(*source);
+        return QString();
+    }
+    if (key == QLatin1String("tls-cert") || key == QLatin1String("tls-key")) {
+        if (value.trimmed().isEmpty())
+            return invalid(QStringLiteral("empty file name"));
+        (key == QLatin1String("tls-cert") ? config.tlsCert : config.tlsKey) = value.trimmed();
+        return QString();
+    }
+    if (key == QLatin1String("handshake-timeout"))
+        return duration(config.handshakeTimeoutMs);
     if (key == QLatin1String("admin")) {
         QString why;
         const auto address = ListenAddress::parse(value, &why);
@@ -286,7 +307,7 @@ QString ServerCommandLine::apply(ServerConfig &config, const QString &key, const
 
 bool ServerCommandLine::isRepeatable(const QString &key)
 {
-    return key == QLatin1String("listen");
+    return key == QLatin1String("listen") || key == QLatin1String("proxy-from");
 }
 
 // Every mistake is reported as "FILE:LINE: what", the line a reader opens
@@ -317,7 +338,7 @@ QString ServerCommandLine::applyConfigFile(ServerConfig &config, const QString &
         if (e.key == QLatin1String("listen")) {
             const ListenAddress &added = config.listen.constLast();
             for (qsizetype i = 0; i + 1 < config.listen.size(); ++i) {
-                if (added.port != 0 && config.listen.at(i) == added)
+                if (added.port != 0 && config.listen.at(i).host == added.host && config.listen.at(i).port == added.port)
                     return at + QStringLiteral("listen address %1 given twice (first on line %2)")
                                     .arg(added.toString())
                                     .arg(listenLines.at(i));
@@ -335,16 +356,20 @@ QString ServerCommandLine::build(ServerConfig &config, const std::optional<QStri
 {
     config = ServerConfig();
     config.listen.clear();
+    config.proxyFrom.clear(); // the defaults come back below when nobody gave one
     if (configFile) {
         const QString error = applyConfigFile(config, *configFile);
         if (!error.isEmpty())
             return error;
     }
-    // A --listen on the command line replaces the file's listen addresses.
-    const bool listenGiven = std::any_of(flags.cbegin(), flags.cend(),
-                                         [](const ConfigEntry &e) { return e.key == QLatin1String("listen"); });
-    if (listenGiven)
+    // A --listen (--proxy-from) on the command line replaces the file's.
+    auto given = [&flags](const char *key) {
+        return std::any_of(flags.cbegin(), flags.cend(), [key](const ConfigEntry &e) { return e.key == QLatin1String(key); });
+    };
+    if (given("listen"))
         config.listen.clear();
+    if (given("proxy-from"))
+        config.proxyFrom.clear();
     for (const ConfigEntry &flag : flags) {
         if (!isRepeatable(flag.key)) {
             const auto times = std::count_if(flags.cbegin(), flags.cend(),
@@ -358,6 +383,8 @@ QString ServerCommandLine::build(ServerConfig &config, const std::optional<QStri
     }
     if (config.listen.isEmpty())
         config.listen.append(ListenAddress());
+    if (config.proxyFrom.isEmpty())
+        config.proxyFrom = ServerConfig::defaultProxyFrom();
     return config.validate();
 }
 

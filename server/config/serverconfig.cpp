@@ -4,6 +4,7 @@
 #include "hostport.h"
 
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include <sched.h>
@@ -54,6 +55,98 @@ QString ListenAddress::toString() const
     return QStringLiteral("%1:%2").arg(host.toString()).arg(port);
 }
 
+QString ListenAddress::spec() const
+{
+    QString text = toString();
+    if (tls)
+        text += QStringLiteral(",tls");
+    if (proxy)
+        text += QStringLiteral(",proxy");
+    return text;
+}
+
+std::optional<ListenAddress> ListenAddress::parseListener(const QString &input, QString *error)
+{
+    QStringList parts = input.trimmed().split(QLatin1Char(','));
+    const QString first = parts.takeFirst();
+    QString why;
+    auto address = parse(first, &why);
+    if (!address) {
+        // The message names the whole entry, options included.
+        if (error)
+            *error = QStringLiteral("invalid listen address '%1': %2")
+                         .arg(input.trimmed(), why.mid(why.indexOf(QLatin1String("': ")) + 3));
+        return std::nullopt;
+    }
+    for (const QString &raw : std::as_const(parts)) {
+        const QString option = raw.trimmed();
+        bool *flag = option == QLatin1String("tls") ? &address->tls
+                   : option == QLatin1String("proxy") ? &address->proxy
+                                                      : nullptr;
+        if (!flag)
+            why = QStringLiteral("unknown option '%1' (use tls or proxy)").arg(option);
+        else if (*flag)
+            why = QStringLiteral("option '%1' given twice").arg(option);
+        if (!why.isEmpty()) {
+            if (error)
+                *error = QStringLiteral("invalid listen address '%1': %2").arg(input.trimmed(), why);
+            return std::nullopt;
+        }
+        *flag = true;
+    }
+    return address;
+}
+
+QString ProxySource::toString() const
+{
+    return QStringLiteral("%1/%2").arg(network.toString()).arg(prefix);
+}
+
+std::optional<ProxySource> ProxySource::parse(const QString &input, QString *error)
+{
+    const QString text = input.trimmed();
+    auto fail = [&](const QString &why) -> std::optional<ProxySource> {
+        if (error)
+            *error = QStringLiteral("invalid proxy source '%1': %2").arg(text, why);
+        return std::nullopt;
+    };
+    const qsizetype slash = text.indexOf(QLatin1Char('/'));
+    QHostAddress address(slash < 0 ? text : text.left(slash));
+    if (address.isNull() || !address.scopeId().isEmpty())
+        return fail(QStringLiteral("not an IP address (expected ADDRESS/PREFIX, e.g. 10.0.0.0/8)"));
+    // An IPv4-mapped IPv6 address is the IPv4 one: peers are matched that way.
+    bool mapped = false;
+    const quint32 v4 = address.toIPv4Address(&mapped);
+    int bits = address.protocol() == QAbstractSocket::IPv4Protocol ? 32 : 128;
+    int prefix = bits;
+    if (slash >= 0) {
+        bool ok = false;
+        const QString p = text.mid(slash + 1);
+        prefix = p.toInt(&ok);
+        if (!ok || p.startsWith(QLatin1Char('+')) || p.startsWith(QLatin1Char('-')) || prefix < 0 || prefix > bits)
+            return fail(QStringLiteral("prefix length must be from 0 to %1").arg(bits));
+    }
+    if (mapped && address.protocol() == QAbstractSocket::IPv6Protocol) {
+        if (slash >= 0 && prefix < 96)
+            return fail(QStringLiteral("an IPv4-mapped address needs a prefix of 96 or more"));
+        address = QHostAddress(v4);
+        prefix -= 96;
+    }
+    ProxySource source;
+    // The address bits past the prefix mean nothing: keep the network.
+    const auto parsed = QHostAddress::parseSubnet(QStringLiteral("%1/%2").arg(address.toString()).arg(prefix));
+    source.network = parsed.first;
+    source.prefix = parsed.second;
+    if (source.network.isNull())
+        return fail(QStringLiteral("not a subnet"));
+    return source;
+}
+
+QList<ProxySource> ServerConfig::defaultProxyFrom()
+{
+    return {ProxySource{QHostAddress(QStringLiteral("127.0.0.0")), 8}, ProxySource{QHostAddress::LocalHostIPv6, 128}};
+}
+
 std::optional<ListenAddress> ListenAddress::parse(const QString &input, QString *error)
 {
     QString why;
@@ -80,8 +173,18 @@ QString ServerConfig::validate() const
         return QStringLiteral("no listen address");
     for (qsizetype i = 0; i < listen.size(); ++i) {
         for (qsizetype j = i + 1; j < listen.size(); ++j) {
-            if (listen[i] == listen[j] && listen[i].port != 0)
+            // One socket per address, whatever its options.
+            if (listen[i].host == listen[j].host && listen[i].port == listen[j].port && listen[i].port != 0)
                 return QStringLiteral("listen address %1 given twice").arg(listen[i].toString());
+        }
+        // PROTOCOL.md §9: a tls listener needs both files.
+        if (listen[i].tls) {
+            const bool noCert = tlsCert.isEmpty(), noKey = tlsKey.isEmpty();
+            if (noCert || noKey)
+                return QStringLiteral("--listen %1 needs %2").arg(listen[i].spec(),
+                    noCert && noKey ? QStringLiteral("--tls-cert and --tls-key")
+                                    : noCert ? QStringLiteral("--tls-cert") : QStringLiteral("--tls-key"));
+            return QStringLiteral("--listen %1: TLS listeners are not supported by this vigild yet").arg(listen[i].spec());
         }
     }
     const struct {
@@ -91,7 +194,8 @@ QString ServerConfig::validate() const
                      {writeTimeoutMs, "write-timeout"}, {probeIntervalMs, "probe-interval"},
                      {minKeepaliveMs, "min-keepalive"}, {maxKeepaliveMs, "max-keepalive"},
                      {minPingIntervalMs, "min-ping-interval"}, {frameTimeoutMs, "frame-timeout"},
-                     {lifetimeGraceMs, "lifetime-grace"}, {drainTimeMs, "drain-time"}};
+                     {lifetimeGraceMs, "lifetime-grace"}, {drainTimeMs, "drain-time"},
+                     {handshakeTimeoutMs, "handshake-timeout"}};
     for (const auto &d : durations) {
         if (d.value < 0)
             return QStringLiteral("--%1 must not be negative").arg(QLatin1String(d.name));
@@ -210,6 +314,10 @@ QStringList changedKeys(const ServerConfig &a, const ServerConfig &b)
         bool same;
     } rows[] = {
         {"listen", sameListen(a.listen, b.listen)},
+        {"tls-cert", a.tlsCert == b.tlsCert},
+        {"tls-key", a.tlsKey == b.tlsKey},
+        {"proxy-from", a.proxyFrom == b.proxyFrom},
+        {"handshake-timeout", a.handshakeTimeoutMs == b.handshakeTimeoutMs},
         {"framing", a.framing == b.framing},
         {"policy", a.policy == b.policy},
         {"idle-timeout", a.idleTimeoutMs == b.idleTimeoutMs},

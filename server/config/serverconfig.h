@@ -27,14 +27,38 @@ struct ListenAddress
 {
     QHostAddress host = QHostAddress(QHostAddress::LocalHost);
     quint16 port = 7600;
+    // PROTOCOL.md §9: ",tls" speaks TLS; ",proxy" expects a PROXY header
+    // from a --proxy-from source before anything else.
+    bool tls = false;
+    bool proxy = false;
 
-    // "127.0.0.1:7600", "[::1]:7600"
+    // "127.0.0.1:7600", "[::1]:7600" (the address only)
     QString toString() const;
+    // As --listen spells it: "127.0.0.1:7600,tls,proxy"
+    QString spec() const;
     // Accepts HOST:PORT, [V6]:PORT, :PORT and *:PORT (all addresses),
     // localhost. Host names other than localhost are refused: a server
     // binds addresses, not names. HostPort::parse with HostPortRules::listen().
     static std::optional<ListenAddress> parse(const QString &text, QString *error = nullptr);
-    bool operator==(const ListenAddress &other) const { return host == other.host && port == other.port; }
+    // --listen: HOST:PORT followed by ",tls" and/or ",proxy", each at most once.
+    static std::optional<ListenAddress> parseListener(const QString &text, QString *error = nullptr);
+    bool operator==(const ListenAddress &other) const
+    {
+        return host == other.host && port == other.port && tls == other.tls && proxy == other.proxy;
+    }
+};
+
+// A --proxy-from entry: the sources allowed to send a PROXY header
+// (PROTOCOL.md §9), an address with a prefix length (a bare address is
+// the whole address: /32 or /128).
+struct ProxySource
+{
+    QHostAddress network;
+    int prefix = 0;
+
+    QString toString() const; // "127.0.0.0/8", "::1/128"
+    static std::optional<ProxySource> parse(const QString &text, QString *error = nullptr);
+    bool operator==(const ProxySource &other) const { return network == other.network && prefix == other.prefix; }
 };
 
 struct ServerConfig
@@ -43,6 +67,12 @@ struct ServerConfig
     static constexpr int MaxLifetimeJitterPct = 50; // PROTOCOL.md §10
 
     QList<ListenAddress> listen{ListenAddress()};
+    // PROTOCOL.md §9: who may send a PROXY header (default loopback), how
+    // long it (and a TLS handshake) may take from accept, the TLS files.
+    QList<ProxySource> proxyFrom = defaultProxyFrom();
+    qint64 handshakeTimeoutMs = 10000;
+    QString tlsCert;
+    QString tlsKey;
     Framing framing = Framing::Vigil;
     Policy policy = Policy::Long;
     qint64 idleTimeoutMs = 30000;
@@ -73,6 +103,8 @@ struct ServerConfig
     std::optional<ListenAddress> admin;
     QString adminTokenFile;
     bool adminPreviews = false; // --admin-previews: DATA's first bytes in the admin API
+
+    static QList<ProxySource> defaultProxyFrom();
 
     // One-line description of the first invalid setting, or empty.
     QString validate() const;

@@ -82,6 +82,7 @@ bool Server::start(const ServerConfig &config)
 
     m_config = std::make_shared<const ServerConfig>(config);
     m_admission.configure(config.maxConnections, config.maxPerIp);
+    m_admission.setTrustedProxies(config.proxyFrom);
     m_admission.memory().setLimit(config.effectiveMaxMemory());
     keepLargeBuffersReturnable();
     if (m_handler)
@@ -365,6 +366,7 @@ void Server::applyConfig(const ServerConfig &config, bool applyToOpen)
     next->logToStdout = m_config->logToStdout;
     m_config = next;
     m_admission.configure(next->maxConnections, next->maxPerIp);
+    m_admission.setTrustedProxies(next->proxyFrom);
     m_admission.memory().setLimit(next->effectiveMaxMemory());
     for (auto &thread : m_threads)
         thread->applyConfig(m_config, applyToOpen);

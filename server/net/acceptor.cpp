@@ -22,12 +22,15 @@ Acceptor::Acceptor(std::vector<NetworkThread *> threads, AdmissionControl &admis
 
 Listener *Acceptor::bindListener(const ListenAddress &address, QString *error)
 {
-    auto *listener = new Listener([this](int fd) { dispatch(fd); }, this);
+    auto options = std::make_shared<Options>();
+    options->proxy = address.proxy;
+    auto *listener = new Listener([this, options](int fd) { dispatch(fd, options->proxy); }, this);
     if (!listener->listen(address.host, address.port)) {
         *error = QStringLiteral("cannot listen on %1: %2").arg(address.toString(), listener->errorString().toLower());
         delete listener;
         return nullptr;
     }
+    m_options.insert(listener, options);
     connect(listener, &Listener::acceptPaused, this, &Acceptor::reportPaused);
     connect(listener, &Listener::acceptResumed, this, &Acceptor::reportResumed);
     return listener;
@@ -65,10 +68,24 @@ QString Acceptor::updateListeners(const QList<ListenAddress> &listen, QList<List
             if (!kept[size_t(i)] && m_written[i] == address)
                 match = i;
         }
+        // The same address with other options keeps its socket; only
+        // what its accepts do changes (a fixed port could not be bound twice).
+        for (qsizetype i = 0; i < m_written.size() && match < 0 && address.port != 0; ++i) {
+            if (!kept[size_t(i)] && m_written[i].host == address.host && m_written[i].port == address.port
+                && !listen.contains(m_written[i]))
+                match = i;
+        }
         if (match >= 0) {
             kept[size_t(match)] = true;
             listeners.append(m_listeners[match]);
-            boundNow.append(m_bound[match]);
+            ListenAddress bound = m_bound[match];
+            if (!(m_written[match] == address)) {
+                m_options.value(m_listeners[match])->proxy = address.proxy;
+                bound.tls = address.tls;
+                bound.proxy = address.proxy;
+                m_log.notice(QStringLiteral("listener %1 is now %2").arg(m_written[match].spec(), address.spec()));
+            }
+            boundNow.append(bound);
             continue;
         }
         // Bound before anything is closed: a failure leaves all as it was.
@@ -77,6 +94,7 @@ QString Acceptor::updateListeners(const QList<ListenAddress> &listen, QList<List
         if (!listener) {
             for (Listener *fresh : std::as_const(added)) {
                 fresh->close();
+                m_options.remove(fresh);
                 delete fresh;
             }
             return error;
@@ -91,6 +109,7 @@ QString Acceptor::updateListeners(const QList<ListenAddress> &listen, QList<List
         if (kept[size_t(i)])
             continue;
         m_listeners[i]->close();
+        m_options.remove(m_listeners[i]);
         delete m_listeners[i];
         m_log.notice(QStringLiteral("stopped listening on %1; its connections stay open").arg(m_bound[i].toString()));
     }
@@ -130,11 +149,12 @@ void Acceptor::closeAll()
         delete listener;
     }
     m_listeners.clear();
+    m_options.clear();
     // m_written and m_bound stay: the acceptor is deleted right after, and
     // its owner read them before handing it to the accept thread.
 }
 
-void Acceptor::dispatch(int fd)
+void Acceptor::dispatch(int fd, bool proxy)
 {
     // Sockets arrive non-blocking (Listener::acceptPending uses SOCK_NONBLOCK).
     const int one = 1;
@@ -142,6 +162,17 @@ void Acceptor::dispatch(int fd)
     const PeerAddress peer = PeerAddress::ofSocket(fd);
     const quint64 id = m_nextId++;
     NetworkThread *thread = m_threads[id % m_threads.size()];
+    if (Q_UNLIKELY(proxy)) {
+        // PROTOCOL.md §9: only --proxy-from may speak for a client; the
+        // per-IP limit waits for the address its header names.
+        if (!m_admission.isTrustedProxy(peer))
+            thread->reject(fd, peer, CloseReason::UntrustedProxy, false);
+        else if (!m_admission.tryAdmitUnnamed())
+            thread->reject(fd, peer, CloseReason::ServerFull, false);
+        else
+            thread->adopt(fd, id, peer, true);
+        return;
+    }
     if (!m_admission.tryAdmit(peer)) {
         thread->reject(fd, peer, CloseReason::ServerFull);
         return;

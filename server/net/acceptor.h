@@ -8,6 +8,7 @@
 #include "eventlog.h"
 #include "serverconfig.h"
 
+#include <QHash>
 #include <QObject>
 #include <memory>
 #include <vector>
@@ -44,7 +45,7 @@ signals:
 private:
     // A listener on address, or nullptr with *error set.
     Listener *bindListener(const ListenAddress &address, QString *error);
-    void dispatch(int fd);
+    void dispatch(int fd, bool proxy);
     void reportPaused(const QString &error, qint64 pausedMs, int retries);
     void reportResumed(qint64 pausedMs, int retries);
 
@@ -57,6 +58,14 @@ private:
     QList<Listener *> m_listeners;
     QList<ListenAddress> m_written;
     QList<ListenAddress> m_bound;
+    // A listener's options as its accept handler reads them: a reload that
+    // only changes them (127.0.0.1:7600 to 127.0.0.1:7600,proxy) keeps the
+    // socket. Accept thread only.
+    struct Options
+    {
+        bool proxy = false;
+    };
+    QHash<Listener *, std::shared_ptr<Options>> m_options;
     quint64 m_nextId = 1;
 };
 

@@ -41,6 +41,47 @@ bool AdmissionControl::tryAdmit(const PeerAddress &peer)
     return true;
 }
 
+bool AdmissionControl::tryAdmitUnnamed()
+{
+    const int max = m_maxConnections.load(std::memory_order_relaxed);
+    if (max > 0 && m_open.load(std::memory_order_relaxed) >= max)
+        return false;
+    m_open.fetch_add(1, std::memory_order_relaxed);
+    return true;
+}
+
+bool AdmissionControl::tryAddHost(const PeerAddress &peer)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    int &count = m_perHost[peer.address];
+    const int perIp = m_maxPerIp.load(std::memory_order_relaxed);
+    if (perIp > 0 && count >= perIp) {
+        if (count == 0)
+            m_perHost.erase(peer.address);
+        return false;
+    }
+    ++count;
+    return true;
+}
+
+void AdmissionControl::releaseUnnamed()
+{
+    m_open.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void AdmissionControl::setTrustedProxies(const QList<ProxySource> &sources)
+{
+    TrustedProxies trusted(sources);
+    std::lock_guard<std::mutex> lock(m_trustMutex);
+    m_trusted = std::move(trusted);
+}
+
+bool AdmissionControl::isTrustedProxy(const PeerAddress &peer) const
+{
+    std::lock_guard<std::mutex> lock(m_trustMutex);
+    return m_trusted.contains(peer);
+}
+
 void AdmissionControl::release(const PeerAddress &peer)
 {
     m_open.fetch_sub(1, std::memory_order_relaxed);

@@ -6,6 +6,7 @@
 
 #include "memorybudget.h"
 #include "peeraddress.h"
+#include "trustedproxies.h"
 
 #include <atomic>
 #include <mutex>
@@ -19,6 +20,16 @@ public:
     void configure(int maxConnections, int maxPerIp);
     bool tryAdmit(const PeerAddress &peer);
     void release(const PeerAddress &peer);
+    // PROTOCOL.md §9: a proxy listener's connection is admitted in two
+    // steps. At accept only --max-connections (the socket's address is the
+    // proxy's); when its header arrives, --max-per-ip for the address it
+    // names. Until then it is released with releaseUnnamed().
+    bool tryAdmitUnnamed();
+    bool tryAddHost(const PeerAddress &peer);
+    void releaseUnnamed();
+    // --proxy-from: set at start and on every apply, read at accept.
+    void setTrustedProxies(const QList<ProxySource> &sources);
+    bool isTrustedProxy(const PeerAddress &peer) const;
     int open() const { return m_open.load(std::memory_order_relaxed); }
     MemoryBudget &memory() { return m_memory; }
     const MemoryBudget &memory() const { return m_memory; }
@@ -38,6 +49,8 @@ private:
     std::mutex m_mutex;
     std::unordered_map<std::array<quint8, 16>, int, HostHash> m_perHost;
     MemoryBudget m_memory;
+    mutable std::mutex m_trustMutex;
+    TrustedProxies m_trusted;
 };
 
 } // namespace Vigil

@@ -2,6 +2,7 @@
 #include "connection.h"
 
 #include "frameencoder.h"
+#include "handshake.h"
 #include "hello.h"
 #include "monotonicclock.h"
 #include "networkthread.h"
@@ -172,6 +173,8 @@ qint64 Connection::nextDeadline() const
         const qint64 write = m_closeReason == CloseReason::ClientClosed ? m_watchdogs.writeDeadline() : Watchdogs::Never;
         return std::min({m_phase.closing.deadlineNs, write, check});
     }
+    if (Q_UNLIKELY(m_handshake)) // only the handshake, idle and lifetime run before it is done
+        return std::min({m_handshake->deadlineNs(), m_watchdogs.idleDeadline(), m_watchdogs.lifetimeDeadline()});
     return m_watchdogs.next();
 }
 
@@ -197,6 +200,8 @@ void Connection::handleReadable(qint64 nowNs)
             drainAfterClose();
         return;
     }
+    if (Q_UNLIKELY(m_handshake) && !readHandshake(nowNs))
+        return;
     char *buffer = m_thread.readScratch();
     const size_t capacity = m_thread.readScratchSize();
     for (int round = 0; round < MaxReadsPerEvent && m_state == ConnectionState::Open; ++round) {
@@ -438,6 +443,7 @@ void Connection::open(qint64 nowNs)
 {
     const ReplyScope scope(*this);
     m_nowNs = nowNs;
+    m_opened = true;
     Session session(*this);
     m_thread.handler().opened(session);
 }
@@ -611,6 +617,10 @@ void Connection::handleDeadline(qint64 nowNs)
         handleClosingDeadline(nowNs);
         return;
     }
+    if (Q_UNLIKELY(m_handshake)) {
+        handleHandshakeDeadline(nowNs);
+        return;
+    }
     qint64 deadline = 0;
     const Watchdogs::Due due = m_watchdogs.due(nowNs, &deadline);
     if (due == Watchdogs::Due::None)
@@ -683,6 +693,10 @@ void Connection::goAway(CloseReason reason, qint64 inMs)
     if (m_watchdogs.announcedCloseNs
         && m_watchdogs.announcedCloseNs <= MonotonicClock::nowNs() + qint64(ms) * MonotonicClock::NsPerMs)
         return;
+    if (m_handshake) { // not a session yet: nothing to announce to
+        closeAndFlush(reason, MonotonicClock::nowNs());
+        return;
+    }
     const ReplyScope scope(*this);
     if (hasTypedFrames(m_decoder.framing())) {
         char payload[Wire::GoAwayFixedSize];
@@ -754,8 +768,10 @@ void Connection::close(CloseReason reason, qint64 nowNs)
     }
     // BYE for everything the server decides; none back for a client's own
     // BYE or close, and none where the framing has no BYE.
+    // PROTOCOL.md §9: no BYE before the PROXY header has been read.
     const bool serverSide = reason != CloseReason::Normal && reason != CloseReason::ClientClosed;
-    if (serverSide && hasTypedFrames(m_decoder.framing())) {
+    const bool inClear = !m_handshake || m_handshake->headerRead();
+    if (serverSide && inClear && hasTypedFrames(m_decoder.framing())) {
         const QByteArray bye = FrameEncoder::bye(reason);
         outbound().append(bye.constData(), size_t(bye.size()));
         ++m_messagesOut;
@@ -775,6 +791,8 @@ void Connection::recordClose()
         return;
     m_closeRecorded = true;
     m_thread.connectionClosing(this, m_closeReason);
+    if (!m_opened) // ended in its handshake: the handler never saw it
+        return;
     Session session(*this);
     m_thread.handler().closed(session, m_closeReason);
 }

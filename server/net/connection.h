@@ -11,8 +11,11 @@
 #include "snapshots.h"
 #include "watchdogs.h"
 
+#include <memory>
+
 namespace Vigil {
 
+class Handshake;
 class NetworkThread;
 
 class Connection final : public MessageSink
@@ -48,6 +51,13 @@ public:
     // then the application's sends (Server::send, broadcast) from the loop.
     void open(qint64 nowNs);
     bool sendFromLoop(QByteArrayView payload, qint64 nowNs);
+
+    // PROTOCOL.md §9 (connectionhandshake.cpp): on a proxy listener, instead
+    // of open(): read the PROXY header first; open() follows once it is in.
+    void expectProxyHeader(qint64 nowNs);
+    // Admitted per host (AdmissionControl::tryAdmit or tryAddHost), so
+    // released with the peer's address; false while a header is pending.
+    bool countsPerHost() const { return !m_handshake; }
 
     // Ends the connection: BYE where the framing has it, a best-effort
     // flush of at most 1 s, then close. Logged and counted once.
@@ -95,6 +105,9 @@ private:
                                std::optional<qint64> keepaliveMs = std::nullopt) const;
     void recordClose();
     void retire();
+    bool readHandshake(qint64 nowNs);
+    bool finishHandshake(qint64 nowNs);
+    void handleHandshakeDeadline(qint64 nowNs);
 
     NetworkThread &m_thread;
     FrameDecoder m_decoder;
@@ -136,6 +149,7 @@ private:
     std::optional<qint64> m_helloKeepaliveMs;
     QByteArray m_lastMessage;     // preview, kept only while publishing
     void *m_userData = nullptr;   // Session::userData: the handler's
+    std::unique_ptr<Handshake> m_handshake; // PROTOCOL.md §9: set while the PROXY header is pending
     int m_fd;
     int m_deliveryUnsent = 0; // Closing: the kernel's unsent bytes at the last look
     CloseReason m_closeReason = CloseReason::None;
@@ -145,6 +159,7 @@ private:
     bool m_lingering = false; // Closing, output sent and FIN out: reading to EOF
     bool m_sawMessage = false;
     bool m_hello = false;
+    bool m_opened = false; // the handler's opened() ran (after any handshake)
     quint8 m_pingStrikes = 0; // --min-ping-interval (PROTOCOL.md §10)
     CloseReason m_goAwayReason = CloseReason::None; // the close a GOAWAY announced
     quint16 m_lifetimeDraw = 0; // --lifetime-jitter: this connection's point in the range, of 65536

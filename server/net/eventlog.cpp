@@ -265,6 +265,16 @@ void EventLog::rejected(const PeerAddress &peer, CloseReason reason)
     end();
 }
 
+void EventLog::proxied(quint64 conn, const PeerAddress &peer, const PeerAddress &proxy)
+{
+    if (!m_enabled)
+        return;
+    begin("proxied");
+    connectionFields(conn, peer);
+    field("proxy", proxy.toStdString());
+    end();
+}
+
 void EventLog::stopped()
 {
     if (!m_enabled)

@@ -39,6 +39,8 @@ public:
     void timeout(quint64 conn, const PeerAddress &peer, TimeoutKind kind, qint64 afterMs);
     void closed(quint64 conn, const PeerAddress &peer, CloseReason reason, const ConnectionTotals &totals);
     void rejected(const PeerAddress &peer, CloseReason reason);
+    // PROTOCOL.md §9: the PROXY header named peer; proxy is the socket's.
+    void proxied(quint64 conn, const PeerAddress &peer, const PeerAddress &proxy);
     void stopped();
     // A free-form server notice (e.g. accept failures), event "notice".
     void notice(const QString &what);

@@ -70,21 +70,23 @@ void NetworkThread::post(Command &&command)
         m_poller.wake();
 }
 
-void NetworkThread::adopt(int fd, quint64 id, const PeerAddress &peer)
+void NetworkThread::adopt(int fd, quint64 id, const PeerAddress &peer, bool proxy)
 {
     Command c(Command::Type::Adopt);
     c.fd = fd;
     c.id = id;
     c.peer = peer;
+    c.flag = proxy;
     post(std::move(c));
 }
 
-void NetworkThread::reject(int fd, const PeerAddress &peer, CloseReason reason)
+void NetworkThread::reject(int fd, const PeerAddress &peer, CloseReason reason, bool inClear)
 {
     Command c(Command::Type::Reject);
     c.fd = fd;
     c.peer = peer;
     c.reason = reason;
+    c.flag = !inClear;
     post(std::move(c));
 }
 
@@ -228,9 +230,34 @@ void NetworkThread::connectionClosing(Connection *connection, CloseReason reason
 void NetworkThread::connectionRetired(Connection *connection)
 {
     m_counters.closed.add();
-    m_admission.release(connection->peer());
+    if (connection->countsPerHost())
+        m_admission.release(connection->peer());
+    else
+        m_admission.releaseUnnamed();
     m_connections.erase(connection->id());
     m_retired.push_back(connection);
+}
+
+void NetworkThread::connectionProxied(Connection *connection, const PeerAddress &proxy)
+{
+    m_log.proxied(connection->id(), connection->peer(), proxy);
+}
+
+// Refused after its header (--max-per-ip by the real address): logged and
+// counted as a refusal at accept is, `rejected` and no `closed`; views
+// that showed it since `connected` still get its close.
+void NetworkThread::connectionRejectedLate(Connection *connection, CloseReason reason)
+{
+    m_counters.rejected.add();
+    m_log.rejected(connection->peer(), reason);
+    if (m_publishIntervalMs > 0) {
+        ServerEvent e;
+        e.kind = EventKind::Rejected;
+        e.peer = connection->peer().toString();
+        e.reason = reason;
+        recordEvent(std::move(e));
+        m_batch.closed.push_back({connection->id(), reason});
+    }
 }
 
 void NetworkThread::buryRetired()
@@ -247,16 +274,25 @@ void NetworkThread::runAdopt(const Command &command, qint64 nowNs)
         refusal.fd = command.fd;
         refusal.peer = command.peer;
         refusal.reason = CloseReason::ServerShutdown;
+        refusal.flag = command.flag; // a proxy listener: no BYE before the header
         runReject(refusal);
-        m_admission.release(command.peer);
+        if (command.flag)
+            m_admission.releaseUnnamed();
+        else
+            m_admission.release(command.peer);
         return;
     }
     auto *connection = new Connection(*this, command.fd, command.id, command.peer, nowNs);
+    if (command.flag)
+        connection->expectProxyHeader(nowNs);
     if (!m_poller.add(command.fd, connection, true, false)) {
         // Never adopt what is never polled: close it, say so, count it.
         const QString error = QString::fromLocal8Bit(strerror(errno));
         delete connection; // closes the descriptor; nothing was sent
-        m_admission.release(command.peer);
+        if (command.flag)
+            m_admission.releaseUnnamed();
+        else
+            m_admission.release(command.peer);
         m_counters.rejected.add();
         m_counters.pollFailures.add();
         m_log.notice(QStringLiteral("conn %1 peer=%2 dropped at accept: the network thread cannot watch it (epoll_ctl: %3)")
@@ -275,14 +311,16 @@ void NetworkThread::runAdopt(const Command &command, qint64 nowNs)
         e.conn = command.id;
         recordEvent(std::move(e));
     }
-    connection->open(nowNs);
+    if (!command.flag) // a proxied connection opens once its header is in
+        connection->open(nowNs);
 }
 
 void NetworkThread::runReject(const Command &command)
 {
     // PROTOCOL.md §7: BYE server-full where the framing has BYE. A fresh
-    // socket's send buffer is empty, so this write does not block.
-    if (hasTypedFrames(m_config->framing)) {
+    // socket's send buffer is empty, so this write does not block. None
+    // on a proxy listener: no BYE before a PROXY header (§9).
+    if (hasTypedFrames(m_config->framing) && !command.flag) {
         const QByteArray bye = FrameEncoder::bye(command.reason);
         [[maybe_unused]] ssize_t n = ::send(command.fd, bye.constData(), size_t(bye.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
     }

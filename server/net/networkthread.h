@@ -41,8 +41,12 @@ public:
     ~NetworkThread() override;
 
     // Thread-safe commands (queued; the loop runs them in order).
-    void adopt(int fd, quint64 id, const PeerAddress &peer);
-    void reject(int fd, const PeerAddress &peer, CloseReason reason);
+    // proxy: the connection came from a proxy listener (PROTOCOL.md §9);
+    // it was admitted unnamed (AdmissionControl::tryAdmitUnnamed).
+    void adopt(int fd, quint64 id, const PeerAddress &peer, bool proxy = false);
+    // inClear false: a proxy listener's socket, where no BYE may precede
+    // the PROXY header (PROTOCOL.md §9).
+    void reject(int fd, const PeerAddress &peer, CloseReason reason, bool inClear = true);
     void kick(quint64 id, CloseReason reason = CloseReason::Kicked);
     // One DATA message to connection id (dropped if it is not open here).
     void send(quint64 id, const QByteArray &payload);
@@ -82,6 +86,11 @@ public:
     void recordEvent(ServerEvent &&event);
     void connectionClosing(Connection *connection, CloseReason reason);
     void connectionRetired(Connection *connection);
+    // PROTOCOL.md §9, when a PROXY header is in: --max-per-ip for the
+    // address it names, the `proxied` event, a refusal over the limit.
+    bool admitHost(const PeerAddress &peer) { return m_admission.tryAddHost(peer); }
+    void connectionProxied(Connection *connection, const PeerAddress &proxy);
+    void connectionRejectedLate(Connection *connection, CloseReason reason);
 
 protected:
     void run() override;

@@ -1,5 +1,6 @@
 // Why a connection ended: the BYE reason codes of PROTOCOL.md §2 plus the
-// two ends a client causes without a BYE (client-closed, reset).
+// ends no BYE can announce (client-closed, reset, and §9's tls-error and
+// untrusted-proxy).
 //
 // CloseReasons below is the one table of codes and names: the log, the
 // admin API, /metrics, the feed codec and the clients all read it.
@@ -32,6 +33,10 @@ enum class CloseReason : quint8 {
     // Not on the wire: the peer closed (FIN) or reset without a BYE.
     ClientClosed = 100,
     Reset = 101,
+    // PROTOCOL.md §9: a PROXY header from a source outside --proxy-from
+    // (refused at accept), a TLS handshake that failed.
+    UntrustedProxy = 102,
+    TlsError = 103,
 };
 
 struct CloseReasonInfo
@@ -43,7 +48,7 @@ struct CloseReasonInfo
 
 // In dense-index order: the counters, /metrics and the stats JSON list the
 // reasons in this order. None is last and never counted.
-inline constexpr std::array<CloseReasonInfo, 18> CloseReasons = {{
+inline constexpr std::array<CloseReasonInfo, 20> CloseReasons = {{
     {CloseReason::IdleTimeout, 1, "idle-timeout"},
     {CloseReason::LifetimeExpired, 2, "lifetime-expired"},
     {CloseReason::ProtocolError, 3, "protocol-error"},
@@ -61,6 +66,8 @@ inline constexpr std::array<CloseReasonInfo, 18> CloseReasons = {{
     {CloseReason::FrameTimeout, 15, "frame-timeout"},
     {CloseReason::ClientClosed, 0, "client-closed"},
     {CloseReason::Reset, 0, "reset"},
+    {CloseReason::UntrustedProxy, 0, "untrusted-proxy"},
+    {CloseReason::TlsError, 0, "tls-error"},
     {CloseReason::None, 0, "none"},
 }};
 
@@ -105,7 +112,7 @@ std::optional<quint8> byeCode(CloseReason reason);
 std::optional<CloseReason> closeReasonFromByeCode(quint8 code);
 
 // Which watchdog fired, for the `timeout` log event.
-enum class TimeoutKind : quint8 { Idle, Lifetime, Write, Frame };
+enum class TimeoutKind : quint8 { Idle, Lifetime, Write, Frame, Handshake };
 
 struct TimeoutKindInfo
 {
@@ -113,17 +120,19 @@ struct TimeoutKindInfo
     const char *name;
 };
 // Indexed by the enum's value.
-inline constexpr std::array<TimeoutKindInfo, 4> TimeoutKinds = {{
+inline constexpr std::array<TimeoutKindInfo, 5> TimeoutKinds = {{
     {TimeoutKind::Idle, "idle"},
     {TimeoutKind::Lifetime, "lifetime"},
     {TimeoutKind::Write, "write"},
     {TimeoutKind::Frame, "frame"}, // --frame-timeout (PROTOCOL.md §10)
+    {TimeoutKind::Handshake, "handshake"}, // --handshake-timeout (PROTOCOL.md §9)
 }};
 constexpr int TimeoutKindCount = int(TimeoutKinds.size());
 static_assert(TimeoutKinds[size_t(TimeoutKind::Idle)].kind == TimeoutKind::Idle
                   && TimeoutKinds[size_t(TimeoutKind::Lifetime)].kind == TimeoutKind::Lifetime
                   && TimeoutKinds[size_t(TimeoutKind::Write)].kind == TimeoutKind::Write
-                  && TimeoutKinds[size_t(TimeoutKind::Frame)].kind == TimeoutKind::Frame,
+                  && TimeoutKinds[size_t(TimeoutKind::Frame)].kind == TimeoutKind::Frame
+                  && TimeoutKinds[size_t(TimeoutKind::Handshake)].kind == TimeoutKind::Handshake,
               "TimeoutKinds is indexed by the enum's value");
 
 QString timeoutKindName(TimeoutKind kind);

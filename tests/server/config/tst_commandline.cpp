@@ -22,9 +22,21 @@ QString configField(const ServerConfig &c, const QString &field)
     if (field == QLatin1String("listen")) {
         QStringList all;
         for (const ListenAddress &a : c.listen)
-            all << a.toString();
+            all << a.spec();
         return all.join(QLatin1Char(','));
     }
+    if (field == QLatin1String("proxyFrom")) {
+        QStringList all;
+        for (const ProxySource &s : c.proxyFrom)
+            all << s.toString();
+        return all.join(QLatin1Char(' '));
+    }
+    if (field == QLatin1String("handshakeTimeout"))
+        return QString::number(c.handshakeTimeoutMs);
+    if (field == QLatin1String("tlsCert"))
+        return c.tlsCert;
+    if (field == QLatin1String("tlsKey"))
+        return c.tlsKey;
     if (field == QLatin1String("framing"))
         return framingName(c.framing);
     if (field == QLatin1String("policy"))
@@ -139,6 +151,21 @@ void tst_CommandLine::everyFlag_data()
     QTest::newRow("--listen=") << QStringList{"--listen=127.0.0.1:9"} << "listen" << "127.0.0.1:9";
     QTest::newRow("--listen repeated") << QStringList{"--listen", "127.0.0.1:0", "--listen", "[::1]:0"} << "listen"
                                        << "127.0.0.1:0,[::1]:0";
+    QTest::newRow("--listen ,proxy") << QStringList{"--listen", "127.0.0.1:0,proxy"} << "listen" << "127.0.0.1:0,proxy";
+    QTest::newRow("--listen ipv6 ,proxy") << QStringList{"--listen", "[::1]:9, proxy"} << "listen" << "[::1]:9,proxy";
+    QTest::newRow("--proxy-from default") << QStringList{} << "proxyFrom" << "127.0.0.0/8 ::1/128";
+    QTest::newRow("--proxy-from") << QStringList{"--proxy-from", "10.0.0.0/8"} << "proxyFrom" << "10.0.0.0/8";
+    QTest::newRow("--proxy-from repeated") << QStringList{"--proxy-from", "10.1.2.3", "--proxy-from", "2001:db8::/32"}
+                                           << "proxyFrom" << "10.1.2.3/32 2001:db8::/32";
+    QTest::newRow("--proxy-from host bits") << QStringList{"--proxy-from", "192.168.7.9/24"} << "proxyFrom"
+                                            << "192.168.7.0/24";
+    QTest::newRow("--proxy-from v4-mapped") << QStringList{"--proxy-from", "::ffff:10.0.0.0/104"} << "proxyFrom"
+                                            << "10.0.0.0/8";
+    QTest::newRow("--proxy-from everyone") << QStringList{"--proxy-from", "0.0.0.0/0"} << "proxyFrom" << "0.0.0.0/0";
+    QTest::newRow("--handshake-timeout") << QStringList{"--handshake-timeout", "2s"} << "handshakeTimeout" << "2000";
+    QTest::newRow("--handshake-timeout default") << QStringList{} << "handshakeTimeout" << "10000";
+    QTest::newRow("--tls-cert") << QStringList{"--tls-cert", "/etc/vigil/cert.pem"} << "tlsCert" << "/etc/vigil/cert.pem";
+    QTest::newRow("--tls-key") << QStringList{"--tls-key", "/etc/vigil/key.pem"} << "tlsKey" << "/etc/vigil/key.pem";
     QTest::newRow("--framing legacy") << QStringList{"--framing", "legacy"} << "framing" << "legacy";
     QTest::newRow("--framing line") << QStringList{"--framing", "line"} << "framing" << "line";
     QTest::newRow("--framing raw") << QStringList{"--framing", "raw"} << "framing" << "raw";
@@ -213,6 +240,28 @@ void tst_CommandLine::badValues_data()
                                << "invalid value for --threads: '0' is not a whole number from 1 to 256";
     QTest::newRow("bad listen") << QStringList{"--listen", "nowhere"}
                                 << "invalid listen address 'nowhere': missing port (expected HOST:PORT)";
+    QTest::newRow("listen option unknown") << QStringList{"--listen", "127.0.0.1:5,quic"}
+                                           << "invalid listen address '127.0.0.1:5,quic': unknown option 'quic' (use tls or proxy)";
+    QTest::newRow("listen option twice") << QStringList{"--listen", "127.0.0.1:5,proxy,proxy"}
+                                         << "invalid listen address '127.0.0.1:5,proxy,proxy': option 'proxy' given twice";
+    QTest::newRow("listen twice with options") << QStringList{"--listen", "127.0.0.1:5", "--listen", "127.0.0.1:5,proxy"}
+                                               << "listen address 127.0.0.1:5 given twice";
+    QTest::newRow("tls without files") << QStringList{"--listen", "127.0.0.1:0,tls"}
+                                       << "--listen 127.0.0.1:0,tls needs --tls-cert and --tls-key";
+    QTest::newRow("tls without key") << QStringList{"--listen", "127.0.0.1:0,tls,proxy", "--tls-cert", "c.pem"}
+                                     << "--listen 127.0.0.1:0,tls,proxy needs --tls-key";
+    QTest::newRow("tls without cert") << QStringList{"--listen", "127.0.0.1:0,tls", "--tls-key", "k.pem"}
+                                      << "--listen 127.0.0.1:0,tls needs --tls-cert";
+    QTest::newRow("bad proxy-from") << QStringList{"--proxy-from", "proxy.example.org"}
+                                    << "invalid value for --proxy-from: invalid proxy source 'proxy.example.org': not an IP address (expected ADDRESS/PREFIX, e.g. 10.0.0.0/8)";
+    QTest::newRow("proxy-from prefix too long") << QStringList{"--proxy-from", "10.0.0.0/33"}
+                                                << "invalid value for --proxy-from: invalid proxy source '10.0.0.0/33': prefix length must be from 0 to 32";
+    QTest::newRow("proxy-from v6 prefix") << QStringList{"--proxy-from", "::1/129"}
+                                          << "invalid value for --proxy-from: invalid proxy source '::1/129': prefix length must be from 0 to 128";
+    QTest::newRow("proxy-from empty prefix") << QStringList{"--proxy-from", "10.0.0.0/"}
+                                             << "invalid value for --proxy-from: invalid proxy source '10.0.0.0/': prefix length must be from 0 to 32";
+    QTest::newRow("handshake-timeout without unit") << QStringList{"--handshake-timeout", "5"}
+                                                    << "invalid value for --handshake-timeout: duration '5' needs a unit (ms, s, m or h)";
     QTest::newRow("listen twice") << QStringList{"--listen", "127.0.0.1:5", "--listen", "127.0.0.1:5"}
                                   << "listen address 127.0.0.1:5 given twice";
     QTest::newRow("flag twice") << QStringList{"--idle-timeout", "1s", "--idle-timeout", "2s"}
@@ -299,6 +348,13 @@ void tst_CommandLine::configFile_data()
                                            << "2000";
     QTest::newRow("min-ping-interval in file") << QByteArray("min-ping-interval = 250ms\n") << QStringList{}
                                                << "minPingInterval" << "250";
+    const QByteArray edge = "listen = 127.0.0.1:0,proxy\nproxy-from = 10.0.0.0/8\nproxy-from = 192.168.0.1\n"
+                            "handshake-timeout = 3s\n";
+    QTest::newRow("listen options in file") << edge << QStringList{} << "listen" << "127.0.0.1:0,proxy";
+    QTest::newRow("proxy-from repeated in file") << edge << QStringList{} << "proxyFrom" << "10.0.0.0/8 192.168.0.1/32";
+    QTest::newRow("--proxy-from replaces the file's")
+        << edge << QStringList{"--proxy-from", "172.16.0.0/12"} << "proxyFrom" << "172.16.0.0/12";
+    QTest::newRow("handshake-timeout in file") << edge << QStringList{} << "handshakeTimeout" << "3000";
     QTest::newRow("--log-messages wins over file")
         << QByteArray("log-messages = off\n") << QStringList{"--log-messages"} << "logMessages" << "true";
 }
@@ -392,7 +448,7 @@ void tst_CommandLine::configFileMustBeRegular()
 
 void tst_CommandLine::keysCoverEveryValueFlag()
 {
-    const QStringList expected{"listen", "framing", "policy", "idle-timeout", "max-lifetime", "write-timeout",
+    const QStringList expected{"listen", "tls-cert", "tls-key", "proxy-from", "handshake-timeout", "framing", "policy", "idle-timeout", "max-lifetime", "write-timeout",
                                "probe-interval", "min-keepalive", "max-keepalive", "max-payload", "max-send-buffer", "max-memory",
                                "max-connections", "max-per-ip", "max-msg-rate", "lifetime-jitter",
                                "lifetime-grace", "drain-time", "frame-timeout", "min-ping-interval", "mode", "threads", "log-format",
@@ -481,6 +537,8 @@ void tst_CommandLine::changedKeysCoverEveryKey()
         {"log-messages", "true"},        {"admin-previews", "true"},
         {"lifetime-jitter", "20"},       {"lifetime-grace", "2s"},     {"frame-timeout", "3s"},
         {"min-ping-interval", "1s"},     {"drain-time", "10s"},
+        {"tls-cert", "/etc/vigil/cert.pem"}, {"tls-key", "/etc/vigil/key.pem"},
+        {"proxy-from", "10.0.0.0/8"},    {"handshake-timeout", "3s"},
     };
     const ServerConfig defaults;
     QVERIFY(changedKeys(defaults, defaults).isEmpty());

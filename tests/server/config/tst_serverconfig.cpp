@@ -38,6 +38,10 @@ private slots:
     void names_data();
     void names();
     void changedListenComparesEntriesAsWritten();
+    void listenerOptions_data();
+    void listenerOptions();
+    void proxySources_data();
+    void proxySources();
 };
 
 // PROTOCOL.md §5 defaults.
@@ -206,6 +210,9 @@ void tst_ServerConfig::validate_data()
     QTest::newRow("negative drain time") << "drainTime" << qint64(-1) << "--drain-time must not be negative";
     QTest::newRow("drain time beyond uint32 ms") << "drainTime" << qint64(4294967296LL) << "--drain-time must be at most 4294967295ms";
     QTest::newRow("negative frame timeout") << "frameTimeout" << qint64(-1) << "--frame-timeout must not be negative";
+    QTest::newRow("negative handshake timeout") << "handshakeTimeout" << qint64(-1)
+                                                << "--handshake-timeout must not be negative";
+    QTest::newRow("handshake timeout 0 is off") << "handshakeTimeout" << qint64(0) << "";
 }
 
 void tst_ServerConfig::validate()
@@ -245,6 +252,8 @@ void tst_ServerConfig::validate()
         c.lifetimeGraceMs = value;
     else if (field == QLatin1String("drainTime"))
         c.drainTimeMs = value;
+    else if (field == QLatin1String("handshakeTimeout"))
+        c.handshakeTimeoutMs = value;
     else
         QFAIL("unknown field");
     QCOMPARE(c.validate(), error);
@@ -392,6 +401,89 @@ void tst_ServerConfig::changedListenComparesEntriesAsWritten()
     b.idleTimeoutMs = 1;
     b.maxPerIp = 2;
     QCOMPARE(changedKeys(a, b), (QStringList{QStringLiteral("idle-timeout"), QStringLiteral("max-per-ip")}));
+}
+
+// PROTOCOL.md §9: ",tls" and ",proxy" after the address, either order,
+// each once; an entry with other options is another entry for a reload.
+void tst_ServerConfig::listenerOptions_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("spec"); // empty: refused
+
+    QTest::newRow("plain") << "127.0.0.1:7600" << "127.0.0.1:7600";
+    QTest::newRow("proxy") << "127.0.0.1:7600,proxy" << "127.0.0.1:7600,proxy";
+    QTest::newRow("tls") << "127.0.0.1:7600,tls" << "127.0.0.1:7600,tls";
+    QTest::newRow("both") << "127.0.0.1:7600,tls,proxy" << "127.0.0.1:7600,tls,proxy";
+    QTest::newRow("both reversed") << "127.0.0.1:7600,proxy,tls" << "127.0.0.1:7600,tls,proxy";
+    QTest::newRow("ipv6") << "[::1]:0,proxy" << "[::1]:0,proxy";
+    QTest::newRow("any") << ":7600,proxy" << "0.0.0.0:7600,proxy";
+    QTest::newRow("unknown") << "127.0.0.1:7600,ssl" << "";
+    QTest::newRow("empty option") << "127.0.0.1:7600," << "";
+    QTest::newRow("twice") << "127.0.0.1:7600,tls,tls" << "";
+    QTest::newRow("option before address") << "proxy,127.0.0.1:7600" << "";
+}
+
+void tst_ServerConfig::listenerOptions()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, spec);
+
+    QString error;
+    const auto address = ListenAddress::parseListener(text, &error);
+    QCOMPARE(address.has_value(), !spec.isEmpty());
+    if (!address) {
+        QVERIFY2(error.startsWith(QStringLiteral("invalid listen address '%1'").arg(text)), qPrintable(error));
+        return;
+    }
+    QCOMPARE(address->spec(), spec);
+    QCOMPARE(ListenAddress::parseListener(address->spec()).value_or(ListenAddress()), *address);
+    // The plain parse (--admin) takes no options.
+    QCOMPARE(ListenAddress::parse(text).has_value(), !text.contains(QLatin1Char(',')));
+
+    ServerConfig a;
+    a.listen = {*ListenAddress::parse(QStringLiteral("127.0.0.1:7600"))};
+    ServerConfig b;
+    b.listen = {*address};
+    QCOMPARE(changedKeys(a, b).contains(QLatin1String("listen")), address->spec() != a.listen.first().spec());
+}
+
+void tst_ServerConfig::proxySources_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("canonical"); // empty: refused
+
+    QTest::newRow("v4 net") << "10.0.0.0/8" << "10.0.0.0/8";
+    QTest::newRow("v4 host") << "10.1.2.3" << "10.1.2.3/32";
+    QTest::newRow("v4 host bits dropped") << "10.1.2.3/16" << "10.1.0.0/16";
+    QTest::newRow("v4 everything") << "0.0.0.0/0" << "0.0.0.0/0";
+    QTest::newRow("v6 net") << "2001:db8::/32" << "2001:db8::/32";
+    QTest::newRow("v6 host") << "::1" << "::1/128";
+    QTest::newRow("v4-mapped") << "::ffff:192.168.1.0/120" << "192.168.1.0/24";
+    QTest::newRow("v4-mapped host") << "::ffff:192.168.1.9" << "192.168.1.9/32";
+    QTest::newRow("spaces") << " 10.0.0.0/8 " << "10.0.0.0/8";
+    QTest::newRow("name") << "localhost" << "";
+    QTest::newRow("v4 /33") << "10.0.0.0/33" << "";
+    QTest::newRow("negative") << "10.0.0.0/-1" << "";
+    QTest::newRow("netmask") << "10.0.0.0/255.0.0.0" << "";
+    QTest::newRow("v4-mapped /64") << "::ffff:0.0.0.0/64" << "";
+    QTest::newRow("scoped") << "fe80::1%eth0" << "";
+    QTest::newRow("empty") << "" << "";
+}
+
+void tst_ServerConfig::proxySources()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, canonical);
+
+    QString error;
+    const auto source = ProxySource::parse(text, &error);
+    QCOMPARE(source.has_value(), !canonical.isEmpty());
+    if (!source) {
+        QVERIFY2(error.startsWith(QStringLiteral("invalid proxy source '%1': ").arg(text.trimmed())), qPrintable(error));
+        return;
+    }
+    QCOMPARE(source->toString(), canonical);
+    QCOMPARE(ProxySource::parse(source->toString()).value_or(ProxySource()), *source);
 }
 
 QTEST_GUILESS_MAIN(tst_ServerConfig)

@@ -62,6 +62,7 @@ private slots:
     void timestampFormat();
     void textListeningLine();
     void disabledLogWritesNothing();
+    void proxiedEvent();
 };
 
 void tst_EventLog::jsonPayloadIsAlwaysValid_data()
@@ -135,6 +136,41 @@ void tst_EventLog::jsonConnectionEvents()
     const QJsonObject rejected = QJsonDocument::fromJson(lines[4]).object();
     QCOMPARE(rejected.value(QLatin1String("reason")).toString(), QStringLiteral("server-full"));
     QCOMPARE(rejected.value(QLatin1String("peer")).toString(), QStringLiteral("127.0.0.1:40000"));
+}
+
+// PROTOCOL.md §9: `proxied` carries conn, the client's address as peer and
+// the socket's as proxy, in JSON and in text.
+void tst_EventLog::proxiedEvent()
+{
+    PeerAddress client;
+    client.address = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7};
+    client.port = 12345;
+    client.v4 = false;
+    {
+        PipeCapture capture;
+        EventLog log(LogFormat::Json, true, capture.fds[1]);
+        log.proxied(9, client, loopbackPeer(40001));
+        log.timeout(9, client, TimeoutKind::Handshake, 10000);
+        log.stopped();
+        const QList<QByteArray> lines = capture.lines();
+        QCOMPARE(lines.size(), 3);
+        const QJsonObject o = QJsonDocument::fromJson(lines[0]).object();
+        QCOMPARE(o.value(QLatin1String("event")).toString(), QStringLiteral("proxied"));
+        QCOMPARE(o.value(QLatin1String("conn")).toInteger(), 9);
+        QCOMPARE(o.value(QLatin1String("peer")).toString(), QStringLiteral("[2001:db8::7]:12345"));
+        QCOMPARE(o.value(QLatin1String("proxy")).toString(), QStringLiteral("127.0.0.1:40001"));
+        QCOMPARE(QJsonDocument::fromJson(lines[1]).object().value(QLatin1String("kind")).toString(),
+                 QStringLiteral("handshake"));
+    }
+    PipeCapture capture;
+    EventLog log(LogFormat::Text, true, capture.fds[1]);
+    log.proxied(9, client, loopbackPeer(40001));
+    log.stopped();
+    const QList<QByteArray> lines = capture.lines();
+    QVERIFY(!lines.isEmpty());
+    QVERIFY2(lines[0].contains("proxied") && lines[0].contains("conn=9") && lines[0].contains("peer=[2001:db8::7]:12345")
+                 && lines[0].contains("proxy=127.0.0.1:40001"),
+             lines[0].constData());
 }
 
 void tst_EventLog::timestampFormat()

@@ -39,6 +39,9 @@ void tst_CloseReason::names_data()
     QTest::newRow("normal") << CloseReason::Normal << 11;
     QTest::newRow("client-closed") << CloseReason::ClientClosed << -1;
     QTest::newRow("reset") << CloseReason::Reset << -1;
+    QTest::newRow("handshake-timeout") << CloseReason::HandshakeTimeout << 14;
+    QTest::newRow("untrusted-proxy") << CloseReason::UntrustedProxy << -1;
+    QTest::newRow("tls-error") << CloseReason::TlsError << -1;
 }
 
 void tst_CloseReason::names()
@@ -118,6 +121,7 @@ void tst_CloseReason::timeoutKinds()
     QCOMPARE(timeoutKindName(TimeoutKind::Lifetime), QStringLiteral("lifetime"));
     QCOMPARE(timeoutKindName(TimeoutKind::Write), QStringLiteral("write"));
     QCOMPARE(timeoutKindName(TimeoutKind::Frame), QStringLiteral("frame"));
+    QCOMPARE(timeoutKindName(TimeoutKind::Handshake), QStringLiteral("handshake")); // PROTOCOL.md §9
 }
 
 QTEST_GUILESS_MAIN(tst_CloseReason)
