@@ -5,6 +5,7 @@
 #include "hello.h"
 #include "monotonicclock.h"
 #include "networkthread.h"
+#include "upstream.h"
 
 #include <QRandomGenerator>
 
@@ -100,6 +101,7 @@ ConnectionTimers Connection::timersFor(std::optional<Policy> requested, std::opt
 
 Connection::~Connection()
 {
+    delete m_upstream;
     if (m_fd >= 0)
         ::close(m_fd);
     m_thread.memory().adjust(-m_charged);
@@ -157,6 +159,8 @@ ConnectionSnapshot Connection::snapshot() const
     s.bytesOut = m_bytesOut;
     s.pendingOut = m_out.size();
     s.lastMessage = m_lastMessage;
+    if (m_upstream)
+        s.upstream = m_upstream->snapshot();
     s.snapshotAtMs = MonotonicClock::nowMs();
     return s;
 }
@@ -168,6 +172,8 @@ qint64 Connection::nextDeadline() const
         const qint64 write = m_closeReason == CloseReason::ClientClosed ? m_watchdogs.writeDeadline() : Watchdogs::Never;
         return std::min({m_phase.closing.deadlineNs, write, check});
     }
+    if (m_upstream)
+        return std::min(m_watchdogs.next(), m_upstream->nextDeadline());
     return m_watchdogs.next();
 }
 
@@ -195,7 +201,7 @@ void Connection::handleReadable(qint64 nowNs)
     }
     char *buffer = m_thread.readScratch();
     const size_t capacity = m_thread.readScratchSize();
-    for (int round = 0; round < MaxReadsPerEvent && m_state == ConnectionState::Open; ++round) {
+    for (int round = 0; round < MaxReadsPerEvent && m_state == ConnectionState::Open && !m_readPaused; ++round) {
         const ssize_t n = ::recv(m_fd, buffer, capacity, 0);
         if (n > 0) {
             m_bytesIn += quint64(n);
@@ -509,6 +515,8 @@ void Connection::flushOutbound(qint64 nowNs)
         setWriteInterest(true);
         if (m_state == ConnectionState::Open && qint64(m_out.size()) > m_thread.config().effectiveMaxSendBuffer())
             close(CloseReason::SlowConsumer, nowNs);
+        else if (m_upstream && m_state == ConnectionState::Open)
+            m_upstream->clientDrained(nowNs); // partly drained: maybe room to read the upstream again
         return;
     }
     m_watchdogs.writeBlockedSinceNs = 0;
@@ -516,6 +524,8 @@ void Connection::flushOutbound(qint64 nowNs)
     setWriteInterest(false);
     if (m_state == ConnectionState::Closing)
         lingerAfterFlush();
+    else if (m_upstream)
+        m_upstream->clientDrained(nowNs);
 }
 
 // Everything is sent: FIN after the BYE, then discard input until the peer
@@ -597,12 +607,41 @@ void Connection::setWriteInterest(bool on)
     if (on == m_writeInterest || isRetired())
         return;
     m_writeInterest = on;
-    m_thread.setInterest(this, m_state == ConnectionState::Open, on);
+    m_thread.setInterest(this, m_state == ConnectionState::Open && !m_readPaused, on);
+}
+
+void Connection::openUpstream()
+{
+    if (m_upstream)
+        return;
+    m_upstream = new Upstream(*this, m_thread);
+    m_upstream->start(m_nowNs);
+}
+
+// Upstream events run in the client's reply scope: what they relay goes
+// out in one write at the end.
+void Connection::handleUpstreamEvents(quint32 events, qint64 nowNs)
+{
+    const ReplyScope scope(*this);
+    m_upstream->handleEvents(events, nowNs);
+}
+
+// PROTOCOL.md §8: a client whose upstream has not taken --max-send-buffer
+// bytes is not read until it has; nothing it sent is dropped.
+void Connection::setReadPaused(bool paused)
+{
+    if (paused == m_readPaused)
+        return;
+    m_readPaused = paused;
+    if (m_state == ConnectionState::Open && !isRetired())
+        m_thread.setInterest(this, !paused, m_writeInterest);
 }
 
 void Connection::handleDeadline(qint64 nowNs)
 {
     const ReplyScope scope(*this);
+    if (m_upstream && m_state == ConnectionState::Open)
+        m_upstream->handleDeadline(nowNs);
     if (m_state == ConnectionState::Closing) {
         handleClosingDeadline(nowNs);
         return;
