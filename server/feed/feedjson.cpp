@@ -219,6 +219,15 @@ QJsonObject encodeConnection(const ConnectionSnapshot &s, qint64 nowMs, Previews
     o.insert(Key::AgeMs, msOrNull(s.acceptedAtMs > 0 ? nowMs - s.acceptedAtMs : 0));
     o.insert(Key::LastActivityMsAgo,
              double(s.lastActivityAtMs > 0 ? std::max<qint64>(0, nowMs - s.lastActivityAtMs) : 0));
+    if (s.upstream) {
+        QJsonObject u;
+        u.insert(Key::Address, s.upstream->address);
+        u.insert(Key::State, QLatin1String(upstreamStateName(s.upstream->state)));
+        u.insert(Key::BytesIn, double(s.upstream->bytesIn));
+        u.insert(Key::BytesOut, double(s.upstream->bytesOut));
+        u.insert(Key::PendingOut, double(s.upstream->pendingOut));
+        o.insert(Key::Upstream, u);
+    }
     return o;
 }
 
@@ -284,6 +293,10 @@ QJsonObject encodeStats(const ServerStats &s)
     }
     o.insert(Key::GoAways, goAways);
     o.insert(Key::PingStrikes, double(s.pingStrikes));
+    QJsonObject upstreamFailures; // PROTOCOL.md §8, by cause
+    for (const UpstreamFailureInfo &info : UpstreamFailures)
+        upstreamFailures.insert(QLatin1String(info.name), double(s.upstreamFailuresFor(info.cause)));
+    o.insert(Key::UpstreamFailures, upstreamFailures);
     // Per-bucket (not cumulative) counts; "le_us" null is the overflow bucket.
     QJsonArray buckets;
     for (size_t i = 0; i < s.lateness.size(); ++i) {
@@ -347,6 +360,21 @@ Decoded<ConnectionSnapshot> decodeConnection(const QJsonValue &json, qint64 nowM
     // age_ms null: accepted this very millisecond.
     s.acceptedAtMs = nowMs - r.msOrNull(Key::AgeMs).value_or(0);
     s.lastActivityAtMs = nowMs - r.ms(Key::LastActivityMsAgo);
+    if (r.has(Key::Upstream)) {
+        Reader u(r.object(Key::Upstream), "connection upstream");
+        UpstreamSnapshot up;
+        up.address = u.string(Key::Address);
+        const QString state = u.string(Key::State);
+        up.state = state == QLatin1String("connecting") ? UpstreamState::Connecting
+            : state == QLatin1String("open")            ? UpstreamState::Open
+                                                        : UpstreamState::Closed;
+        up.bytesIn = u.u64(Key::BytesIn);
+        up.bytesOut = u.u64(Key::BytesOut);
+        up.pendingOut = u.u64(Key::PendingOut);
+        if (!u.ok())
+            return Decoded<ConnectionSnapshot>::failure(u.error());
+        s.upstream = up;
+    }
     s.snapshotAtMs = nowMs;
     if (!r.ok())
         return Decoded<ConnectionSnapshot>::failure(r.error());
@@ -458,6 +486,10 @@ Decoded<ServerStats> decodeStats(const QJsonValue &json, qint64 nowMs)
             s.goAways[size_t(closeReasonIndex(info.reason))] = goAwayReader.u64(QLatin1String(info.name));
     }
     s.pingStrikes = r.u64(Key::PingStrikes);
+    const QJsonObject upstreamFailures = r.object(Key::UpstreamFailures);
+    Reader upstreamReader(upstreamFailures, "stats upstream_failures");
+    for (const UpstreamFailureInfo &info : UpstreamFailures)
+        s.upstreamFailures[size_t(info.cause)] = upstreamReader.u64(QLatin1String(info.name));
     const QJsonObject lateness = r.object(Key::WatchdogLateness);
     Reader latenessReader(lateness, "stats watchdog_lateness");
     const QJsonArray buckets = latenessReader.array(Key::Buckets);

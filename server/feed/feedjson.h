@@ -46,6 +46,10 @@ inline constexpr QLatin1String PendingOut{"pending_out"};
 inline constexpr QLatin1String LastMessage{"last_message"}; // previews only
 inline constexpr QLatin1String AgeMs{"age_ms"};
 inline constexpr QLatin1String LastActivityMsAgo{"last_activity_ms_ago"};
+// Forward mode: the connection's upstream, an object of address, state
+// and bytes_in / bytes_out / pending_out (absent in the other modes).
+inline constexpr QLatin1String Upstream{"upstream"};
+inline constexpr QLatin1String Address{"address"};
 // Events (conn, peer as above).
 inline constexpr QLatin1String Seq{"seq"};
 inline constexpr QLatin1String Ts{"ts"};
@@ -69,6 +73,7 @@ inline constexpr QLatin1String Closes{"closes"};
 inline constexpr QLatin1String Timeouts{"timeouts"};
 inline constexpr QLatin1String GoAways{"goaways"};
 inline constexpr QLatin1String PingStrikes{"ping_strikes"};
+inline constexpr QLatin1String UpstreamFailures{"upstream_failures"};
 inline constexpr QLatin1String WatchdogLateness{"watchdog_lateness"};
 inline constexpr QLatin1String Buckets{"buckets"};
 inline constexpr QLatin1String LeUs{"le_us"};
