@@ -2,9 +2,11 @@
 // clients and a real upstream service on 127.0.0.1 (or a unix socket) that
 // this test runs, which records every byte it gets and behaves per
 // connection as a row needs: echo, say something and close, stall, flood.
+#include "adminhttp.h"
 #include "vigildprocess.h"
 
 #include <QFile>
+#include <QJsonArray>
 #include <QLocalServer>
 #include <QLocalSocket>
 #include <QTcpServer>
@@ -56,6 +58,7 @@ public:
                                      : QStringLiteral("127.0.0.1:%1").arg(m_tcp.serverPort());
     }
 
+    void stopListening() { m_tcp.close(); }
     void setDefault(Behaviour b) { m_default = b; }
     void queue(Behaviour b) { m_queue.push_back(b); }
     void setFarewell(const QByteArray &bytes) { m_farewell = bytes; }
@@ -175,6 +178,7 @@ private slots:
     void floodingUpstreamIsBounded();
     void clientCloseClosesUpstream();
     void unixUpstream();
+    void adminShowsUpstreamAndFailures();
     void flagPairIsExit2_data();
     void flagPairIsExit2();
 };
@@ -420,6 +424,55 @@ void tst_Forward::unixUpstream()
     QCOMPARE(lost.byeCode(), 12);
     QTRY_COMPARE_WITH_TIMEOUT(missing.closedReason(missing.connId(lost.localPort())), QStringLiteral("upstream-closed"),
                               WaitMs);
+}
+
+// The admin API's connection record carries the upstream; /metrics counts
+// upstream failures by cause.
+void tst_Forward::adminShowsUpstreamAndFailures()
+{
+    UpstreamService upstream;
+    QVERIFY(upstream.listenTcp());
+    AdminVigild vigild;
+    vigild.start(QStringList{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--admin"),
+                             QStringLiteral("127.0.0.1:0")}
+                 + forwardTo(upstream));
+    QTRY_VERIFY_WITH_TIMEOUT(vigild.ready(), 10000);
+    AdminHttp http;
+    http.setPort(vigild.adminPort());
+
+    TestClient client(vigild.port());
+    QVERIFY(client.waitConnected());
+    client.sendFrame(Type::Data, "abc");
+    QTRY_COMPARE_WITH_TIMEOUT(client.frames(Type::Data).size(), 1, WaitMs);
+    QJsonObject record;
+    QTRY_VERIFY_WITH_TIMEOUT(([&]() {
+                                 const QJsonArray list =
+                                     QJsonDocument::fromJson(http.get(QStringLiteral("/api/v1/connections")).body).array();
+                                 record = list.isEmpty() ? QJsonObject()
+                                                         : list.at(0).toObject().value(QLatin1String("upstream")).toObject();
+                                 return record.value(QLatin1String("bytes_in")).toInteger() == 3;
+                             }()),
+                             WaitMs);
+    QCOMPARE(record.value(QLatin1String("address")).toString(), upstream.address());
+    QCOMPARE(record.value(QLatin1String("state")).toString(), QStringLiteral("open"));
+    QCOMPARE(record.value(QLatin1String("bytes_out")).toInteger(), 3);
+    QCOMPARE(record.value(QLatin1String("pending_out")).toInteger(), 0);
+
+    // The upstream stops listening: the next client's connect is refused.
+    upstream.stopListening();
+    TestClient refused(vigild.port());
+    QVERIFY(refused.waitClosed(WaitMs));
+    QCOMPARE(refused.byeCode(), 12);
+    auto metric = [&](const QByteArray &line) {
+        for (const QByteArray &l : http.get(QStringLiteral("/metrics")).body.split('\n')) {
+            if (l.startsWith(QByteArray(line + ' ')))
+                return l.mid(line.size() + 1).toLongLong();
+        }
+        return qint64(-1);
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(metric("vigil_upstream_failures_total{cause=\"refused\"}"), 1, WaitMs);
+    QCOMPARE(metric("vigil_upstream_failures_total{cause=\"closed\"}"), 0);
+    QCOMPARE(metric("vigil_closes_total{reason=\"upstream-closed\"}"), 1);
 }
 
 void tst_Forward::flagPairIsExit2_data()
