@@ -103,6 +103,11 @@ QByteArray prometheusMetrics(const ServerStats &stats)
     w.family("vigil_ping_strikes_total", "counter",
              "Client PINGs sooner than --min-ping-interval after the previous one (the third closes: too-many-pings).");
     w.sample("vigil_ping_strikes_total", stats.pingStrikes);
+    // PROTOCOL.md §8: every cause is listed, 0 included, as above.
+    w.family("vigil_upstream_failures_total", "counter",
+             "Forward mode: upstream connections that ended their client's session (BYE upstream-closed), by cause.");
+    for (const UpstreamFailureInfo &info : UpstreamFailures)
+        w.sample("vigil_upstream_failures_total", stats.upstreamFailuresFor(info.cause), label("cause", QLatin1String(info.name)));
 
     w.family("vigil_watchdog_lateness_seconds", "histogram", "How long after its deadline a watchdog fired.");
     quint64 cumulative = 0;

@@ -46,7 +46,9 @@ const OptionSpec ValueOptions[] = {
     {"drain-time", "DUR", "On SIGTERM stop accepting and spread the closes over this: GOAWAY, then BYE server-shutdown. Default 0 (close at once)."},
     {"frame-timeout", "DUR", "Close a client whose started message (header, line) is not complete this long after its first byte (frame-timeout). Default 0 (off)."},
     {"min-ping-interval", "DUR", "A client PING sooner than this after its last, no DATA between, is a strike; the third closes it (too-many-pings). Default 0 (off)."},
-    {"mode", "NAME", "echo (answer every DATA) or sink (count only). Default echo."},
+    {"mode", "NAME", "echo (answer every DATA), sink (count only) or forward (relay to --upstream). Default echo."},
+    {"upstream", "ADDRESS", "forward mode: HOST:PORT or unix:PATH of the service each client gets its own connection to."},
+    {"upstream-framing", "NAME", "forward mode: raw, line, legacy or vigil on the upstream connection. Default raw."},
     {"threads", "N", "Network threads. Default: one per available core."},
     {"log-format", "NAME", "text or json (one JSON object per line). Default text."},
     {"admin", "HOST:PORT", "Serve the admin HTTP API and /metrics here. Default off; non-loopback needs a token."},
@@ -245,8 +247,23 @@ QString ServerCommandLine::apply(ServerConfig &config, const QString &key, const
     if (key == QLatin1String("mode")) {
         const auto m = parseMode(value);
         if (!m)
-            return invalid(QStringLiteral("'%1' (use echo or sink)").arg(value));
+            return invalid(QStringLiteral("'%1' (use echo, sink or forward)").arg(value));
         config.mode = *m;
+        return QString();
+    }
+    if (key == QLatin1String("upstream")) {
+        QString why;
+        const auto address = UpstreamAddress::parse(value, &why);
+        if (!address)
+            return invalid(why);
+        config.upstream = *address;
+        return QString();
+    }
+    if (key == QLatin1String("upstream-framing")) {
+        const auto f = parseFraming(value);
+        if (!f)
+            return invalid(QStringLiteral("'%1' (use raw, line, legacy or vigil)").arg(value));
+        config.upstreamFraming = *f;
         return QString();
     }
     if (key == QLatin1String("log-format")) {

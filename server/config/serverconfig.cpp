@@ -20,7 +20,15 @@ constexpr qint64 MaxSendBufferLimit = qint64(1) << 30;
 
 QString modeName(Mode mode)
 {
-    return mode == Mode::Sink ? QStringLiteral("sink") : QStringLiteral("echo");
+    switch (mode) {
+    case Mode::Sink:
+        return QStringLiteral("sink");
+    case Mode::Forward:
+        return QStringLiteral("forward");
+    case Mode::Echo:
+        break;
+    }
+    return QStringLiteral("echo");
 }
 
 std::optional<Mode> parseMode(const QString &name)
@@ -29,6 +37,8 @@ std::optional<Mode> parseMode(const QString &name)
         return Mode::Echo;
     if (name == QLatin1String("sink"))
         return Mode::Sink;
+    if (name == QLatin1String("forward"))
+        return Mode::Forward;
     return std::nullopt;
 }
 
@@ -167,6 +177,47 @@ std::optional<ListenAddress> ListenAddress::parse(const QString &input, QString 
     return address;
 }
 
+QString UpstreamAddress::toString() const
+{
+    if (isUnix())
+        return QStringLiteral("unix:") + unixPath;
+    if (host.protocol() == QAbstractSocket::IPv6Protocol)
+        return QStringLiteral("[%1]:%2").arg(host.toString()).arg(port);
+    return QStringLiteral("%1:%2").arg(host.toString()).arg(port);
+}
+
+std::optional<UpstreamAddress> UpstreamAddress::parse(const QString &input, QString *error)
+{
+    const QString text = input.trimmed();
+    auto fail = [&](const QString &why) -> std::optional<UpstreamAddress> {
+        if (error)
+            *error = QStringLiteral("'%1': %2").arg(text, why);
+        return std::nullopt;
+    };
+    UpstreamAddress address;
+    if (text.startsWith(QLatin1String("unix:"))) {
+        address.unixPath = text.mid(5);
+        if (address.unixPath.isEmpty())
+            return fail(QStringLiteral("empty socket path (expected unix:PATH)"));
+        // sockaddr_un holds 108 bytes with the terminating zero.
+        if (address.unixPath.toLocal8Bit().size() > 107)
+            return fail(QStringLiteral("socket path longer than 107 bytes"));
+        return address;
+    }
+    QString why;
+    const auto parsed = HostPort::parse(text, HostPortRules::connect(), &why);
+    if (!parsed)
+        return fail(why);
+    address.port = parsed->port;
+    address.host = parsed->address();
+    if (address.host.isNull()) {
+        if (parsed->host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) != 0)
+            return fail(QStringLiteral("'%1' is a host name; give an IP address or localhost").arg(parsed->host));
+        address.host = QHostAddress(QHostAddress::LocalHost);
+    }
+    return address;
+}
+
 QString ServerConfig::validate() const
 {
     if (listen.isEmpty())
@@ -221,6 +272,11 @@ QString ServerConfig::validate() const
         return QStringLiteral("limits must not be negative");
     if (threads < 0 || threads > 256)
         return QStringLiteral("--threads must be from 1 to 256");
+    // PROTOCOL.md §8: the flag pair comes together or not at all.
+    if (mode == Mode::Forward && !upstream)
+        return QStringLiteral("--mode forward needs --upstream HOST:PORT or unix:PATH");
+    if (upstream && mode != Mode::Forward)
+        return QStringLiteral("--upstream is only for --mode forward (mode is %1)").arg(modeName(mode));
     // The admin API can kick every client: off loopback only with a token.
     if (admin && !admin->host.isLoopback() && adminTokenFile.isEmpty())
         return QStringLiteral("--admin %1 is not a loopback address: give --admin-token-file too")
@@ -338,6 +394,8 @@ QStringList changedKeys(const ServerConfig &a, const ServerConfig &b)
         {"max-per-ip", a.maxPerIp == b.maxPerIp},
         {"max-msg-rate", a.maxMsgRate == b.maxMsgRate},
         {"mode", a.mode == b.mode},
+        {"upstream", a.upstream == b.upstream},
+        {"upstream-framing", a.upstreamFraming == b.upstreamFraming},
         {"threads", a.threads == b.threads},
         {"log-format", a.logFormat == b.logFormat},
         {"admin", a.admin == b.admin},

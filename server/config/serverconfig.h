@@ -15,7 +15,7 @@
 
 namespace Vigil {
 
-enum class Mode : quint8 { Echo, Sink };
+enum class Mode : quint8 { Echo, Sink, Forward };
 enum class LogFormat : quint8 { Text, Json };
 
 QString modeName(Mode mode);
@@ -61,6 +61,25 @@ struct ProxySource
     bool operator==(const ProxySource &other) const { return network == other.network && prefix == other.prefix; }
 };
 
+// --upstream (PROTOCOL.md §8): where forward mode connects, TCP HOST:PORT
+// or unix:PATH. The host is an IP address or localhost: a network thread
+// connects without blocking, so no name is resolved there.
+struct UpstreamAddress
+{
+    QHostAddress host;
+    quint16 port = 0;
+    QString unixPath; // set: a unix-domain socket, host and port unused
+
+    bool isUnix() const { return !unixPath.isEmpty(); }
+    // "127.0.0.1:9000", "[::1]:9000", "unix:/run/app.sock"
+    QString toString() const;
+    static std::optional<UpstreamAddress> parse(const QString &text, QString *error = nullptr);
+    bool operator==(const UpstreamAddress &other) const
+    {
+        return host == other.host && port == other.port && unixPath == other.unixPath;
+    }
+};
+
 struct ServerConfig
 {
     static constexpr qint64 DefaultShortLifetimeMs = 10000;
@@ -94,6 +113,10 @@ struct ServerConfig
     qint64 lifetimeGraceMs = 0;   // vigil framing: GOAWAY at the lifetime, BYE this much later
     qint64 drainTimeMs = 0;       // SIGTERM spreads the closes over it (GOAWAY server-shutdown each)
     Mode mode = Mode::Echo;
+    // --mode forward (PROTOCOL.md §8): the service behind vigild and how
+    // messages are cut on that connection. Set exactly when mode is Forward.
+    std::optional<UpstreamAddress> upstream;
+    Framing upstreamFraming = Framing::Raw;
     int threads = 0; // 0: one per available core
     LogFormat logFormat = LogFormat::Text;
     bool logMessages = false;

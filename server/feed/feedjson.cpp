@@ -224,6 +224,15 @@ QJsonObject encodeConnection(const ConnectionSnapshot &s, qint64 nowMs, Previews
     o.insert(Key::ClosingInMs, msLeft(s.closingAtMs, nowMs));
     o.insert(Key::ClosingReason, s.closingReason == CloseReason::None ? QJsonValue(QJsonValue::Null)
                                                                       : QJsonValue(closeReasonName(s.closingReason)));
+    if (s.upstream) {
+        QJsonObject u;
+        u.insert(Key::Address, s.upstream->address);
+        u.insert(Key::State, QLatin1String(upstreamStateName(s.upstream->state)));
+        u.insert(Key::BytesIn, double(s.upstream->bytesIn));
+        u.insert(Key::BytesOut, double(s.upstream->bytesOut));
+        u.insert(Key::PendingOut, double(s.upstream->pendingOut));
+        o.insert(Key::Upstream, u);
+    }
     return o;
 }
 
@@ -291,6 +300,10 @@ QJsonObject encodeStats(const ServerStats &s)
     o.insert(Key::PingStrikes, double(s.pingStrikes));
     o.insert(Key::Draining, s.draining);
     o.insert(Key::DrainLeftMs, s.draining ? msLeft(s.drainDeadlineMs, s.sampledAtMs ? s.sampledAtMs : MonotonicClock::nowMs()) : QJsonValue(QJsonValue::Null));
+    QJsonObject upstreamFailures; // PROTOCOL.md §8, by cause
+    for (const UpstreamFailureInfo &info : UpstreamFailures)
+        upstreamFailures.insert(QLatin1String(info.name), double(s.upstreamFailuresFor(info.cause)));
+    o.insert(Key::UpstreamFailures, upstreamFailures);
     // Per-bucket (not cumulative) counts; "le_us" null is the overflow bucket.
     QJsonArray buckets;
     for (size_t i = 0; i < s.lateness.size(); ++i) {
@@ -359,6 +372,21 @@ Decoded<ConnectionSnapshot> decodeConnection(const QJsonValue &json, qint64 nowM
     if (s.closingAtMs > 0) {
         const QString reason = r.string(Key::ClosingReason);
         s.closingReason = parseCloseReason(reason).value_or(CloseReason::Normal);
+    }
+    if (r.has(Key::Upstream)) {
+        Reader u(r.object(Key::Upstream), "connection upstream");
+        UpstreamSnapshot up;
+        up.address = u.string(Key::Address);
+        const QString state = u.string(Key::State);
+        up.state = state == QLatin1String("connecting") ? UpstreamState::Connecting
+            : state == QLatin1String("open")            ? UpstreamState::Open
+                                                        : UpstreamState::Closed;
+        up.bytesIn = u.u64(Key::BytesIn);
+        up.bytesOut = u.u64(Key::BytesOut);
+        up.pendingOut = u.u64(Key::PendingOut);
+        if (!u.ok())
+            return Decoded<ConnectionSnapshot>::failure(u.error());
+        s.upstream = up;
     }
     s.snapshotAtMs = nowMs;
     if (!r.ok())
@@ -474,6 +502,10 @@ Decoded<ServerStats> decodeStats(const QJsonValue &json, qint64 nowMs)
     s.draining = r.boolean(Key::Draining);
     if (const std::optional<qint64> left = r.msOrNull(Key::DrainLeftMs); s.draining && left)
         s.drainDeadlineMs = nowMs + *left;
+    const QJsonObject upstreamFailures = r.object(Key::UpstreamFailures);
+    Reader upstreamReader(upstreamFailures, "stats upstream_failures");
+    for (const UpstreamFailureInfo &info : UpstreamFailures)
+        s.upstreamFailures[size_t(info.cause)] = upstreamReader.u64(QLatin1String(info.name));
     const QJsonObject lateness = r.object(Key::WatchdogLateness);
     Reader latenessReader(lateness, "stats watchdog_lateness");
     const QJsonArray buckets = latenessReader.array(Key::Buckets);

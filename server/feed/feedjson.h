@@ -49,6 +49,10 @@ inline constexpr QLatin1String LastActivityMsAgo{"last_activity_ms_ago"};
 // A GOAWAY announced the close (PROTOCOL.md §10): in how long and why; both null without one.
 inline constexpr QLatin1String ClosingInMs{"closing_in_ms"};
 inline constexpr QLatin1String ClosingReason{"closing_reason"};
+// Forward mode: the connection's upstream, an object of address, state
+// and bytes_in / bytes_out / pending_out (absent in the other modes).
+inline constexpr QLatin1String Upstream{"upstream"};
+inline constexpr QLatin1String Address{"address"};
 // Events (conn, peer as above).
 inline constexpr QLatin1String Seq{"seq"};
 inline constexpr QLatin1String Ts{"ts"};
@@ -74,6 +78,7 @@ inline constexpr QLatin1String GoAways{"goaways"};
 inline constexpr QLatin1String PingStrikes{"ping_strikes"};
 inline constexpr QLatin1String Draining{"draining"};         // a drain is under way
 inline constexpr QLatin1String DrainLeftMs{"drain_left_ms"}; // until its last close; null when not draining
+inline constexpr QLatin1String UpstreamFailures{"upstream_failures"};
 inline constexpr QLatin1String WatchdogLateness{"watchdog_lateness"};
 inline constexpr QLatin1String Buckets{"buckets"};
 inline constexpr QLatin1String LeUs{"le_us"};

@@ -19,6 +19,8 @@ ServerStats &ServerStats::operator+=(const ServerStats &o)
     for (size_t i = 0; i < goAways.size(); ++i)
         goAways[i] += o.goAways[i];
     pingStrikes += o.pingStrikes;
+    for (size_t i = 0; i < upstreamFailures.size(); ++i)
+        upstreamFailures[i] += o.upstreamFailures[i];
     for (size_t i = 0; i < lateness.size(); ++i)
         lateness[i] += o.lateness[i];
     latenessSumUs += o.latenessSumUs;
@@ -57,6 +59,8 @@ void ThreadCounters::addTo(ServerStats &s) const
     for (size_t i = 0; i < goAways.size(); ++i)
         s.goAways[i] += goAways[i].value();
     s.pingStrikes += pingStrikes.value();
+    for (size_t i = 0; i < upstreamFailures.size(); ++i)
+        s.upstreamFailures[i] += upstreamFailures[i].value();
     for (size_t i = 0; i < lateness.size(); ++i)
         s.lateness[i] += lateness[i].value();
     s.latenessSumUs += latenessSumUs.value();

@@ -16,6 +16,34 @@ constexpr std::array<qint64, 12> LatenessBucketsUs = {100, 250, 500, 1000, 2000,
                                                       25000, 50000, 100000, 250000, 1000000};
 constexpr int LatenessBucketCount = int(LatenessBucketsUs.size()) + 1;
 
+// Forward mode (PROTOCOL.md §8): why an upstream connection ended the
+// client's session, for /metrics and the stats.
+enum class UpstreamFailure : quint8 {
+    Refused,       // the connect was refused (no listener, no socket file)
+    Unreachable,   // any other connect error (no route, permission, no descriptor)
+    ConnectTimeout, // not connected within 5 s
+    Closed,        // the upstream closed its side
+    Reset,         // the established connection failed
+    Stalled,       // did not drain what vigild wrote within --write-timeout
+    BadFrame,      // sent what --upstream-framing cannot cut (or a message over --max-payload)
+};
+struct UpstreamFailureInfo
+{
+    UpstreamFailure cause;
+    const char *name;
+};
+inline constexpr std::array<UpstreamFailureInfo, 7> UpstreamFailures = {{
+    {UpstreamFailure::Refused, "refused"},
+    {UpstreamFailure::Unreachable, "unreachable"},
+    {UpstreamFailure::ConnectTimeout, "connect-timeout"},
+    {UpstreamFailure::Closed, "closed"},
+    {UpstreamFailure::Reset, "reset"},
+    {UpstreamFailure::Stalled, "stalled"},
+    {UpstreamFailure::BadFrame, "bad-frame"},
+}};
+constexpr int UpstreamFailureCount = int(UpstreamFailures.size());
+inline const char *upstreamFailureName(UpstreamFailure cause) { return UpstreamFailures[size_t(cause)].name; }
+
 struct ServerStats
 {
     quint64 accepted = 0;
@@ -29,6 +57,7 @@ struct ServerStats
     std::array<quint64, TimeoutKindCount> timeouts{}; // by TimeoutKind
     std::array<quint64, CloseReasonCount> goAways{};  // GOAWAYs sent, by announced reason (PROTOCOL.md §10)
     quint64 pingStrikes = 0;                          // --min-ping-interval strikes
+    std::array<quint64, UpstreamFailureCount> upstreamFailures{}; // forward mode, by UpstreamFailure
     std::array<quint64, LatenessBucketCount> lateness{};
     quint64 latenessSumUs = 0;
     quint64 pollFailures = 0;    // connections dropped because epoll_ctl failed
@@ -44,6 +73,7 @@ struct ServerStats
     quint64 closesFor(CloseReason reason) const { return closes[size_t(closeReasonIndex(reason))]; }
     quint64 timeoutsFor(TimeoutKind kind) const { return timeouts[size_t(kind)]; }
     quint64 goAwaysFor(CloseReason reason) const { return goAways[size_t(closeReasonIndex(reason))]; }
+    quint64 upstreamFailuresFor(UpstreamFailure cause) const { return upstreamFailures[size_t(cause)]; }
     ServerStats &operator+=(const ServerStats &other);
 };
 
@@ -65,6 +95,7 @@ struct alignas(64) ThreadCounters
     std::array<SingleWriterCounter, TimeoutKindCount> timeouts;
     std::array<SingleWriterCounter, CloseReasonCount> goAways;
     SingleWriterCounter pingStrikes;
+    std::array<SingleWriterCounter, UpstreamFailureCount> upstreamFailures;
     std::array<SingleWriterCounter, LatenessBucketCount> lateness;
     SingleWriterCounter latenessSumUs;
     SingleWriterCounter pollFailures;

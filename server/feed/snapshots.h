@@ -6,6 +6,7 @@
 #include "closereason.h"
 #include "framing.h"
 #include "serverconfig.h"
+#include "serverstats.h"
 
 #include <QByteArray>
 #include <QMetaType>
@@ -18,6 +19,27 @@
 namespace Vigil {
 
 enum class ConnectionState : quint8 { Open, Closing };
+
+// Forward mode: a connection's upstream (PROTOCOL.md §8).
+enum class UpstreamState : quint8 { Connecting, Open, Closed };
+inline const char *upstreamStateName(UpstreamState state)
+{
+    return state == UpstreamState::Connecting ? "connecting" : state == UpstreamState::Open ? "open" : "closed";
+}
+
+struct UpstreamSnapshot
+{
+    QString address; // "127.0.0.1:9000", "unix:/run/app.sock"
+    UpstreamState state = UpstreamState::Connecting;
+    quint64 bytesIn = 0;    // from the upstream
+    quint64 bytesOut = 0;   // to the upstream
+    quint64 pendingOut = 0; // client bytes the upstream has not taken yet
+    bool operator==(const UpstreamSnapshot &o) const
+    {
+        return address == o.address && state == o.state && bytesIn == o.bytesIn && bytesOut == o.bytesOut
+            && pendingOut == o.pendingOut;
+    }
+};
 
 struct ConnectionSnapshot
 {
@@ -43,6 +65,7 @@ struct ConnectionSnapshot
     // A GOAWAY announced the close (PROTOCOL.md §10): when, and why.
     qint64 closingAtMs = 0;
     CloseReason closingReason = CloseReason::None;
+    std::optional<UpstreamSnapshot> upstream; // forward mode only
     qint64 snapshotAtMs = 0;
 
     static constexpr int PreviewBytes = 64;

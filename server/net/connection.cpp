@@ -6,6 +6,7 @@
 #include "hello.h"
 #include "monotonicclock.h"
 #include "networkthread.h"
+#include "upstream.h"
 
 #include <QRandomGenerator>
 
@@ -101,6 +102,7 @@ ConnectionTimers Connection::timersFor(std::optional<Policy> requested, std::opt
 
 Connection::~Connection()
 {
+    delete m_upstream;
     if (m_fd >= 0)
         ::close(m_fd);
     m_thread.memory().adjust(-m_charged);
@@ -162,6 +164,8 @@ ConnectionSnapshot Connection::snapshot() const
         s.closingAtMs = m_watchdogs.announcedCloseNs / ns;
         s.closingReason = m_goAwayReason;
     }
+    if (m_upstream)
+        s.upstream = m_upstream->snapshot();
     s.snapshotAtMs = MonotonicClock::nowMs();
     return s;
 }
@@ -175,6 +179,8 @@ qint64 Connection::nextDeadline() const
     }
     if (Q_UNLIKELY(m_handshake)) // only the handshake, idle and lifetime run before it is done
         return std::min({m_handshake->deadlineNs(), m_watchdogs.idleDeadline(), m_watchdogs.lifetimeDeadline()});
+    if (m_upstream)
+        return std::min(m_watchdogs.next(), m_upstream->nextDeadline());
     return m_watchdogs.next();
 }
 
@@ -204,7 +210,7 @@ void Connection::handleReadable(qint64 nowNs)
         return;
     char *buffer = m_thread.readScratch();
     const size_t capacity = m_thread.readScratchSize();
-    for (int round = 0; round < MaxReadsPerEvent && m_state == ConnectionState::Open; ++round) {
+    for (int round = 0; round < MaxReadsPerEvent && m_state == ConnectionState::Open && !m_readPaused; ++round) {
         const ssize_t n = ::recv(m_fd, buffer, capacity, 0);
         if (n > 0) {
             m_bytesIn += quint64(n);
@@ -519,6 +525,8 @@ void Connection::flushOutbound(qint64 nowNs)
         setWriteInterest(true);
         if (m_state == ConnectionState::Open && qint64(m_out.size()) > m_thread.config().effectiveMaxSendBuffer())
             close(CloseReason::SlowConsumer, nowNs);
+        else if (m_upstream && m_state == ConnectionState::Open)
+            m_upstream->clientDrained(nowNs); // partly drained: maybe room to read the upstream again
         return;
     }
     m_watchdogs.writeBlockedSinceNs = 0;
@@ -526,6 +534,8 @@ void Connection::flushOutbound(qint64 nowNs)
     setWriteInterest(false);
     if (m_state == ConnectionState::Closing)
         lingerAfterFlush();
+    else if (m_upstream)
+        m_upstream->clientDrained(nowNs);
 }
 
 // Everything is sent: FIN after the BYE, then discard input until the peer
@@ -607,12 +617,41 @@ void Connection::setWriteInterest(bool on)
     if (on == m_writeInterest || isRetired())
         return;
     m_writeInterest = on;
-    m_thread.setInterest(this, m_state == ConnectionState::Open, on);
+    m_thread.setInterest(this, m_state == ConnectionState::Open && !m_readPaused, on);
+}
+
+void Connection::openUpstream()
+{
+    if (m_upstream)
+        return;
+    m_upstream = new Upstream(*this, m_thread);
+    m_upstream->start(m_nowNs);
+}
+
+// Upstream events run in the client's reply scope: what they relay goes
+// out in one write at the end.
+void Connection::handleUpstreamEvents(quint32 events, qint64 nowNs)
+{
+    const ReplyScope scope(*this);
+    m_upstream->handleEvents(events, nowNs);
+}
+
+// PROTOCOL.md §8: a client whose upstream has not taken --max-send-buffer
+// bytes is not read until it has; nothing it sent is dropped.
+void Connection::setReadPaused(bool paused)
+{
+    if (paused == m_readPaused)
+        return;
+    m_readPaused = paused;
+    if (m_state == ConnectionState::Open && !isRetired())
+        m_thread.setInterest(this, !paused, m_writeInterest);
 }
 
 void Connection::handleDeadline(qint64 nowNs)
 {
     const ReplyScope scope(*this);
+    if (m_upstream && m_state == ConnectionState::Open)
+        m_upstream->handleDeadline(nowNs);
     if (m_state == ConnectionState::Closing) {
         handleClosingDeadline(nowNs);
         return;

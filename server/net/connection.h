@@ -17,6 +17,7 @@ namespace Vigil {
 
 class Handshake;
 class NetworkThread;
+class Upstream;
 
 class Connection final : public MessageSink
 {
@@ -33,6 +34,8 @@ public:
     ConnectionState state() const { return m_state; }
     bool isRetired() const { return m_fd < 0; }
     const Watchdogs &watchdogs() const { return m_watchdogs; }
+    Framing framing() const { return m_decoder.framing(); }
+    size_t pendingOut() const { return m_out.size(); }
     ConnectionSnapshot snapshot() const;
 
     // I/O (from epoll)
@@ -70,12 +73,22 @@ public:
     // Closes the socket now, flushed or not (the stop budget ran out).
     void abort() { retire(); }
 
+    // Forward mode (PROTOCOL.md §8): the client's upstream, owned here so
+    // it lives exactly as long as the client; null in the other modes.
+    Upstream *upstream() const { return m_upstream; }
+    void openUpstream();
+    // Backpressure: stop (or resume) reading the client.
+    void setReadPaused(bool paused);
+    void handleUpstreamEvents(quint32 events, qint64 nowNs);
+
     // Publishing bookkeeping (owned by NetworkThread)
     qint64 armedAtNs = Watchdogs::Never; // deadline of our live TimerQueue entry
     bool dirty = false;
 
 private:
     friend class Session;
+    friend class Upstream;
+    friend class ForwardHandler;
     class ReplyScope;
 
     bool sendData(QByteArrayView payload);
@@ -150,11 +163,13 @@ private:
     QByteArray m_lastMessage;     // preview, kept only while publishing
     void *m_userData = nullptr;   // Session::userData: the handler's
     std::unique_ptr<Handshake> m_handshake; // PROTOCOL.md §9: set while the PROXY header is pending
+    Upstream *m_upstream = nullptr;
     int m_fd;
     int m_deliveryUnsent = 0; // Closing: the kernel's unsent bytes at the last look
     CloseReason m_closeReason = CloseReason::None;
     ConnectionState m_state = ConnectionState::Open;
     bool m_writeInterest = false;
+    bool m_readPaused = false; // forward mode: the upstream is full
     bool m_closeRecorded = false;
     bool m_lingering = false; // Closing, output sent and FIN out: reading to EOF
     bool m_sawMessage = false;

@@ -43,7 +43,7 @@ public:
 
 private:
     friend class Connection;
-class Server;
+    friend class ForwardHandler;
     explicit Session(Connection &connection)
         : m_connection(connection)
     {

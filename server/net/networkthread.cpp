@@ -2,8 +2,10 @@
 #include "networkthread.h"
 
 #include "connection.h"
+#include "forwardhandler.h"
 #include "frameencoder.h"
 #include "monotonicclock.h"
+#include "upstream.h"
 
 #include <QDateTime>
 #include <QRandomGenerator>
@@ -119,7 +121,13 @@ void NetworkThread::chooseHandler()
 {
     static EchoHandler echo;
     static SinkHandler sink;
-    m_activeHandler = m_handler ? m_handler.get() : m_config->mode == Mode::Echo ? static_cast<MessageHandler *>(&echo) : &sink;
+    static ForwardHandler forward;
+    if (m_handler)
+        m_activeHandler = m_handler.get();
+    else if (m_config->mode == Mode::Forward)
+        m_activeHandler = &forward;
+    else
+        m_activeHandler = m_config->mode == Mode::Echo ? static_cast<MessageHandler *>(&echo) : &sink;
 }
 
 void NetworkThread::applyConfig(std::shared_ptr<const ServerConfig> config, bool applyToOpen)
@@ -156,6 +164,13 @@ void NetworkThread::setInterest(Connection *connection, bool read, bool write)
     // watched is aborted once this round of events is done.
     if (!m_poller.modify(connection->fd(), connection, read, write) && !connection->isRetired())
         m_unpollable.emplace_back(connection, errno);
+}
+
+void NetworkThread::setUpstreamInterest(int fd, void *tag, bool read, bool write)
+{
+    // Fails only for want of kernel memory: the upstream then stays as it
+    // was watched, and its write timeout still ends a stall.
+    m_poller.modify(fd, tag, read, write);
 }
 
 void NetworkThread::unwatch(Connection *connection)
@@ -500,10 +515,15 @@ void NetworkThread::run()
                 runCommands(nowNs);
                 continue;
             }
+            const quint32 what = events[i].events;
+            if (Upstream *upstream = Upstream::fromTag(events[i].data.ptr)) {
+                if (!upstream->isDone()) // forward mode (PROTOCOL.md §8)
+                    upstream->client().handleUpstreamEvents(what, nowNs);
+                continue;
+            }
             auto *c = static_cast<Connection *>(events[i].data.ptr);
             if (c->isRetired())
                 continue;
-            const quint32 what = events[i].events;
             if (what & (EPOLLERR | EPOLLHUP))
                 c->handleHangup(nowNs);
             else {

@@ -80,6 +80,11 @@ public:
     bool isPublishing() const { return m_publishIntervalMs > 0; }
     void setInterest(Connection *connection, bool read, bool write);
     void unwatch(Connection *connection); // epoll forgets it; its timers go on
+    // Forward mode: a client's upstream socket in this thread's epoll set,
+    // under its Upstream::tag(). false (errno set) when the kernel refuses.
+    bool watchUpstream(int fd, void *tag) { return m_poller.add(fd, tag, false, true); }
+    void setUpstreamInterest(int fd, void *tag, bool read, bool write);
+    void unwatchUpstream(int fd) { m_poller.remove(fd); }
     MemoryBudget &memory() { return m_admission.memory(); }
     void reschedule(Connection *connection);
     void markDirty(Connection *connection);

@@ -34,6 +34,7 @@ private slots:
         QTest::newRow("log lines dropped") << QByteArray("vigil_log_lines_dropped_total") << QByteArray("counter");
         QTest::newRow("poll failures") << QByteArray("vigil_poll_failures_total") << QByteArray("counter");
         QTest::newRow("reloads") << QByteArray("vigil_reloads_total") << QByteArray("counter");
+        QTest::newRow("upstream failures") << QByteArray("vigil_upstream_failures_total") << QByteArray("counter");
     }
 
     void familiesHaveHelpAndType()
@@ -114,6 +115,19 @@ private slots:
         QVERIFY(hasLine(text, "vigil_timeouts_total{kind=\"frame\"} 2"));
         QVERIFY(hasLine(text, "vigil_closes_total{reason=\"too-many-pings\"} 0"));
         QVERIFY(hasLine(text, "vigil_closes_total{reason=\"frame-timeout\"} 0"));
+    }
+
+    // PROTOCOL.md §8: forward mode's upstream failures, every cause listed.
+    void upstreamFailuresByCause()
+    {
+        ServerStats s;
+        s.upstreamFailures[size_t(UpstreamFailure::Refused)] = 4;
+        s.upstreamFailures[size_t(UpstreamFailure::Stalled)] = 1;
+        const QByteArray text = prometheusMetrics(s);
+        QVERIFY(hasLine(text, "vigil_upstream_failures_total{cause=\"refused\"} 4"));
+        QVERIFY(hasLine(text, "vigil_upstream_failures_total{cause=\"stalled\"} 1"));
+        for (const UpstreamFailureInfo &info : UpstreamFailures)
+            QVERIFY(text.contains(QByteArray(QByteArray("vigil_upstream_failures_total{cause=\"") + info.name + "\"}")));
     }
 
     void latenessHistogramIsCumulative()

@@ -77,6 +77,10 @@ QString configField(const ServerConfig &c, const QString &field)
         return QString::number(c.minPingIntervalMs);
     if (field == QLatin1String("mode"))
         return modeName(c.mode);
+    if (field == QLatin1String("upstream"))
+        return c.upstream ? c.upstream->toString() : QStringLiteral("<none>");
+    if (field == QLatin1String("upstreamFraming"))
+        return framingName(c.upstreamFraming);
     if (field == QLatin1String("threads"))
         return QString::number(c.threads);
     if (field == QLatin1String("logFormat"))
@@ -191,6 +195,23 @@ void tst_CommandLine::everyFlag_data()
     QTest::newRow("--frame-timeout") << QStringList{"--frame-timeout", "3s"} << "frameTimeout" << "3000";
     QTest::newRow("--min-ping-interval") << QStringList{"--min-ping-interval", "2s"} << "minPingInterval" << "2000";
     QTest::newRow("--mode sink") << QStringList{"--mode", "sink"} << "mode" << "sink";
+    QTest::newRow("--mode forward") << QStringList{"--mode", "forward", "--upstream", "127.0.0.1:9000"} << "mode" << "forward";
+    QTest::newRow("--upstream") << QStringList{"--mode", "forward", "--upstream", "127.0.0.1:9000"} << "upstream"
+                                << "127.0.0.1:9000";
+    QTest::newRow("--upstream [::1]") << QStringList{"--mode", "forward", "--upstream", "[::1]:9000"} << "upstream"
+                                      << "[::1]:9000";
+    QTest::newRow("--upstream localhost") << QStringList{"--mode", "forward", "--upstream", "localhost:9000"}
+                                          << "upstream" << "127.0.0.1:9000";
+    QTest::newRow("--upstream unix:") << QStringList{"--mode", "forward", "--upstream", "unix:/run/app.sock"}
+                                      << "upstream" << "unix:/run/app.sock";
+    QTest::newRow("--upstream-framing default") << QStringList{"--mode", "forward", "--upstream", "127.0.0.1:9000"}
+                                                << "upstreamFraming" << "raw";
+    QTest::newRow("--upstream-framing line")
+        << QStringList{"--mode", "forward", "--upstream", "127.0.0.1:9000", "--upstream-framing", "line"}
+        << "upstreamFraming" << "line";
+    QTest::newRow("--upstream-framing vigil")
+        << QStringList{"--mode", "forward", "--upstream", "127.0.0.1:9000", "--upstream-framing", "vigil"}
+        << "upstreamFraming" << "vigil";
     QTest::newRow("--threads") << QStringList{"--threads", "4"} << "threads" << "4";
     QTest::newRow("--log-format json") << QStringList{"--log-format", "json"} << "logFormat" << "json";
     QTest::newRow("--log-messages") << QStringList{"--log-messages"} << "logMessages" << "true";
@@ -221,7 +242,23 @@ void tst_CommandLine::badValues_data()
                                  << "invalid value for --framing: 'json' (use vigil, legacy, line or raw)";
     QTest::newRow("bad policy") << QStringList{"--policy", "medium"}
                                 << "invalid value for --policy: 'medium' (use long or short)";
-    QTest::newRow("bad mode") << QStringList{"--mode", "loud"} << "invalid value for --mode: 'loud' (use echo or sink)";
+    QTest::newRow("bad mode") << QStringList{"--mode", "loud"} << "invalid value for --mode: 'loud' (use echo, sink or forward)";
+    // PROTOCOL.md §8: a missing half of the flag pair is a bad combination.
+    QTest::newRow("forward without upstream") << QStringList{"--mode", "forward"}
+                                              << "--mode forward needs --upstream HOST:PORT or unix:PATH";
+    QTest::newRow("upstream without forward") << QStringList{"--upstream", "127.0.0.1:9000"}
+                                              << "--upstream is only for --mode forward (mode is echo)";
+    QTest::newRow("upstream with sink") << QStringList{"--mode", "sink", "--upstream", "127.0.0.1:9000"}
+                                        << "--upstream is only for --mode forward (mode is sink)";
+    QTest::newRow("upstream name") << QStringList{"--mode", "forward", "--upstream", "example.org:9000"}
+                                   << "invalid value for --upstream: 'example.org:9000': 'example.org' is a host name; give an IP address or localhost";
+    QTest::newRow("upstream port 0") << QStringList{"--mode", "forward", "--upstream", "127.0.0.1:0"}
+                                     << "invalid value for --upstream: '127.0.0.1:0': bad port '0' (expected a number from 1 to 65535)";
+    QTest::newRow("upstream empty unix") << QStringList{"--mode", "forward", "--upstream", "unix:"}
+                                         << "invalid value for --upstream: 'unix:': empty socket path (expected unix:PATH)";
+    QTest::newRow("bad upstream framing")
+        << QStringList{"--mode", "forward", "--upstream", "127.0.0.1:9000", "--upstream-framing", "json"}
+        << "invalid value for --upstream-framing: 'json' (use raw, line, legacy or vigil)";
     QTest::newRow("bad log format") << QStringList{"--log-format", "xml"}
                                     << "invalid value for --log-format: 'xml' (use text or json)";
     QTest::newRow("duration without unit") << QStringList{"--idle-timeout", "5"}
@@ -451,7 +488,7 @@ void tst_CommandLine::keysCoverEveryValueFlag()
     const QStringList expected{"listen", "tls-cert", "tls-key", "proxy-from", "handshake-timeout", "framing", "policy", "idle-timeout", "max-lifetime", "write-timeout",
                                "probe-interval", "min-keepalive", "max-keepalive", "max-payload", "max-send-buffer", "max-memory",
                                "max-connections", "max-per-ip", "max-msg-rate", "lifetime-jitter",
-                               "lifetime-grace", "drain-time", "frame-timeout", "min-ping-interval", "mode", "threads", "log-format",
+                               "lifetime-grace", "drain-time", "frame-timeout", "min-ping-interval", "mode", "upstream", "upstream-framing", "threads", "log-format",
                                "admin", "admin-token-file", "log-messages", "admin-previews"};
     QCOMPARE(ServerCommandLine::keys(), expected);
 }
@@ -533,6 +570,7 @@ void tst_CommandLine::changedKeysCoverEveryKey()
         {"max-payload", "64k"},          {"max-send-buffer", "8M"},    {"max-memory", "512M"},
         {"max-connections", "10"},       {"max-per-ip", "2"},          {"max-msg-rate", "100"},
         {"mode", "sink"},                {"threads", "4"},             {"log-format", "json"},
+        {"upstream", "127.0.0.1:9000"},  {"upstream-framing", "line"},
         {"admin", "127.0.0.1:9600"},     {"admin-token-file", "/etc/vigil/token"},
         {"log-messages", "true"},        {"admin-previews", "true"},
         {"lifetime-jitter", "20"},       {"lifetime-grace", "2s"},     {"frame-timeout", "3s"},

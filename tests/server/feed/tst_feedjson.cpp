@@ -70,6 +70,7 @@ class tst_FeedJson : public QObject
 
 private slots:
     void connectionRoundTrip();
+    void connectionUpstreamRoundTrip();
     void connectionPreviewsOnlyWhenAsked();
     void connectionTimersOff();
     void connectionMissingOptionalKeys();
@@ -82,6 +83,7 @@ private slots:
     void eventMissingOptionalKeys();
     void unknownCloseReasonIsStillAClose();
     void statsRoundTrip();
+    void statsUpstreamFailures();
     void statsMissingKeys();
     void eventPage();
     void garbage_data();
@@ -123,6 +125,30 @@ void tst_FeedJson::connectionRoundTrip()
     QCOMPARE(r.closingAtMs - ReaderNow, s.closingAtMs - ServerNow);
     QCOMPARE(r.closingReason, s.closingReason);
     QCOMPARE(r.snapshotAtMs, ReaderNow);
+}
+
+// Forward mode: the upstream's address, state and bytes each way; absent
+// (not null) in the other modes.
+void tst_FeedJson::connectionUpstreamRoundTrip()
+{
+    ConnectionSnapshot s = sampleSnapshot();
+    QVERIFY(!encodeConnection(s, ServerNow, Previews::Omit).contains(Key::Upstream));
+    QVERIFY(!decodeConnection(encodeConnection(s, ServerNow, Previews::Omit), ReaderNow).value->upstream);
+    for (UpstreamState state : {UpstreamState::Connecting, UpstreamState::Open, UpstreamState::Closed}) {
+        UpstreamSnapshot u;
+        u.address = QStringLiteral("unix:/run/app.sock");
+        u.state = state;
+        u.bytesIn = 1234;
+        u.bytesOut = 567;
+        u.pendingOut = 89;
+        s.upstream = u;
+        const QJsonObject json = encodeConnection(s, ServerNow, Previews::Omit);
+        QCOMPARE(json.value(Key::Upstream).toObject().value(Key::State).toString(), QLatin1String(upstreamStateName(state)));
+        const Decoded<ConnectionSnapshot> d = decodeConnection(parse(compact(json)), ReaderNow);
+        QVERIFY2(d, qPrintable(d.error));
+        QVERIFY(d.value->upstream.has_value());
+        QVERIFY(*d.value->upstream == u);
+    }
 }
 
 void tst_FeedJson::connectionPreviewsOnlyWhenAsked()
@@ -378,6 +404,18 @@ void tst_FeedJson::statsRoundTrip()
     // Not draining: no time left to tell.
     QVERIFY(encodeStats(ServerStats()).value(Key::DrainLeftMs).isNull());
     QCOMPARE(encodeStats(ServerStats()).value(Key::Draining).toBool(true), false);
+}
+
+void tst_FeedJson::statsUpstreamFailures()
+{
+    ServerStats s;
+    for (const UpstreamFailureInfo &info : UpstreamFailures)
+        s.upstreamFailures[size_t(info.cause)] = 10 + quint64(info.cause);
+    const QJsonObject json = encodeStats(s);
+    QCOMPARE(json.value(Key::UpstreamFailures).toObject().value(QLatin1String("connect-timeout")).toInt(), 12);
+    const Decoded<ServerStats> d = decodeStats(parse(compact(json)), ReaderNow);
+    QVERIFY2(d, qPrintable(d.error));
+    QCOMPARE(d.value->upstreamFailures, s.upstreamFailures);
 }
 
 void tst_FeedJson::statsMissingKeys()
