@@ -6,6 +6,7 @@
 
 #include <QColor>
 #include <QDateTime>
+#include <QFont>
 
 namespace Vigil {
 
@@ -36,7 +37,7 @@ int TrafficLogModel::columnCount(const QModelIndex &parent) const
 
 const ServerEvent *TrafficLogModel::eventAt(int row) const
 {
-    if (row < 0 || row >= int(m_entries.size()) || m_entries[size_t(row)].skippedHere)
+    if (row < 0 || row >= int(m_entries.size()) || m_entries[size_t(row)].skippedHere || m_entries[size_t(row)].marker)
         return nullptr;
     return &m_entries[size_t(row)].event;
 }
@@ -62,6 +63,7 @@ QString TrafficLogModel::detail(const Entry &entry) const
     case EventKind::Timeout:
         return FeedText::watchdogFired(e.timeout);
     case EventKind::Closed:
+        return entry.note.isEmpty() ? FeedText::closeReason(e.reason) : entry.note;
     case EventKind::Rejected:
         return FeedText::closeReason(e.reason);
     case EventKind::MessageIn:
@@ -89,6 +91,32 @@ QVariant TrafficLogModel::data(const QModelIndex &index, int role) const
         return QVariant();
     const Entry &entry = m_entries[size_t(index.row())];
     const ServerEvent &e = entry.event;
+    if (entry.marker) {
+        switch (role) {
+        case Qt::DisplayRole:
+            if (index.column() == TimeColumn)
+                return QDateTime::fromMSecsSinceEpoch(e.wallMs).toString(QStringLiteral("HH:mm:ss.zzz"));
+            if (index.column() == EventColumn)
+                return tr("— note —");
+            if (index.column() == DetailColumn)
+                return entry.note;
+            return QVariant();
+        case Qt::ToolTipRole:
+            return entry.note;
+        case ConnectionRole:
+            return quint64(0);
+        case KindRole:
+            return -1;
+        case Qt::ForegroundRole:
+            return QColor(0x2b, 0x6c, 0xb0);
+        case Qt::FontRole: {
+            QFont bold;
+            bold.setBold(true);
+            return bold;
+        }
+        }
+        return QVariant();
+    }
     switch (role) {
     case Qt::DisplayRole:
         if (entry.skippedHere) {
@@ -127,6 +155,11 @@ QVariant TrafficLogModel::data(const QModelIndex &index, int role) const
         if (e.kind == EventKind::Connected || e.kind == EventKind::Hello)
             return QColor(0x1e, 0x84, 0x49);
         return QVariant();
+    case Qt::ToolTipRole:
+        // Long details (payloads, close summaries) elide in the cell.
+        if (index.column() == DetailColumn && !entry.skippedHere)
+            return detail(entry);
+        return QVariant();
     case Qt::TextAlignmentRole:
         if (index.column() == ConnectionColumn)
             return QVariant(Qt::AlignRight | Qt::AlignVCenter);
@@ -156,8 +189,12 @@ void TrafficLogModel::appendEvents(const QVector<ServerEvent> &events, quint64 d
         if (!dropped)
             emit skippedChanged(m_skipped);
     }
-    for (const ServerEvent &e : events)
-        fresh.push_back(Entry{e, 0});
+    for (const ServerEvent &e : events) {
+        Entry entry{e, 0, QString(), false};
+        if (e.kind == EventKind::Closed && m_closeNote)
+            entry.note = m_closeNote(e);
+        fresh.push_back(std::move(entry));
+    }
     if (dropped) {
         Entry note;
         note.skippedHere = dropped;
@@ -203,6 +240,21 @@ void TrafficLogModel::insertEntries(std::deque<Entry> &&fresh)
     for (Entry &entry : fresh)
         m_entries.push_back(std::move(entry));
     endInsertRows();
+}
+
+void TrafficLogModel::appendMarker(const QString &text)
+{
+    Entry entry;
+    entry.marker = true;
+    entry.note = text;
+    entry.event.wallMs = QDateTime::currentMSecsSinceEpoch();
+    std::deque<Entry> fresh;
+    fresh.push_back(std::move(entry));
+    if (m_paused) {
+        m_pending.push_back(std::move(fresh.front()));
+        return;
+    }
+    insertEntries(std::move(fresh));
 }
 
 void TrafficLogModel::clear()
