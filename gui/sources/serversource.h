@@ -24,7 +24,8 @@ public:
         Connected,    // the feed is live (the embedded server: running)
         Lost,         // no answer (refused, reset, timed out): retrying
         Unauthorized, // 401: token missing or wrong; retrying
-        BadResponse,  // an answer that is not the admin API: retrying
+        BadResponse,  // an answer that is not the admin API: retrying, or
+                      // given up (hasGivenUp()) when it is not HTTP at all
     };
 
     // What the operator may do with this server beyond watching and
@@ -32,6 +33,8 @@ public:
     enum class Capability {
         StartStop = 0x1,   // start() and stop() serve and end serving
         ApplyConfig = 0x2, // applyConfig() changes its timeouts and limits
+        Retry = 0x4,       // retryNow() tries again at once while troubled
+        Token = 0x8,       // setToken() replaces the credentials it sends
     };
     Q_DECLARE_FLAGS(Capabilities, Capability)
 
@@ -66,6 +69,15 @@ public:
     // With ApplyConfig: timeouts and limits for new connections, with
     // applyToOpen for the open ones too; also the next start's config.
     virtual void applyConfig(const ServerConfig &config, bool applyToOpen) = 0;
+    // With Retry: the next attempt now, not after the delay; also after
+    // the source gave up (an address that is not what it expects).
+    virtual void retryNow() {}
+    // With Token: the token for the next attempts (empty: none); retries now.
+    virtual void setToken(const QString &) {}
+    virtual QString token() const { return QString(); }
+    // Whether the source waits for retryNow() instead of retrying itself.
+    virtual bool hasGivenUp() const { return false; }
+
     // Closes a connection with BYE kicked; kickFinished reports the outcome.
     virtual void kick(quint64 id) = 0;
     // Whether someone can see the feed: a source may stop producing
@@ -83,6 +95,9 @@ signals:
     void kickFinished(quint64 id, bool ok, const QString &error);
     // A transient note for the status bar (accepting paused, …).
     void notice(const QString &message, int timeoutMs);
+    // The server behind the feed restarted (its connection ids and event
+    // numbers start again); detail says how that was seen.
+    void serverRestarted(const QString &detail);
 };
 
 Q_DECLARE_OPERATORS_FOR_FLAGS(ServerSource::Capabilities)
