@@ -11,6 +11,7 @@ class QPlainTextEdit;
 
 namespace Vigil {
 
+class ClosedConnectionModel;
 class ConnectionTableModel;
 class TrafficLogModel;
 
@@ -19,7 +20,9 @@ class ConnectionDetails final : public QWidget
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ConnectionDetails)
 public:
-    ConnectionDetails(const ConnectionTableModel *connections, const TrafficLogModel *traffic, QWidget *parent = nullptr);
+    // history: where a closed connection's end and totals are found.
+    ConnectionDetails(const ConnectionTableModel *connections, const TrafficLogModel *traffic,
+                      const ClosedConnectionModel *history, QWidget *parent = nullptr);
 
     // 0 clears the pane.
     void setConnection(quint64 id);
@@ -34,6 +37,7 @@ private:
     ConnectionSnapshot m_last;
     const ConnectionTableModel *m_connections;
     const TrafficLogModel *m_traffic;
+    const ClosedConnectionModel *m_history;
     QLabel *m_summary;
     QPlainTextEdit *m_recent;
     int m_recentSeenRows = -1;

@@ -7,7 +7,10 @@
 #include "trafficfilterproxy.h"
 #include "trafficlogmodel.h"
 
+#include <QAction>
 #include <QCheckBox>
+#include <QClipboard>
+#include <QGuiApplication>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -17,6 +20,8 @@
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace Vigil {
 
@@ -29,6 +34,9 @@ TrafficPanel::TrafficPanel(TrafficLogModel *model, Controls controls, QWidget *p
     auto *filter = new QLineEdit(this);
     filter->setPlaceholderText(tr("Filter text…"));
     filter->setClearButtonEnabled(true);
+    filter->setToolTip(tr("Show only events whose time, connection, peer, event or detail contains this text"));
+    // The other controls never squeeze the box to "Fi…".
+    filter->setMinimumWidth(fontMetrics().averageCharWidth() * 22);
     connect(filter, &QLineEdit::textChanged, m_proxy, &TrafficFilterProxy::setText);
 
     auto *kind = new QComboBox(this);
@@ -63,8 +71,10 @@ TrafficPanel::TrafficPanel(TrafficLogModel *model, Controls controls, QWidget *p
     m_followBox = new QCheckBox(tr("&Follow"), this);
     m_followBox->setChecked(true);
     m_skippedLabel = new QLabel(this);
+    m_skippedLabel->setToolTip(tr("Events not shown: under heavy load the log keeps a sample, and a paused log keeps a bounded backlog"));
     connect(m_model, &TrafficLogModel::skippedChanged, this, [this](quint64 skipped) {
-        m_skippedLabel->setText(skipped ? tr("<span style='color:#9a6b00'>%1 skipped</span>").arg(skipped) : QString());
+        m_skippedLabel->setText(skipped ? tr("<span style='color:#9a6b00'>%1 skipped</span>").arg(FeedText::count(skipped))
+                                        : QString());
     });
     auto *clear = new QPushButton(tr("Clear"), this);
     connect(clear, &QPushButton::clicked, m_model, &TrafficLogModel::clear);
@@ -75,6 +85,14 @@ TrafficPanel::TrafficPanel(TrafficLogModel *model, Controls controls, QWidget *p
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     setTrafficColumnWidths(m_view);
     connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &TrafficPanel::scheduleFollowTail);
+    // Ctrl+C copies whole rows (time, conn, peer, event, detail), tab-separated.
+    auto *copy = new QAction(tr("&Copy Rows"), m_view);
+    copy->setObjectName(QStringLiteral("copyTrafficRowsAction"));
+    copy->setShortcut(QKeySequence::Copy);
+    copy->setShortcutContext(Qt::WidgetShortcut);
+    connect(copy, &QAction::triggered, this, &TrafficPanel::copySelectedRows);
+    m_view->addAction(copy);
+    m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
 
     bar->addWidget(pause);
     bar->addWidget(m_followBox);
@@ -84,6 +102,27 @@ TrafficPanel::TrafficPanel(TrafficLogModel *model, Controls controls, QWidget *p
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(bar);
     layout->addWidget(m_view, 1);
+}
+
+QString TrafficPanel::selectedRowsText() const
+{
+    QModelIndexList rows = m_view->selectionModel()->selectedRows();
+    std::sort(rows.begin(), rows.end(), [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
+    QStringList lines;
+    for (const QModelIndex &row : rows) {
+        QStringList cells;
+        for (int c = 0; c < m_proxy->columnCount(); ++c)
+            cells << m_proxy->index(row.row(), c).data().toString();
+        lines << cells.join(QLatin1Char('\t'));
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+void TrafficPanel::copySelectedRows()
+{
+    const QString text = selectedRowsText();
+    if (!text.isEmpty())
+        QGuiApplication::clipboard()->setText(text);
 }
 
 void TrafficPanel::showConnection(quint64 id)

@@ -30,6 +30,9 @@ public:
     QTableView *view() const { return m_view; }
     // Narrows the log to one connection.
     void showConnection(quint64 id);
+    // The selected rows, every column, tab-separated (what Ctrl+C copies).
+    QString selectedRowsText() const;
+    void copySelectedRows();
 
 private:
     void scheduleFollowTail();

@@ -2,9 +2,11 @@
 // real QTcpSocket clients (rows, status line, kick, stop empties the
 // table), a RemoteServerSource to a port nobody answers (banner, greyed
 // table), and the dock pages that go with the view wherever they live.
+#include "closedconnectionmodel.h"
 #include "connectiondetails.h"
 #include "connectiontablemodel.h"
 #include "embeddedserversource.h"
+#include "historypanel.h"
 #include "remoteserversource.h"
 #include "serverview.h"
 #include "statspanel.h"
@@ -12,7 +14,9 @@
 #include "trafficpanel.h"
 #include "vigildhelper.h"
 
+#include <QLineEdit>
 #include <QPointer>
+#include <QSortFilterProxyModel>
 #include <QSignalSpy>
 #include <QStackedWidget>
 #include <QTableView>
@@ -31,6 +35,7 @@ private slots:
     void embeddedRowsKickAndStop();
     void lostContactShowsBannerAndGreys();
     void pagesGoWithTheView();
+    void closedRowStaysInHistory();
 };
 
 void tst_ServerView::embeddedRowsKickAndStop()
@@ -114,6 +119,93 @@ void tst_ServerView::pagesGoWithTheView()
     QVERIFY(stats.isNull());
     QVERIFY(details.isNull());
     QCOMPARE(dock.count(), 0);
+}
+
+void tst_ServerView::closedRowStaysInHistory()
+{
+    // A selected connection that closes keeps its details, now with its
+    // reason and totals; the history and the log's "closed" row keep them.
+    auto *source = new EmbeddedServerSource;
+    ServerConfig config;
+    config.listen = {*ListenAddress::parse(QStringLiteral("127.0.0.1:0"))};
+    config.idleTimeoutMs = 30000;
+    source->applyConfig(config, false);
+    source->setWatched(true);
+    ServerView view(source);
+    view.show();
+    view.details()->show();
+    QVERIFY(source->start());
+    const quint16 port = source->server().boundAddresses().value(0).port;
+
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, port);
+    client.write(frame(0x04, R"({"client": "sensor-17"})"));
+    for (int i = 0; i < 3; ++i)
+        client.write(frame(0x01, "reading 21.5"));
+    QTRY_COMPARE_WITH_TIMEOUT(view.connectionModel()->rowCount(), 1, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(view.connectionModel()->index(0, ConnectionTableModel::MessagesInColumn).data().toString(),
+                              QStringLiteral("4"), 5000);
+    const quint64 id = view.connectionModel()->index(0, 0).data(ConnectionTableModel::IdRole).toULongLong();
+    view.connectionView()->selectRow(0);
+    QTRY_VERIFY(view.details()->text().contains(QLatin1String("sensor-17")));
+
+    // The client says goodbye: BYE normal (11), then closes.
+    client.write(frame(0x06, QByteArray(1, char(11))));
+    QTRY_COMPARE_WITH_TIMEOUT(view.connectionModel()->rowCount(), 0, 5000);
+
+    // The history has it, with reason and totals.
+    ClosedConnectionModel *history = view.historyModel();
+    QTRY_COMPARE(history->rowCount(), 1);
+    const ClosedRecord *record = history->recordFor(id);
+    QVERIFY(record);
+    QCOMPARE(record->reason, CloseReason::Normal);
+    QCOMPARE(record->last.client, QStringLiteral("sensor-17"));
+    QCOMPARE(record->last.messagesIn, quint64(4));
+    QVERIFY(record->last.bytesIn > 0);
+    QVERIFY(record->durationMs() >= 0);
+    QCOMPARE(history->index(0, ClosedConnectionModel::ReasonColumn).data().toString(), QStringLiteral("normal"));
+    QCOMPARE(history->index(0, ClosedConnectionModel::MessagesInColumn).data().toString(), QStringLiteral("4"));
+
+    // The details pane did not reset: it says how the connection ended.
+    QCOMPARE(view.details()->connection(), id);
+    QTRY_VERIFY(view.details()->text().contains(QLatin1String("(closed)")));
+    const QString details = view.details()->text();
+    QVERIFY2(details.contains(QLatin1String("(closed)")), qPrintable(details));
+    QVERIFY2(details.contains(QLatin1String("normal")), qPrintable(details));
+    QVERIFY2(details.contains(QLatin1String("sensor-17")), qPrintable(details));
+    QVERIFY2(details.contains(QLatin1String("4 / ")), qPrintable(details));
+
+    // The log's "closed" row carries duration and counts, like vigild's log.
+    TrafficLogModel *log = view.trafficModel();
+    auto closedDetail = [log, id] {
+        for (int r = log->rowCount() - 1; r >= 0; --r) {
+            const ServerEvent *e = log->eventAt(r);
+            if (e && e->kind == EventKind::Closed && e->conn == id)
+                return log->index(r, TrafficLogModel::DetailColumn).data().toString();
+        }
+        return QString();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(!closedDetail().isEmpty(), 5000);
+    QVERIFY2(closedDetail().startsWith(QStringLiteral("normal · after ")), qPrintable(closedDetail()));
+    QVERIFY2(closedDetail().contains(QLatin1String("msgs 4 in")), qPrintable(closedDetail()));
+
+    // Filterable: by client name and by reason.
+    HistoryPanel *panel = view.historyPanel();
+    panel->filter()->setText(QStringLiteral("sensor-17"));
+    QCOMPARE(panel->proxy()->rowCount(), 1);
+    panel->filter()->setText(QStringLiteral("idle-timeout"));
+    QCOMPARE(panel->proxy()->rowCount(), 0);
+    panel->filter()->setText(QStringLiteral("normal"));
+    QCOMPARE(panel->proxy()->rowCount(), 1);
+
+    // Stop: the connections still open go to the history as server-shutdown.
+    QTcpSocket other;
+    other.connectToHost(QHostAddress::LocalHost, port);
+    QTRY_COMPARE_WITH_TIMEOUT(view.connectionModel()->rowCount(), 1, 5000);
+    source->stop();
+    QTRY_COMPARE_WITH_TIMEOUT(source->state(), ServerSource::State::Stopped, 5000);
+    QCOMPARE(history->rowCount(), 2);
+    QCOMPARE(history->recordAt(1)->reason, CloseReason::ServerShutdown);
 }
 
 QTEST_MAIN(tst_ServerView)
