@@ -3,11 +3,14 @@
 // layout across runs. What a server does is its ServerSource's business.
 #include "mainwindow.h"
 
+#include "applypreview.h"
 #include "attachdialog.h"
 #include "connectiondetails.h"
 #include "connectionpanel.h"
+#include "connectiontablemodel.h"
 #include "embeddedserversource.h"
 #include "monitorsettings.h"
+#include "monotonicclock.h"
 #include "monitortray.h"
 #include "remoteserversource.h"
 #include "serveractions.h"
@@ -25,12 +28,14 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QScreen>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTimer>
 #include <QToolBar>
 
+#include <algorithm>
 #include <utility>
 
 // Resources live in the static vigil_gui library: register them once.
@@ -116,6 +121,41 @@ void MainWindow::createMenus()
     m_actions->fillToolBar(toolbar);
 }
 
+void MainWindow::updateWindowTitle(const ServerView *view)
+{
+    // "127.0.0.1:7600 — listening — Vigil Monitor": which server, and how it is.
+    const ServerSource *source = view->source();
+    QString where = source->title();
+    if (source->can(ServerSource::Capability::StartStop) && source->state() == ServerSource::State::Connected) {
+        const QString status = source->statusText();
+        const QString prefix = QStringLiteral("Listening on ");
+        if (status.startsWith(prefix))
+            where = status.mid(prefix.size());
+    }
+    QString state;
+    switch (source->state()) {
+    case ServerSource::State::Stopped: state = source->can(ServerSource::Capability::StartStop) ? tr("stopped") : tr("detached"); break;
+    case ServerSource::State::Connecting: state = tr("connecting"); break;
+    case ServerSource::State::Connected: state = source->can(ServerSource::Capability::StartStop) ? tr("listening") : tr("attached"); break;
+    case ServerSource::State::Lost: state = tr("connection lost"); break;
+    case ServerSource::State::Unauthorized: state = tr("token rejected"); break;
+    case ServerSource::State::BadResponse: state = tr("bad response"); break;
+    }
+    setWindowTitle(tr("%1 — %2 — Vigil Monitor").arg(where, state));
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, tr("About Vigil Monitor"),
+                       tr("<h3>Vigil Monitor %1</h3>"
+                          "<p>Watches Vigil servers: the embedded one, and vigild instances through their admin "
+                          "endpoint. Every connection's watchdogs, traffic, and why each one closed.</p>"
+                          "<p>Built with Qt %2. Documentation: <a href='file:///usr/share/doc/vigil/'>"
+                          "/usr/share/doc/vigil</a> (README.md, admin.md), or README.md and docs/ in the "
+                          "sources; <code>vigild --help</code> for its flags.</p>")
+                           .arg(QStringLiteral(VIGIL_VERSION), QString::fromLatin1(qVersion())));
+}
+
 void MainWindow::createDocks()
 {
     // The form is the window's server settings, saved with the window.
@@ -123,6 +163,10 @@ void MainWindow::createDocks()
     m_docks = new ViewDocks(this, m_settings);
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addActions(m_docks->toggleActions());
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *about = help->addAction(tr("&About Vigil Monitor"), this, &MainWindow::showAbout);
+    about->setObjectName(QStringLiteral("aboutAction"));
+    about->setMenuRole(QAction::AboutRole);
 }
 
 void MainWindow::createStatusBar()
@@ -168,7 +212,39 @@ void MainWindow::restoreSettings(const Options &options)
     const QByteArray geometry = m_persist->windowGeometry();
     if (geometry.isEmpty() || !restoreGeometry(geometry))
         fitToScreen();
+    else
+        keepOnScreen();
     restoreState(m_persist->windowState());
+}
+
+// A geometry saved on a larger screen (or grown by a long value in an
+// older version) is brought inside this screen's available area.
+void MainWindow::keepOnScreen()
+{
+    const QScreen *screen = this->screen();
+    if (!screen)
+        return;
+    const QRect available = screen->availableGeometry();
+    const QMargins frame = frameGeometry().size() == size()
+        ? QMargins()
+        : QMargins(geometry().left() - frameGeometry().left(), geometry().top() - frameGeometry().top(),
+                   frameGeometry().right() - geometry().right(), frameGeometry().bottom() - geometry().bottom());
+    const QSize room = available.size().shrunkBy(frame);
+    if (width() > room.width() || height() > room.height())
+        resize(size().boundedTo(room));
+    QRect placed = frameGeometry();
+    if (!available.contains(placed)) {
+        placed.moveLeft(std::clamp(placed.left(), available.left(), std::max(available.left(), available.right() - placed.width() + 1)));
+        placed.moveTop(std::clamp(placed.top(), available.top(), std::max(available.top(), available.bottom() - placed.height() + 1)));
+        move(placed.topLeft());
+    }
+}
+
+// Side docks restored wider than a third of the window leave the table
+// too little room: back to their first-start widths.
+void MainWindow::keepDocksNarrow()
+{
+    m_docks->limitWidths(width() / 3);
 }
 
 // The first start: the preferred size (the table's columns, the traffic log
@@ -282,6 +358,14 @@ ServerView *MainWindow::attachServer(const QString &address, const QString &toke
     }
     auto *view = addView(new ServerView(new RemoteServerSource(trimmed, token)), true);
     m_attachments.insert(view, {trimmed, token.trimmed(), rememberToken && !token.trimmed().isEmpty()});
+    // A token corrected from the tab is saved the way the first one was.
+    connect(view, &ServerView::tokenChanged, this, [this, view](const QString &newToken) {
+        auto it = m_attachments.find(view);
+        if (it == m_attachments.end())
+            return;
+        it->token = newToken;
+        saveAttachedServers();
+    });
     view->source()->start();
     m_tabs->setCurrentWidget(view);
     saveAttachedServers();
@@ -315,8 +399,9 @@ void MainWindow::handleViewStatus(ServerView *view)
         m_tray->setStatus(view->statusText());
     if (view != currentView())
         return;
-    // The status bar and the docks speak of the tab in front.
+    // The status bar, the title and the docks speak of the tab in front.
     m_statusLabel->setText(view->statusText());
+    updateWindowTitle(view);
     m_docks->follow(view);
     updateActions();
 }
@@ -380,9 +465,44 @@ void MainWindow::applyToOpenConnections()
     if (!view || !view->source()->can(ServerSource::Capability::ApplyConfig)
         || view->source()->state() != ServerSource::State::Connected)
         return;
-    view->source()->applyConfig(*config, true);
-    statusBar()->showMessage(tr("Settings applied to open connections"), 3000);
-    saveSettings();
+    // Say what it will do first: how many it closes at once, which keep
+    // the keepalive their HELLO negotiated.
+    const ConnectionTableModel *model = view->connectionModel();
+    QVector<const ConnectionSnapshot *> open;
+    open.reserve(model->rowCount());
+    for (int r = 0; r < model->rowCount(); ++r)
+        open.append(model->snapshotAt(r));
+    const ApplyPreview preview = ApplyPreview::of(open, *config, MonotonicClock::nowMs());
+    QPointer<ServerView> target = view;
+    const ServerConfig chosen = *config;
+    auto apply = [this, target, chosen, preview] {
+        if (!target || target->source()->state() != ServerSource::State::Connected)
+            return;
+        target->source()->applyConfig(chosen, true);
+        statusBar()->showMessage(preview.doneText(), 8000);
+        saveSettings();
+    };
+    if (preview.open == 0) {
+        apply();
+        return;
+    }
+    if (m_confirmBox)
+        m_confirmBox->close();
+    m_confirmBox = new QMessageBox(QMessageBox::Question, tr("Apply to Open Connections"), preview.text(),
+                                   QMessageBox::Cancel, this);
+    m_confirmBox->setObjectName(QStringLiteral("applyToOpenConfirmation"));
+    m_confirmBox->setAttribute(Qt::WA_DeleteOnClose);
+    QPushButton *ok = m_confirmBox->addButton(
+        preview.closeAtOnceMax ? tr("Apply and Close %1").arg(preview.closeAtOnceMax) : tr("Apply"),
+        QMessageBox::AcceptRole);
+    ok->setObjectName(QStringLiteral("applyButton"));
+    // Closing connections is never the default.
+    if (preview.closeAtOnceMax)
+        m_confirmBox->setDefaultButton(QMessageBox::Cancel);
+    else
+        m_confirmBox->setDefaultButton(ok);
+    connect(ok, &QPushButton::clicked, this, apply);
+    m_confirmBox->open();
 }
 
 QAction *MainWindow::startAction() const { return m_actions->start(); }
@@ -465,6 +585,14 @@ QString MainWindow::statusText() const
 void MainWindow::showEvent(QShowEvent *event)
 {
     QMainWindow::showEvent(event);
+    // Restored dock sizes take effect with the first layout.
+    if (!m_shownOnce) {
+        m_shownOnce = true;
+        QTimer::singleShot(0, this, [this] {
+            keepOnScreen();
+            keepDocksNarrow();
+        });
+    }
     // Batches cost the servers work: only while someone can see them.
     for (ServerView *view : views())
         view->source()->setWatched(true);

@@ -116,6 +116,8 @@ private:
     ServerView *addView(ServerView *view, bool closable);
     void restoreSettings(const Options &options);
     void fitToScreen();
+    void keepOnScreen();
+    void keepDocksNarrow();
     void restoreAttachedServers();
     void saveSettings();
     void saveAttachedServers();
@@ -125,6 +127,8 @@ private:
     void handleConfigEdited();
     void applyToOpenConnections();
     void showDetails();
+    void showAbout();
+    void updateWindowTitle(const ServerView *view);
     void updateActions();
     void showError(const QString &title, const QString &text);
 
@@ -147,7 +151,9 @@ private:
     };
     QHash<ServerView *, Attachment> m_attachments;
     QPointer<QMessageBox> m_errorBox;
+    QPointer<QMessageBox> m_confirmBox;
     QString m_lastError;
+    bool m_shownOnce = false;
 };
 
 } // namespace Vigil

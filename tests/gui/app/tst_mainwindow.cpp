@@ -20,6 +20,7 @@
 #include <QTabWidget>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QScreen>
 #include <QSignalSpy>
 #include <QTableView>
@@ -201,7 +202,15 @@ void tst_MainWindow::idleTimeoutRemovesRow()
         }
         return false;
     };
-    QTRY_VERIFY(logHas(QStringLiteral("idle-timeout")));
+    // The "closed" row: the reason, then duration and totals.
+    auto logStartsWith = [log](const QString &text) {
+        for (int r = 0; r < log->rowCount(); ++r) {
+            if (log->index(r, TrafficLogModel::DetailColumn).data().toString().startsWith(text))
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY(logStartsWith(QStringLiteral("idle-timeout · after ")));
     QVERIFY(logHas(QStringLiteral("idle watchdog fired")));
 }
 
@@ -249,8 +258,17 @@ void tst_MainWindow::applyToOpenConnections()
                  20000);
     QCOMPARE(model->index(0, ConnectionTableModel::IdleLeftColumn).data(ConnectionTableModel::TotalMsRole).toLongLong(),
              30000);
-    // ... until "Apply to Open Connections".
+    // ... until "Apply to Open Connections", which first says what it does.
     m_window->applyToOpenAction()->trigger();
+    QMessageBox *confirm = nullptr;
+    QTRY_VERIFY((confirm = m_window->findChild<QMessageBox *>(QStringLiteral("applyToOpenConfirmation"))));
+    QVERIFY2(confirm->text().contains(QLatin1String("2 open connections")), qPrintable(confirm->text()));
+    QVERIFY2(confirm->text().contains(QLatin1String("1 get the new idle timeout")), qPrintable(confirm->text()));
+    QCOMPARE(model->index(0, ConnectionTableModel::IdleLeftColumn).data(ConnectionTableModel::TotalMsRole).toLongLong(),
+             30000);
+    auto *apply = confirm->findChild<QPushButton *>(QStringLiteral("applyButton"));
+    QVERIFY(apply);
+    apply->click();
     QTRY_COMPARE(model->index(0, ConnectionTableModel::IdleLeftColumn).data(ConnectionTableModel::TotalMsRole).toLongLong(),
                  20000);
 }
@@ -320,7 +338,8 @@ void tst_MainWindow::settingsSurviveRestart()
     form->probeIntervalEdit()->setText(QStringLiteral("2s"));
     form->policyBox()->setCurrentIndex(form->policyBox()->findText(QStringLiteral("short")));
     form->listenEdit()->setText(QStringLiteral("127.0.0.1:7611"));
-    m_window->resize(1111, 777);
+    // A size that fits the 1366x768 screen comes back as it was.
+    m_window->resize(1111, 707);
     QVERIFY(m_window->close());
     m_window.reset();
 
@@ -330,7 +349,7 @@ void tst_MainWindow::settingsSurviveRestart()
     QCOMPARE(form->probeIntervalEdit()->text(), QStringLiteral("2s"));
     QCOMPARE(form->policyBox()->currentText(), QStringLiteral("short"));
     QCOMPARE(form->listenEdit()->text(), QStringLiteral("127.0.0.1:7611"));
-    QCOMPARE(m_window->size(), QSize(1111, 777));
+    QCOMPARE(m_window->size(), QSize(1111, 707));
 }
 
 // No saved geometry: the window opens at its preferred size only where that
