@@ -6,9 +6,12 @@
 #include "applypreview.h"
 #include "attachdialog.h"
 #include "connectiondetails.h"
+#include "connectionfilterproxy.h"
 #include "connectionpanel.h"
 #include "connectiontablemodel.h"
 #include "embeddedserversource.h"
+#include "feedtext.h"
+#include "historypanel.h"
 #include "monitorsettings.h"
 #include "monotonicclock.h"
 #include "monitortray.h"
@@ -18,17 +21,22 @@
 #include "serverview.h"
 #include "settingsform.h"
 #include "statspanel.h"
+#include "tableexport.h"
+#include "trafficfilterproxy.h"
 #include "trafficpanel.h"
 #include "viewdocks.h"
 
 #include <QAction>
 #include <QCloseEvent>
+#include <QFileDialog>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QSaveFile>
+#include <QSortFilterProxyModel>
 #include <QScreen>
 #include <QStatusBar>
 #include <QTableView>
@@ -92,6 +100,13 @@ void MainWindow::createActions()
     connect(m_actions->attach(), &QAction::triggered, this, &MainWindow::showAttachDialog);
     connect(m_actions->detach(), &QAction::triggered, this, [this] { detachServer(currentView()); });
     connect(m_actions->details(), &QAction::triggered, this, &MainWindow::showDetails);
+    connect(m_actions->kickMatching(), &QAction::triggered, this, &MainWindow::kickMatchingConnections);
+    connect(m_actions->exportConnections(), &QAction::triggered, this,
+            [this] { exportTable(tr("Export Connections"), QStringLiteral("connections"), ExportWhat::Connections); });
+    connect(m_actions->exportHistory(), &QAction::triggered, this,
+            [this] { exportTable(tr("Export Closed History"), QStringLiteral("closed-connections"), ExportWhat::History); });
+    connect(m_actions->exportTraffic(), &QAction::triggered, this,
+            [this] { exportTable(tr("Export Traffic Log"), QStringLiteral("traffic"), ExportWhat::Traffic); });
     connect(m_actions->quit(), &QAction::triggered, this, &QWidget::close);
     // The connection actions act on the tab in front.
     const std::pair<QAction *, void (ServerView::*)()> onView[] = {
@@ -194,6 +209,7 @@ ServerView *MainWindow::addView(ServerView *view, bool closable)
     m_docks->addView(view);
     connect(view, &ServerView::statusChanged, this, [this, view] { handleViewStatus(view); });
     connect(view, &ServerView::selectionChanged, this, &MainWindow::updateActions);
+    connect(view, &ServerView::matchingChanged, this, &MainWindow::updateActions);
     connect(view, &ServerView::detailsRequested, this, &MainWindow::showDetails);
     connect(view, &ServerView::kickFailed, this,
             [this](const QString &message) { statusBar()->showMessage(message, 10000); });
@@ -434,9 +450,106 @@ bool MainWindow::startServer()
 
 void MainWindow::stopServer()
 {
-    if (ServerView *view = currentView(); view && view->source()->can(ServerSource::Capability::StartStop))
+    ServerView *view = currentView();
+    if (!view || !view->source()->can(ServerSource::Capability::StartStop))
+        return;
+    // With connections open, Stop says what it does first: each of them
+    // gets BYE server-shutdown.
+    const int open = view->connectionModel()->rowCount();
+    if (open == 0) {
         view->source()->stop();
-    updateActions();
+        updateActions();
+        return;
+    }
+    QPointer<ServerView> target = view;
+    confirm(QStringLiteral("stopConfirmation"), tr("Stop the Server"),
+            open == 1 ? tr("1 connection is open. Stopping sends it BYE server-shutdown and closes it.")
+                      : tr("%1 connections are open. Stopping sends each BYE server-shutdown and closes it.")
+                            .arg(FeedText::count(quint64(open))),
+            tr("Stop and Close %1").arg(open), [this, target] {
+                if (target)
+                    target->source()->stop();
+                updateActions();
+            });
+}
+
+void MainWindow::kickMatchingConnections()
+{
+    ServerView *view = currentView();
+    if (!view || view->source()->state() != ServerSource::State::Connected || !view->isFiltered())
+        return;
+    const int matching = view->matchingConnectionCount();
+    if (matching == 0)
+        return;
+    QPointer<ServerView> target = view;
+    confirm(QStringLiteral("kickMatchingConfirmation"), tr("Kick Matching Connections"),
+            tr("Kick %1 of %2 connections (those the filter matches)? Each gets BYE kicked.")
+                .arg(FeedText::count(quint64(matching)), FeedText::count(quint64(view->connectionModel()->rowCount()))),
+            tr("Kick %1").arg(matching), [this, target] {
+                if (!target)
+                    return;
+                const int kicked = target->kickMatching();
+                statusBar()->showMessage(tr("Kicked %1 connections").arg(kicked), 5000);
+            });
+}
+
+void MainWindow::confirm(const QString &name, const QString &title, const QString &text, const QString &doIt,
+                         std::function<void()> action)
+{
+    // Window-modal and non-blocking, like the error box; Cancel is the default.
+    if (m_confirmBox)
+        m_confirmBox->close();
+    m_confirmBox = new QMessageBox(QMessageBox::Question, title, text, QMessageBox::Cancel, this);
+    m_confirmBox->setObjectName(name);
+    m_confirmBox->setAttribute(Qt::WA_DeleteOnClose);
+    QPushButton *ok = m_confirmBox->addButton(doIt, QMessageBox::AcceptRole);
+    ok->setObjectName(QStringLiteral("confirmButton"));
+    m_confirmBox->setDefaultButton(QMessageBox::Cancel);
+    connect(ok, &QPushButton::clicked, this, std::move(action));
+    m_confirmBox->open();
+}
+
+void MainWindow::exportTable(const QString &title, const QString &baseName, ExportWhat what)
+{
+    ServerView *view = currentView();
+    if (!view)
+        return;
+    const QAbstractItemModel *model = nullptr;
+    switch (what) {
+    case ExportWhat::Connections: model = view->connectionProxy(); break;
+    case ExportWhat::History: model = view->historyPanel()->proxy(); break;
+    case ExportWhat::Traffic: model = view->trafficProxy(); break;
+    }
+    auto *dialog = new QFileDialog(this, title, baseName + QStringLiteral(".csv"));
+    dialog->setObjectName(QStringLiteral("exportDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setNameFilters({tr("CSV (*.csv)"), tr("JSON (*.json)")});
+    QPointer<const QAbstractItemModel> source = model;
+    connect(dialog, &QFileDialog::fileSelected, this, [this, source](const QString &file) {
+        if (!source)
+            return;
+        QString error;
+        if (!exportTo(*source, file, &error))
+            showError(tr("Export failed"), error);
+        else
+            statusBar()->showMessage(tr("Saved %1 rows to %2").arg(source->rowCount()).arg(file), 5000);
+    });
+    dialog->open();
+}
+
+bool MainWindow::exportTo(const QAbstractItemModel &model, const QString &file, QString *error)
+{
+    QSaveFile out(file);
+    if (!out.open(QIODevice::WriteOnly)) {
+        *error = tr("%1: %2").arg(file, out.errorString());
+        return false;
+    }
+    if (!TableExport::write(model, out, TableExport::formatFor(file), error) || !out.commit()) {
+        *error = tr("%1: %2").arg(file, out.errorString());
+        return false;
+    }
+    return true;
 }
 
 void MainWindow::handleConfigEdited()
@@ -486,23 +599,8 @@ void MainWindow::applyToOpenConnections()
         apply();
         return;
     }
-    if (m_confirmBox)
-        m_confirmBox->close();
-    m_confirmBox = new QMessageBox(QMessageBox::Question, tr("Apply to Open Connections"), preview.text(),
-                                   QMessageBox::Cancel, this);
-    m_confirmBox->setObjectName(QStringLiteral("applyToOpenConfirmation"));
-    m_confirmBox->setAttribute(Qt::WA_DeleteOnClose);
-    QPushButton *ok = m_confirmBox->addButton(
-        preview.closeAtOnceMax ? tr("Apply and Close %1").arg(preview.closeAtOnceMax) : tr("Apply"),
-        QMessageBox::AcceptRole);
-    ok->setObjectName(QStringLiteral("applyButton"));
-    // Closing connections is never the default.
-    if (preview.closeAtOnceMax)
-        m_confirmBox->setDefaultButton(QMessageBox::Cancel);
-    else
-        m_confirmBox->setDefaultButton(ok);
-    connect(ok, &QPushButton::clicked, this, apply);
-    m_confirmBox->open();
+    confirm(QStringLiteral("applyToOpenConfirmation"), tr("Apply to Open Connections"), preview.text(),
+            preview.closeAtOnceMax ? tr("Apply and Close %1").arg(preview.closeAtOnceMax) : tr("Apply"), apply);
 }
 
 QAction *MainWindow::startAction() const { return m_actions->start(); }

@@ -25,6 +25,10 @@ public:
     QAction *stop() const { return m_stop; }
     QAction *applyToOpen() const { return m_applyToOpen; }
     QAction *kick() const { return m_kick; }
+    QAction *kickMatching() const { return m_kickMatching; }
+    QAction *exportConnections() const { return m_exportConnections; }
+    QAction *exportHistory() const { return m_exportHistory; }
+    QAction *exportTraffic() const { return m_exportTraffic; }
     QAction *attach() const { return m_attach; }
     QAction *detach() const { return m_detach; }
     QAction *copyPeer() const { return m_copyPeer; }
@@ -45,6 +49,10 @@ private:
     QAction *m_stop;
     QAction *m_applyToOpen;
     QAction *m_kick;
+    QAction *m_kickMatching;
+    QAction *m_exportConnections;
+    QAction *m_exportHistory;
+    QAction *m_exportTraffic;
     QAction *m_attach;
     QAction *m_detach;
     QAction *m_copyPeer;

@@ -58,7 +58,7 @@ ViewDocks::ViewDocks(QMainWindow *window, SettingsForm *settings)
     window->resizeDocks({m_trafficDock}, {340}, Qt::Vertical);
     window->resizeDocks({m_settingsDock, m_statsDock}, {SettingsWidth, StatsWidth}, Qt::Horizontal);
     // The form gets its own height where there is room; details take the rest.
-    window->resizeDocks({m_settingsDock, m_detailsDock}, {m_settings->sizeHint().height() + 8, 600}, Qt::Vertical);
+    window->resizeDocks({m_settingsDock, m_detailsDock}, {m_settings->sizeHint().height() + 8, 200}, Qt::Vertical);
 }
 
 QList<QAction *> ViewDocks::toggleActions() const

@@ -5,6 +5,7 @@
 
 #include "closedconnectionmodel.h"
 #include "connectiondetails.h"
+#include "connectionfilterproxy.h"
 #include "connectionpanel.h"
 #include "connectiontablemodel.h"
 #include "historypanel.h"
@@ -66,10 +67,15 @@ ServerView::ServerView(ServerSource *source, QWidget *parent)
     m_bannerBox->hide();
 
     m_connections = new ConnectionPanel(m_connectionModel, this);
+    m_connections->setEmptyText(m_source->can(ServerSource::Capability::StartStop)
+                                    ? tr("No connections yet. Start the server, then connect a client, e.g. "
+                                         "vigil-client or nc 127.0.0.1 PORT.")
+                                    : tr("No connections on this server right now."));
     m_connections->filter()->setObjectName(QStringLiteral("connectionFilter"));
     m_connections->view()->setObjectName(QStringLiteral("connectionView"));
     connect(m_connections->view(), &QAbstractItemView::doubleClicked, this, &ServerView::detailsRequested);
     connect(m_connections, &ConnectionPanel::selectionChanged, this, &ServerView::handleSelectionChanged);
+    connect(m_connections->filter(), &QLineEdit::textChanged, this, &ServerView::matchingChanged);
     // Closed rows go to the history before they leave the table, so the
     // log's "closed" row and the details pane can tell how each one ended.
     connect(m_connectionModel, &ConnectionTableModel::connectionsClosed, m_historyModel, &ClosedConnectionModel::add);
@@ -325,6 +331,34 @@ void ServerView::kickSelected()
 {
     for (quint64 id : selectedConnections())
         m_source->kick(id);
+}
+
+int ServerView::matchingConnectionCount() const
+{
+    return connectionProxy()->rowCount();
+}
+
+bool ServerView::isFiltered() const
+{
+    return !m_connections->filter()->text().trimmed().isEmpty();
+}
+
+QList<quint64> ServerView::matchingConnections() const
+{
+    QList<quint64> ids;
+    const ConnectionFilterProxy *proxy = connectionProxy();
+    ids.reserve(proxy->rowCount());
+    for (int r = 0; r < proxy->rowCount(); ++r)
+        ids << proxy->index(r, 0).data(ConnectionTableModel::IdRole).toULongLong();
+    return ids;
+}
+
+int ServerView::kickMatching()
+{
+    const QList<quint64> ids = matchingConnections();
+    for (quint64 id : ids)
+        m_source->kick(id);
+    return int(ids.size());
 }
 
 void ServerView::copySelectedPeers()

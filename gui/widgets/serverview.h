@@ -66,6 +66,12 @@ public:
     void setContextMenu(QMenu *menu);
 
     void kickSelected();
+    // The rows the filter box lets through, and whether it is in use.
+    int matchingConnectionCount() const;
+    bool isFiltered() const;
+    QList<quint64> matchingConnections() const;
+    // Kicks every matching connection; returns how many were asked to close.
+    int kickMatching();
     void copySelectedPeers();
     void showTrafficOfSelected();
     void refreshDetails();
@@ -77,6 +83,8 @@ public:
 
 signals:
     void selectionChanged();
+    // The filter box changed what matches (bulk actions recount).
+    void matchingChanged();
     void statusChanged();
     // A row was double-clicked: the window shows the details page.
     void detailsRequested();

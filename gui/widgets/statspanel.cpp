@@ -75,8 +75,9 @@ StatsPanel::StatsPanel(QWidget *parent)
     m_reasons->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_reasons->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
     m_reasons->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
-    m_reasons->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Fixed);
-    m_reasons->horizontalHeader()->resizeSection(1, fontMetrics().horizontalAdvance(QStringLiteral("999,999,999")) + 16);
+    // The counts column fits its numbers; the table scrolls, the dock stays.
+    m_reasons->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    m_reasons->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Expanding);
     m_reasons->setAlternatingRowColors(true);
 
     auto *layout = new QVBoxLayout(this);
