@@ -133,6 +133,10 @@ void tst_MainWindow::startAndStopThroughActions()
     start();
     QVERIFY(port() != 0);
     QTRY_VERIFY(m_window->statusText().contains(QStringLiteral("Listening on 127.0.0.1:%1").arg(port())));
+    // The title names the server and its state.
+    QVERIFY2(m_window->windowTitle().startsWith(QStringLiteral("127.0.0.1:%1").arg(port()))
+                 && m_window->windowTitle().contains(QStringLiteral(" — listening — Vigil Monitor")),
+             qPrintable(m_window->windowTitle()));
     QVERIFY(!m_window->startAction()->isEnabled());
 
     // Stop sends BYE server-shutdown to an open connection.

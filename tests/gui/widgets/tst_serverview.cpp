@@ -14,12 +14,15 @@
 #include "trafficpanel.h"
 #include "vigildhelper.h"
 
+#include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QPointer>
 #include <QSortFilterProxyModel>
 #include <QSignalSpy>
 #include <QStackedWidget>
 #include <QTableView>
+#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
 #include <memory>
@@ -36,6 +39,8 @@ private slots:
     void lostContactShowsBannerAndGreys();
     void pagesGoWithTheView();
     void closedRowStaysInHistory();
+    void givenUpBannerOffersRetry();
+    void copiesWholeLogRows();
 };
 
 void tst_ServerView::embeddedRowsKickAndStop()
@@ -206,6 +211,54 @@ void tst_ServerView::closedRowStaysInHistory()
     QTRY_COMPARE_WITH_TIMEOUT(source->state(), ServerSource::State::Stopped, 5000);
     QCOMPARE(history->rowCount(), 2);
     QCOMPARE(history->recordAt(1)->reason, CloseReason::ServerShutdown);
+}
+
+void tst_ServerView::givenUpBannerOffersRetry()
+{
+    // A data port given instead of the admin port: the banner says why it
+    // stopped and offers "Retry Now"; the statistics are greyed.
+    QTcpServer dataPort;
+    QVERIFY(dataPort.listen(QHostAddress::LocalHost, 0));
+    connect(&dataPort, &QTcpServer::newConnection, this, [&] {
+        while (QTcpSocket *s = dataPort.nextPendingConnection()) {
+            connect(s, &QTcpSocket::readyRead, s, [s] {
+                s->readAll();
+                s->write(frame(0x06, QByteArray(1, char(3))));
+                s->disconnectFromHost();
+            });
+            connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
+        }
+    });
+    auto *source = new RemoteServerSource(QStringLiteral("127.0.0.1:%1").arg(dataPort.serverPort()));
+    ServerView view(source);
+    view.show();
+    source->start();
+    QTRY_VERIFY_WITH_TIMEOUT(source->hasGivenUp(), 5000);
+    QVERIFY2(view.bannerText().contains(QLatin1String("not retrying")), qPrintable(view.bannerText()));
+    QVERIFY(view.retryButton()->isVisible());
+    QVERIFY(!view.tokenButton()->isVisible());
+    QVERIFY(!view.statsPanel()->findChild<QLabel *>()->isEnabled());
+    QSignalSpy more(&dataPort, &QTcpServer::newConnection);
+    view.retryButton()->click();
+    QVERIFY(more.wait(5000));
+}
+
+void tst_ServerView::copiesWholeLogRows()
+{
+    auto *source = new EmbeddedServerSource;
+    ServerView view(source);
+    ServerEvent e;
+    e.kind = EventKind::Connected;
+    e.conn = 7;
+    e.peer = QStringLiteral("127.0.0.1:4000");
+    e.wallMs = 0;
+    view.trafficModel()->appendEvents({e});
+    view.trafficView()->selectRow(0);
+    const QStringList cells = view.trafficPanel()->selectedRowsText().split(QLatin1Char('\t'));
+    QCOMPARE(cells.size(), int(TrafficLogModel::ColumnCount));
+    QCOMPARE(cells.value(1), QStringLiteral("7"));
+    QCOMPARE(cells.value(2), QStringLiteral("127.0.0.1:4000"));
+    QCOMPARE(cells.value(3), QStringLiteral("connected"));
 }
 
 QTEST_MAIN(tst_ServerView)
