@@ -57,8 +57,8 @@ ViewDocks::ViewDocks(QMainWindow *window, SettingsForm *settings)
     m_trafficDock->raise();
     window->resizeDocks({m_trafficDock}, {340}, Qt::Vertical);
     window->resizeDocks({m_settingsDock, m_statsDock}, {SettingsWidth, StatsWidth}, Qt::Horizontal);
-    // The form gets its own height where there is room; details take the rest.
-    window->resizeDocks({m_settingsDock, m_detailsDock}, {m_settings->sizeHint().height() + 8, 200}, Qt::Vertical);
+    // The form's first rows and the details share the column; both scroll.
+    window->resizeDocks({m_settingsDock, m_detailsDock}, {SettingsHeight, DetailsHeight}, Qt::Vertical);
 }
 
 QList<QAction *> ViewDocks::toggleActions() const

@@ -39,6 +39,8 @@ public:
 
     static constexpr int SettingsWidth = 290; // and details, in the same column
     static constexpr int StatsWidth = 250;
+    static constexpr int SettingsHeight = 330; // first start; the form scrolls
+    static constexpr int DetailsHeight = 420;
 
 private:
     QMainWindow *m_window;
