@@ -50,6 +50,7 @@ QVariant TrafficLogModel::headerData(int section, Qt::Orientation orientation, i
     case TimeColumn: return tr("Time");
     case ConnectionColumn: return tr("Conn");
     case PeerColumn: return tr("Peer");
+    case ClientColumn: return tr("Client");
     case EventColumn: return tr("Event");
     case DetailColumn: return tr("Detail");
     }
@@ -132,6 +133,7 @@ QVariant TrafficLogModel::data(const QModelIndex &index, int role) const
         case TimeColumn: return QDateTime::fromMSecsSinceEpoch(e.wallMs).toString(QStringLiteral("HH:mm:ss.zzz"));
         case ConnectionColumn: return e.conn ? QVariant(QString::number(e.conn)) : QVariant();
         case PeerColumn: return e.peer;
+        case ClientColumn: return entry.client;
         case EventColumn: return FeedText::eventKind(e.kind);
         case DetailColumn: return detail(entry);
         }
@@ -190,9 +192,11 @@ void TrafficLogModel::appendEvents(const QVector<ServerEvent> &events, quint64 d
             emit skippedChanged(m_skipped);
     }
     for (const ServerEvent &e : events) {
-        Entry entry{e, 0, QString(), false};
+        Entry entry{e, 0, QString(), false, QString()};
         if (e.kind == EventKind::Closed && m_closeNote)
             entry.note = m_closeNote(e);
+        if (e.conn && m_clientOf)
+            entry.client = m_clientOf(e);
         fresh.push_back(std::move(entry));
     }
     if (dropped) {

@@ -17,7 +17,7 @@ class TrafficLogModel final : public QAbstractTableModel
 public:
     static constexpr int DefaultCapacity = 10000;
 
-    enum Column { TimeColumn, ConnectionColumn, PeerColumn, EventColumn, DetailColumn, ColumnCount };
+    enum Column { TimeColumn, ConnectionColumn, PeerColumn, ClientColumn, EventColumn, DetailColumn, ColumnCount };
     enum Role {
         ConnectionRole = Qt::UserRole + 1, // quint64, 0 for server-wide entries
         KindRole,                          // int(EventKind), -1 for "skipped" notes and markers
@@ -67,6 +67,10 @@ public:
     // vigild's own log has them), asked once when the event arrives.
     using CloseNote = std::function<QString(const ServerEvent &)>;
     void setCloseNote(CloseNote note) { m_closeNote = std::move(note); }
+    // The HELLO name of an event's connection, asked once when it arrives,
+    // so the log can be searched by client (a Client column).
+    using ClientOf = std::function<QString(const ServerEvent &)>;
+    void setClientOf(ClientOf clientOf) { m_clientOf = std::move(clientOf); }
 
 signals:
     void skippedChanged(quint64 skipped);
@@ -78,6 +82,7 @@ private:
         quint64 skippedHere = 0; // > 0: a note "N events skipped", not an event
         QString note;            // closed: duration and totals; a marker's text
         bool marker = false;     // a line of the log's own, not an event
+        QString client;          // the connection's HELLO name when it arrived
     };
 
     void insertEntries(std::deque<Entry> &&entries);
@@ -90,6 +95,7 @@ private:
     bool m_hex = false;
     bool m_paused = false;
     CloseNote m_closeNote;
+    ClientOf m_clientOf;
 };
 
 } // namespace Vigil

@@ -79,6 +79,14 @@ ServerView::ServerView(ServerSource *source, QWidget *parent)
     // Closed rows go to the history before they leave the table, so the
     // log's "closed" row and the details pane can tell how each one ended.
     connect(m_connectionModel, &ConnectionTableModel::connectionsClosed, m_historyModel, &ClosedConnectionModel::add);
+    // HELLO names come from the rows (and, for a closed one, the history).
+    m_trafficModel->setClientOf([this](const ServerEvent &e) {
+        if (const ConnectionSnapshot *s = m_connectionModel->snapshotFor(e.conn))
+            return s->client;
+        if (const ClosedRecord *r = m_historyModel->recordFor(e.conn))
+            return r->last.client;
+        return QString();
+    });
     m_trafficModel->setCloseNote([this](const ServerEvent &e) {
         const ClosedRecord *r = m_historyModel->recordFor(e.conn);
         return r && r->reason == e.reason ? ClosedConnectionModel::summary(*r) : QString();

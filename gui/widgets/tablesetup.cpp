@@ -50,6 +50,7 @@ constexpr ColumnWidth TrafficColumnWidths[] = {
     {TrafficLogModel::TimeColumn, "00:00:00.000"},
     {TrafficLogModel::ConnectionColumn, "99999"},
     {TrafficLogModel::PeerColumn, "127.0.0.1:65535"},
+    {TrafficLogModel::ClientColumn, "gateway-eu"},
     {TrafficLogModel::EventColumn, "message out"},
 };
 

@@ -3,6 +3,7 @@
 #include "trafficpanel.h"
 
 #include "feedtext.h"
+#include "payloaddialog.h"
 #include "tablesetup.h"
 #include "trafficfilterproxy.h"
 #include "trafficlogmodel.h"
@@ -92,6 +93,12 @@ TrafficPanel::TrafficPanel(TrafficLogModel *model, Controls controls, QWidget *p
     copy->setShortcutContext(Qt::WidgetShortcut);
     connect(copy, &QAction::triggered, this, &TrafficPanel::copySelectedRows);
     m_view->addAction(copy);
+    // Double-click (or the menu) shows a message's payload in hex and ASCII.
+    auto *inspect = new QAction(tr("&Inspect Payload…"), m_view);
+    inspect->setObjectName(QStringLiteral("inspectPayloadAction"));
+    connect(inspect, &QAction::triggered, this, [this] { inspectPayload(m_view->currentIndex()); });
+    m_view->addAction(inspect);
+    connect(m_view, &QAbstractItemView::doubleClicked, this, &TrafficPanel::inspectPayload);
     m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
 
     bar->addWidget(pause);
@@ -123,6 +130,21 @@ void TrafficPanel::copySelectedRows()
     const QString text = selectedRowsText();
     if (!text.isEmpty())
         QGuiApplication::clipboard()->setText(text);
+}
+
+PayloadDialog *TrafficPanel::inspectPayload(const QModelIndex &index)
+{
+    if (!index.isValid())
+        return nullptr;
+    const ServerEvent *e = m_model->eventAt(m_proxy->mapToSource(index).row());
+    if (!e || e->preview.isEmpty())
+        return nullptr;
+    const QString title = tr("%1 · connection %2 · %3 B").arg(FeedText::eventKind(e->kind)).arg(e->conn).arg(e->size);
+    auto *dialog = new PayloadDialog(title, e->preview, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setObjectName(QStringLiteral("payloadDialog"));
+    dialog->show();
+    return dialog;
 }
 
 void TrafficPanel::showConnection(quint64 id)

@@ -7,9 +7,11 @@
 #include "connectiontablemodel.h"
 #include "embeddedserversource.h"
 #include "historypanel.h"
+#include "payloaddialog.h"
 #include "remoteserversource.h"
 #include "serverview.h"
 #include "statspanel.h"
+#include "trafficfilterproxy.h"
 #include "trafficlogmodel.h"
 #include "trafficpanel.h"
 #include "vigildhelper.h"
@@ -194,6 +196,15 @@ void tst_ServerView::closedRowStaysInHistory()
     QVERIFY2(closedDetail().startsWith(QStringLiteral("normal · after ")), qPrintable(closedDetail()));
     QVERIFY2(closedDetail().contains(QLatin1String("msgs 4 in")), qPrintable(closedDetail()));
 
+    // The log names the client of each event, so it can be searched by it.
+    bool named = false;
+    for (int r = 0; r < log->rowCount() && !named; ++r) {
+        const ServerEvent *e = log->eventAt(r);
+        named = e && e->kind == EventKind::Closed
+            && log->index(r, TrafficLogModel::ClientColumn).data().toString() == QLatin1String("sensor-17");
+    }
+    QVERIFY(named);
+
     // Filterable: by client name and by reason.
     HistoryPanel *panel = view.historyPanel();
     panel->filter()->setText(QStringLiteral("sensor-17"));
@@ -258,7 +269,27 @@ void tst_ServerView::copiesWholeLogRows()
     QCOMPARE(cells.size(), int(TrafficLogModel::ColumnCount));
     QCOMPARE(cells.value(1), QStringLiteral("7"));
     QCOMPARE(cells.value(2), QStringLiteral("127.0.0.1:4000"));
-    QCOMPARE(cells.value(3), QStringLiteral("connected"));
+    QCOMPARE(cells.value(3), QString()); // no HELLO name
+    QCOMPARE(cells.value(4), QStringLiteral("connected"));
+
+    // A message's payload opens in hex and ASCII, with offsets.
+    ServerEvent m;
+    m.kind = EventKind::MessageIn;
+    m.conn = 7;
+    m.size = 18;
+    m.preview = QByteArray("sensor-17 temp=21") + char(0x01);
+    view.trafficModel()->appendEvents({m});
+    const QModelIndex row = view.trafficProxy()->index(1, 0);
+    QVERIFY(!view.trafficPanel()->inspectPayload(view.trafficProxy()->index(0, 0))); // no payload
+    PayloadDialog *dialog = view.trafficPanel()->inspectPayload(row);
+    QVERIFY(dialog);
+    const QStringList dump = dialog->dumpText().split(QLatin1Char('\n'));
+    QCOMPARE(dump.size(), 2);
+    QVERIFY2(dump[0].startsWith(QLatin1String("00000000  73 65 6e 73 6f 72 2d 31  37 20 74 65")), qPrintable(dump[0]));
+    QVERIFY2(dump[0].endsWith(QLatin1String("|sensor-17 temp=2|")), qPrintable(dump[0]));
+    QVERIFY2(dump[1].startsWith(QLatin1String("00000010  31 01 ")) && dump[1].endsWith(QLatin1String("|1.|")),
+             qPrintable(dump[1]));
+    delete dialog;
 }
 
 QTEST_MAIN(tst_ServerView)
