@@ -7,8 +7,10 @@
 #include "duration.h"
 #include "feedtext.h"
 #include "monotonicclock.h"
+#include "sparklinewidget.h"
 #include "trafficlogmodel.h"
 
+#include <QColor>
 #include <QDateTime>
 #include <QFontDatabase>
 #include <QLabel>
@@ -24,6 +26,8 @@ constexpr int RecentEvents = 30;
 // Longer values (a bench payload, a generated client name) are cut here
 // and shown whole in the tooltip: the pane never widens its dock.
 constexpr int MaxValueChars = 32;
+// The connection's rate sparkline takes a sample this often while shown.
+constexpr qint64 RateSampleMs = 500;
 
 QString elided(const QString &value)
 {
@@ -69,7 +73,14 @@ ConnectionDetails::ConnectionDetails(const ConnectionTableModel *connections, co
     , m_history(history)
     , m_summary(new QLabel(this))
     , m_recent(new QPlainTextEdit(this))
+    , m_rateLine(new SparklineWidget(tr("Messages in"), QColor(0x2e, 0xa0, 0x43), this))
 {
+    // Sampled every RateSampleMs while shown: the last minute.
+    m_rateLine->setObjectName(QStringLiteral("connectionRateLine"));
+    m_rateLine->setUnit(tr("msg/s"));
+    m_rateLine->setDecimals(1);
+    m_rateLine->setCapacity(120);
+    m_rateLine->setToolTip(tr("This connection's inbound messages per second, averaged over 5 s"));
     m_summary->setTextFormat(Qt::RichText);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_summary->setAlignment(Qt::AlignLeft | Qt::AlignTop);
@@ -92,6 +103,7 @@ ConnectionDetails::ConnectionDetails(const ConnectionTableModel *connections, co
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
     layout->addWidget(scroll, 3);
+    layout->addWidget(m_rateLine);
     layout->addWidget(m_recent, 2);
     setConnection(0);
 }
@@ -103,7 +115,16 @@ void ConnectionDetails::setConnection(quint64 id)
     m_last = ConnectionSnapshot();
     m_recentSeenRows = -1;
     m_recent->clear();
+    m_rateMeter.reset();
+    m_rateLine->clear();
+    m_lastRateSampleMs = 0;
+    m_rttMs = -1;
     refresh();
+}
+
+double ConnectionDetails::messageRate() const
+{
+    return m_rateMeter.perSecond();
 }
 
 void ConnectionDetails::refresh()
@@ -125,6 +146,11 @@ void ConnectionDetails::refresh()
     }
     const ConnectionSnapshot &s = m_last;
     const qint64 now = MonotonicClock::nowMs();
+    if (!m_closed && now - m_lastRateSampleMs >= RateSampleMs) {
+        m_lastRateSampleMs = now;
+        m_rateMeter.add(now, s.messagesIn);
+        m_rateLine->addSample(m_rateMeter.perSecond());
+    }
     QStringList full; // the tooltip: every value whole, one per line
     auto row = [&full](const QString &name, const QString &value) {
         full << name + QStringLiteral(": ") + value;
@@ -148,6 +174,8 @@ void ConnectionDetails::refresh()
         html += row(tr("Max lifetime"), timerText(s.timers.maxLifetimeMs, m_closed ? 0 : s.lifetimeDeadlineMs, now));
         html += row(tr("Write timeout"), timerText(s.timers.writeTimeoutMs, m_closed ? 0 : s.writeDeadlineMs, now));
         html += row(tr("Probe interval"), s.timers.probeIntervalMs ? formatDuration(s.timers.probeIntervalMs) : tr("off"));
+        if (m_rttMs >= 0)
+            html += row(tr("Probe round trip"), tr("%1 ms").arg(m_rttMs));
         html += row(tr("Messages in / out"),
                     QStringLiteral("%1 / %2").arg(FeedText::count(s.messagesIn), FeedText::count(s.messagesOut)));
         if (!s.lastMessage.isEmpty())
@@ -167,10 +195,17 @@ void ConnectionDetails::refresh()
         return;
     m_recentSeenRows = rows;
     QStringList lines;
+    // The newest PONG and the server PING before it: the probe's round trip.
+    qint64 pongAtMs = -1;
+    qint64 rtt = -1;
     for (int r = rows - 1; r >= 0 && lines.size() < RecentEvents; --r) {
         const ServerEvent *e = m_traffic->eventAt(r);
         if (!e || e->conn != m_id)
             continue;
+        if (e->kind == EventKind::PongIn && pongAtMs < 0)
+            pongAtMs = e->atMs;
+        else if (e->kind == EventKind::PingOut && pongAtMs >= 0 && rtt < 0)
+            rtt = std::max<qint64>(0, pongAtMs - e->atMs);
         QString line = QDateTime::fromMSecsSinceEpoch(e->wallMs).toString(QStringLiteral("HH:mm:ss.zzz "))
             + shortKind(e->kind);
         if (e->kind == EventKind::Closed || e->kind == EventKind::Rejected)
@@ -182,6 +217,8 @@ void ConnectionDetails::refresh()
         lines.prepend(line);
     }
     m_recent->setPlainText(lines.join(QLatin1Char('\n')));
+    if (rtt >= 0)
+        m_rttMs = rtt;
 }
 
 QString ConnectionDetails::text() const

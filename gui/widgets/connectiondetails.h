@@ -2,6 +2,7 @@
 // selected connection, kept after it closes so the end stays readable.
 #pragma once
 
+#include "ratemeter.h"
 #include "snapshots.h"
 
 #include <QWidget>
@@ -13,6 +14,7 @@ namespace Vigil {
 
 class ClosedConnectionModel;
 class ConnectionTableModel;
+class SparklineWidget;
 class TrafficLogModel;
 
 class ConnectionDetails final : public QWidget
@@ -30,6 +32,10 @@ public:
     // Re-reads the models; cheap enough for the countdown timer.
     void refresh();
     QString text() const; // for tests
+    // The connection's inbound rate (5 s average) and the last probe's
+    // round trip (PING sent to PONG received), -1 when none was seen.
+    double messageRate() const;
+    qint64 probeRoundTripMs() const { return m_rttMs; }
 
 private:
     quint64 m_id = 0;
@@ -41,6 +47,10 @@ private:
     QLabel *m_summary;
     QPlainTextEdit *m_recent;
     int m_recentSeenRows = -1;
+    SparklineWidget *m_rateLine;
+    RateMeter m_rateMeter;
+    qint64 m_lastRateSampleMs = 0;
+    qint64 m_rttMs = -1;
 };
 
 } // namespace Vigil

@@ -43,6 +43,7 @@ private slots:
     void closedRowStaysInHistory();
     void givenUpBannerOffersRetry();
     void copiesWholeLogRows();
+    void detailsShowRateAndProbeRoundTrip();
 };
 
 void tst_ServerView::embeddedRowsKickAndStop()
@@ -290,6 +291,47 @@ void tst_ServerView::copiesWholeLogRows()
     QVERIFY2(dump[1].startsWith(QLatin1String("00000010  31 01 ")) && dump[1].endsWith(QLatin1String("|1.|")),
              qPrintable(dump[1]));
     delete dialog;
+}
+
+void tst_ServerView::detailsShowRateAndProbeRoundTrip()
+{
+    // A client that answers the server's probe PINGs with PONG: Details
+    // shows the round trip, and its message rate.
+    auto *source = new EmbeddedServerSource;
+    ServerConfig config;
+    config.listen = {*ListenAddress::parse(QStringLiteral("127.0.0.1:0"))};
+    config.idleTimeoutMs = 30000;
+    config.probeIntervalMs = 200;
+    source->applyConfig(config, false);
+    source->setWatched(true);
+    ServerView view(source);
+    view.show();
+    view.details()->show();
+    QVERIFY(source->start());
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, source->server().boundAddresses().value(0).port);
+    QByteArray in;
+    connect(&client, &QTcpSocket::readyRead, this, [&] {
+        in += client.readAll();
+        // PING (type 2) -> PONG (type 3) with the same payload.
+        while (in.size() >= 8) {
+            const quint32 length = (quint8(in[4]) << 24) | (quint8(in[5]) << 16) | (quint8(in[6]) << 8) | quint8(in[7]);
+            if (in.size() < qsizetype(8 + length))
+                break;
+            if (in[3] == char(0x02))
+                client.write(frame(0x03, in.mid(8, length)));
+            in.remove(0, 8 + length);
+        }
+    });
+    client.write(frame(0x01, "a"));
+    QTRY_COMPARE_WITH_TIMEOUT(view.connectionModel()->rowCount(), 1, 5000);
+    view.connectionView()->selectRow(0);
+    QTRY_VERIFY_WITH_TIMEOUT(view.details()->probeRoundTripMs() >= 0, 10000);
+    QTRY_VERIFY(view.details()->text().contains(QLatin1String("Probe round trip")));
+    // The messages so far show as a rate once two samples are in.
+    for (int i = 0; i < 5; ++i)
+        client.write(frame(0x01, "b"));
+    QTRY_VERIFY_WITH_TIMEOUT(view.details()->messageRate() > 0, 5000);
 }
 
 QTEST_MAIN(tst_ServerView)
