@@ -36,6 +36,8 @@ ConnectionPanel::ConnectionPanel(ConnectionTableModel *model, QWidget *parent)
     m_proxy->setSourceModel(m_model);
     m_filter->setPlaceholderText(tr("Filter by id, peer or client…"));
     m_filter->setClearButtonEnabled(true);
+    m_filter->setToolTip(tr("Show only connections whose id, peer or HELLO client name contains this text; "
+                            "Connection > Kick Matching acts on what it shows"));
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &ConnectionFilterProxy::setFilterText);
 
     m_view->setModel(m_proxy);
@@ -54,6 +56,7 @@ ConnectionPanel::ConnectionPanel(ConnectionTableModel *model, QWidget *parent)
     // with the header's state.
     m_view->horizontalHeader()->setSectionsMovable(true);
     m_view->horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_view->horizontalHeader()->setToolTip(tr("Click to sort, drag to reorder, right-click to choose the columns"));
     connect(m_view->horizontalHeader(), &QWidget::customContextMenuRequested, this, &ConnectionPanel::showColumnMenu);
 
     m_empty = new QLabel(m_view->viewport());

@@ -47,6 +47,7 @@ TrafficPanel::TrafficPanel(TrafficLogModel *model, Controls controls, QWidget *p
     kind->addItem(tr("Timeouts and closes"), TrafficFilterProxy::EndsKind);
     for (EventKind k : {EventKind::Connected, EventKind::Hello, EventKind::Timeout, EventKind::Closed, EventKind::Rejected})
         kind->addItem(FeedText::eventKind(k), int(k));
+    kind->setToolTip(tr("Show only one kind of event"));
     connect(kind, &QComboBox::currentIndexChanged, this,
             [this, kind] { m_proxy->setKind(kind->currentData().toInt()); });
 
@@ -56,6 +57,7 @@ TrafficPanel::TrafficPanel(TrafficLogModel *model, Controls controls, QWidget *p
     m_connectionField = new QLineEdit(this);
     m_connectionField->setPlaceholderText(tr("Conn id"));
     m_connectionField->setClearButtonEnabled(true);
+    m_connectionField->setToolTip(tr("Show only the events of this connection id (Connection > Show Traffic fills it in)"));
     m_connectionField->setMaximumWidth(fontMetrics().averageCharWidth() * 14);
     m_connectionField->setValidator(new QRegularExpressionValidator(QRegularExpression(QStringLiteral("\\d*")), this));
     connect(m_connectionField, &QLineEdit::textChanged, this,
@@ -63,14 +65,17 @@ TrafficPanel::TrafficPanel(TrafficLogModel *model, Controls controls, QWidget *p
     bar->addWidget(m_connectionField);
     if (controls == Controls::WithHex) {
         auto *hex = new QCheckBox(tr("He&x"), this);
+        hex->setToolTip(tr("Payload previews as hex bytes instead of text (double-click a message for hex and ASCII)"));
         connect(hex, &QCheckBox::toggled, m_model, &TrafficLogModel::setHexMode);
         bar->addWidget(hex);
     }
 
     auto *pause = new QCheckBox(tr("&Pause"), this);
+    pause->setToolTip(tr("Hold new events (a bounded backlog) so the rows stand still; they arrive on resume"));
     connect(pause, &QCheckBox::toggled, m_model, &TrafficLogModel::setPaused);
     m_followBox = new QCheckBox(tr("&Follow"), this);
     m_followBox->setChecked(true);
+    m_followBox->setToolTip(tr("Keep the newest event in view"));
     m_skippedLabel = new QLabel(this);
     m_skippedLabel->setToolTip(tr("Events not shown: under heavy load the log keeps a sample, and a paused log keeps a bounded backlog"));
     connect(m_model, &TrafficLogModel::skippedChanged, this, [this](quint64 skipped) {
@@ -78,6 +83,7 @@ TrafficPanel::TrafficPanel(TrafficLogModel *model, Controls controls, QWidget *p
                                         : QString());
     });
     auto *clear = new QPushButton(tr("Clear"), this);
+    clear->setToolTip(tr("Empty this log (the server and the history are not affected)"));
     connect(clear, &QPushButton::clicked, m_model, &TrafficLogModel::clear);
 
     m_view = new QTableView(this);
