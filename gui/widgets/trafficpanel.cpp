@@ -34,6 +34,7 @@ TrafficPanel::TrafficPanel(TrafficLogModel *model, Controls controls, QWidget *p
     m_proxy->setSourceModel(m_model);
     auto *filter = new QLineEdit(this);
     filter->setPlaceholderText(tr("Filter text…"));
+    filter->setObjectName(QStringLiteral("trafficFilter"));
     filter->setClearButtonEnabled(true);
     filter->setToolTip(tr("Show only events whose time, connection, peer, event or detail contains this text"));
     // The other controls never squeeze the box to "Fi…".
@@ -77,6 +78,10 @@ TrafficPanel::TrafficPanel(TrafficLogModel *model, Controls controls, QWidget *p
     m_followBox->setChecked(true);
     m_followBox->setToolTip(tr("Keep the newest event in view"));
     m_skippedLabel = new QLabel(this);
+    m_skippedLabel->setObjectName(QStringLiteral("skippedLabel"));
+    // However large the count, the label is cut before it squeezes the
+    // filter or widens the dock (the log's own "skipped" rows say it too).
+    m_skippedLabel->setMinimumWidth(1);
     m_skippedLabel->setToolTip(tr("Events not shown: under heavy load the log keeps a sample, and a paused log keeps a bounded backlog"));
     connect(m_model, &TrafficLogModel::skippedChanged, this, [this](quint64 skipped) {
         m_skippedLabel->setText(skipped ? tr("<span style='color:#9a6b00'>%1 skipped</span>").arg(FeedText::count(skipped))

@@ -7,11 +7,14 @@
 #include "mainwindow.h"
 #include "server.h"
 #include "serverview.h"
+#include "statspanel.h"
+#include "trafficlogmodel.h"
 #include "vigildhelper.h"
 
 #include <QAction>
 #include <QDockWidget>
 #include <QLabel>
+#include <QLineEdit>
 #include <QScreen>
 #include <QSettings>
 #include <QTableView>
@@ -31,6 +34,7 @@ private slots:
     void cleanup();
     void longValuesKeepTheLayout();
     void restoredLayoutFitsTheScreen();
+    void bigCountersKeepTheLayout();
 
 private:
     void createWindow();
@@ -157,6 +161,40 @@ void tst_WindowLayout::restoredLayoutFitsTheScreen()
                  qPrintable(QStringLiteral("%1x%2").arg(m_window->width()).arg(m_window->height())));
     details = m_window->findChild<QDockWidget *>(QStringLiteral("detailsDock"));
     QTRY_VERIFY2(details->width() <= m_window->width() / 3, qPrintable(QString::number(details->width())));
+}
+
+void tst_WindowLayout::bigCountersKeepTheLayout()
+{
+    // Under load: 9-digit counters in Statistics and a 9-digit "skipped"
+    // note next to the traffic filter change neither docks nor window,
+    // and the filter keeps room to type in.
+    QCoreApplication::processEvents();
+    const QRect window = m_window->geometry();
+    const QHash<QString, QRect> docks = dockGeometries();
+    ServerStats stats;
+    stats.accepted = 123456789;
+    stats.messagesIn = 987654321;
+    stats.messagesOut = 987654321;
+    stats.bytesIn = 987654321012;
+    stats.bytesOut = 987654321012;
+    stats.closes.fill(123456789);
+    stats.timeouts.fill(123456789);
+    m_window->statsPanel()->addSample(stats);
+    m_window->trafficModel()->appendEvents({}, 123456789);
+    auto *skipped = m_window->findChild<QLabel *>(QStringLiteral("skippedLabel"));
+    QVERIFY(skipped);
+    QTRY_VERIFY(skipped->text().contains(QLatin1String("skipped")));
+    for (int i = 0; i < 5; ++i) {
+        QTest::qWait(50);
+        QCoreApplication::processEvents();
+    }
+    QCOMPARE(m_window->geometry(), window);
+    const QHash<QString, QRect> after = dockGeometries();
+    for (auto it = docks.cbegin(); it != docks.cend(); ++it)
+        QVERIFY2(after.value(it.key()).size() == it.value().size(), qPrintable(it.key()));
+    auto *filter = m_window->findChild<QLineEdit *>(QStringLiteral("trafficFilter"));
+    QVERIFY(filter);
+    QVERIFY2(filter->width() >= filter->fontMetrics().averageCharWidth() * 20, qPrintable(QString::number(filter->width())));
 }
 
 QTEST_MAIN(tst_WindowLayout)
