@@ -3,7 +3,9 @@
 // translation says otherwise.
 #include "feedtext.h"
 
+#include <QGuiApplication>
 #include <QLocale>
+#include <QPalette>
 
 namespace Vigil {
 
@@ -99,6 +101,19 @@ QString FeedText::span(qint64 ms)
     if (ms < 3600000)
         return QStringLiteral("%1 m %2 s").arg(ms / 60000).arg((ms / 1000) % 60, 2, 10, QLatin1Char('0'));
     return QStringLiteral("%1 h %2 m").arg(ms / 3600000).arg((ms / 60000) % 60, 2, 10, QLatin1Char('0'));
+}
+
+bool FeedText::darkPalette()
+{
+    // Models also run without a GUI (tests, --headless): no palette there.
+    if (!qobject_cast<QGuiApplication *>(QCoreApplication::instance()))
+        return false;
+    return QGuiApplication::palette().color(QPalette::Base).lightness() < 128;
+}
+
+QColor FeedText::readable(const QColor &onLight)
+{
+    return darkPalette() ? onLight.lighter(170) : onLight;
 }
 
 } // namespace Vigil

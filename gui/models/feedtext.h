@@ -7,6 +7,7 @@
 #include "closereason.h"
 #include "snapshots.h"
 
+#include <QColor>
 #include <QCoreApplication>
 #include <QString>
 
@@ -32,6 +33,12 @@ public:
     static QString count(quint64 n);
     // "12.3 s", "4 m 05 s", "2 h 07 m": short, stable in width.
     static QString span(qint64 ms);
+
+    // A text colour chosen for a light background, made readable on the
+    // application palette's base: as given on a light one, lighter on a
+    // dark one (the monitor follows the system's palette).
+    static QColor readable(const QColor &onLight);
+    static bool darkPalette();
 };
 
 } // namespace Vigil

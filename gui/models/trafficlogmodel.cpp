@@ -109,7 +109,7 @@ QVariant TrafficLogModel::data(const QModelIndex &index, int role) const
         case KindRole:
             return -1;
         case Qt::ForegroundRole:
-            return QColor(0x2b, 0x6c, 0xb0);
+            return FeedText::readable(QColor(0x2b, 0x6c, 0xb0));
         case Qt::FontRole: {
             QFont bold;
             bold.setBold(true);
@@ -149,13 +149,13 @@ QVariant TrafficLogModel::data(const QModelIndex &index, int role) const
     case Qt::ForegroundRole:
         // Ends of connections stand out from the message stream.
         if (entry.skippedHere)
-            return QColor(0x9a, 0x6b, 0x00);
+            return FeedText::readable(QColor(0x9a, 0x6b, 0x00));
         if (e.kind == EventKind::Timeout || e.kind == EventKind::Rejected)
-            return QColor(0xc0, 0x39, 0x2b);
+            return FeedText::readable(QColor(0xc0, 0x39, 0x2b));
         if (e.kind == EventKind::Closed)
-            return QColor(0x8e, 0x44, 0xad);
+            return FeedText::readable(QColor(0x8e, 0x44, 0xad));
         if (e.kind == EventKind::Connected || e.kind == EventKind::Hello)
-            return QColor(0x1e, 0x84, 0x49);
+            return FeedText::readable(QColor(0x1e, 0x84, 0x49));
         return QVariant();
     case Qt::ToolTipRole:
         // Long details (payloads, close summaries) elide in the cell.

@@ -84,7 +84,9 @@ void CountdownDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
     painter->setPen(darkBar ? QColor(Qt::white) : dark);
     painter->drawText(textRect, Qt::AlignRight | Qt::AlignVCenter, text);
     painter->setClipRect(QRect(bar.right() + 1, track.top(), track.right() - bar.right(), track.height()));
-    painter->setPen(selected ? highlightedText : dark);
+    // The pale track shows the base through it: the palette's own text colour
+    // reads on it, light or dark.
+    painter->setPen(selected ? highlightedText : opt.palette.color(QPalette::Text));
     painter->drawText(textRect, Qt::AlignRight | Qt::AlignVCenter, text);
     painter->restore();
 }

@@ -8,6 +8,7 @@
 #include "connectionfilterproxy.h"
 #include "connectionpanel.h"
 #include "connectiontablemodel.h"
+#include "feedtext.h"
 #include "historypanel.h"
 #include "statspanel.h"
 #include "trafficlogmodel.h"
@@ -28,11 +29,25 @@
 namespace Vigil {
 
 namespace {
-// Banner colours: red once contact failed, amber while (re)connecting.
-const QString LostStyle = QStringLiteral("QLabel { background: #fde2e1; color: #8a1f11; padding: 6px;"
-                                         " border: 1px solid #e0a9a4; border-radius: 3px; }");
-const QString ConnectingStyle = QStringLiteral("QLabel { background: #fff4d6; color: #6b4e00; padding: 6px;"
-                                               " border: 1px solid #e5cf8f; border-radius: 3px; }");
+// Banner colours: red once contact failed, amber while (re)connecting;
+// deep tones with light text on a dark palette.
+QString lostStyle()
+{
+    return FeedText::darkPalette()
+        ? QStringLiteral("QLabel { background: #5c1a14; color: #ffd9d4; padding: 6px;"
+                         " border: 1px solid #8a3a31; border-radius: 3px; }")
+        : QStringLiteral("QLabel { background: #fde2e1; color: #8a1f11; padding: 6px;"
+                         " border: 1px solid #e0a9a4; border-radius: 3px; }");
+}
+
+QString connectingStyle()
+{
+    return FeedText::darkPalette()
+        ? QStringLiteral("QLabel { background: #4a3a0a; color: #ffedb8; padding: 6px;"
+                         " border: 1px solid #7a6420; border-radius: 3px; }")
+        : QStringLiteral("QLabel { background: #fff4d6; color: #6b4e00; padding: 6px;"
+                         " border: 1px solid #e5cf8f; border-radius: 3px; }");
+}
 } // namespace
 
 ServerView::ServerView(ServerSource *source, QWidget *parent)
@@ -212,7 +227,7 @@ void ServerView::handleSourceStatus()
             text[0] = text[0].toUpper();
         m_banner->setText(text);
         m_banner->setToolTip(text);
-        m_banner->setStyleSheet(connecting ? ConnectingStyle : LostStyle);
+        m_banner->setStyleSheet(connecting ? connectingStyle() : lostStyle());
         m_retryButton->setVisible(m_source->can(ServerSource::Capability::Retry) && !connecting);
         m_tokenButton->setVisible(m_source->can(ServerSource::Capability::Token) && state == State::Unauthorized);
         m_bannerBox->show();

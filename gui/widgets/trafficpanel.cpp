@@ -12,6 +12,7 @@
 #include <QCheckBox>
 #include <QClipboard>
 #include <QGuiApplication>
+#include <QColor>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -84,7 +85,8 @@ TrafficPanel::TrafficPanel(TrafficLogModel *model, Controls controls, QWidget *p
     m_skippedLabel->setMinimumWidth(1);
     m_skippedLabel->setToolTip(tr("Events not shown: under heavy load the log keeps a sample, and a paused log keeps a bounded backlog"));
     connect(m_model, &TrafficLogModel::skippedChanged, this, [this](quint64 skipped) {
-        m_skippedLabel->setText(skipped ? tr("<span style='color:#9a6b00'>%1 skipped</span>").arg(FeedText::count(skipped))
+        m_skippedLabel->setText(skipped ? tr("<span style='color:%1'>%2 skipped</span>")
+                                              .arg(FeedText::readable(QColor(0x9a, 0x6b, 0x00)).name(), FeedText::count(skipped))
                                         : QString());
     });
     auto *clear = new QPushButton(tr("Clear"), this);
