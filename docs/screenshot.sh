@@ -4,7 +4,10 @@
 # pinging, misbehaving) so the countdowns, log and sparklines all show.
 #
 # Usage: docs/screenshot.sh [path/to/vigil-monitor] [output.png]
-# VIGIL_SCREENSHOT_SIZE (WxH, default 1680x960) and VIGIL_SCREENSHOT_DELAY
+# The README's two pictures:
+#   docs/screenshot.sh build/release/bin/vigil-monitor docs/monitor.png
+#   VIGIL_SCREENSHOT_SIZE=1280x720 docs/screenshot.sh build/release/bin/vigil-monitor docs/monitor-1280x720.png
+# VIGIL_SCREENSHOT_SIZE (WxH, default 1680x1000) and VIGIL_SCREENSHOT_DELAY
 # (ms, default 11000) tune this script; it hands them to the monitor's
 # --screenshot-size and --screenshot-delay.
 # Needs xvfb-run (xvfb, xauth) and python3.
@@ -19,7 +22,7 @@ if [ -z "$monitor" ]; then
 fi
 [ -n "$monitor" ] && [ -x "$monitor" ] || { echo "screenshot.sh: vigil-monitor not found; pass its path" >&2; exit 2; }
 out=${2:-$here/monitor.png}
-size=${VIGIL_SCREENSHOT_SIZE:-1680x960}
+size=${VIGIL_SCREENSHOT_SIZE:-1680x1000}
 delay=${VIGIL_SCREENSHOT_DELAY:-11000}
 
 work=$(mktemp -d)

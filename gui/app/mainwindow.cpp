@@ -3,13 +3,18 @@
 // layout across runs. What a server does is its ServerSource's business.
 #include "mainwindow.h"
 
-#include "drainprogress.h"
-
+#include "applypreview.h"
 #include "attachdialog.h"
 #include "connectiondetails.h"
+#include "connectionfilterproxy.h"
 #include "connectionpanel.h"
+#include "connectiontablemodel.h"
+#include "drainprogress.h"
 #include "embeddedserversource.h"
+#include "feedtext.h"
+#include "historypanel.h"
 #include "monitorsettings.h"
+#include "monotonicclock.h"
 #include "monitortray.h"
 #include "remoteserversource.h"
 #include "serveractions.h"
@@ -17,22 +22,29 @@
 #include "serverview.h"
 #include "settingsform.h"
 #include "statspanel.h"
+#include "tableexport.h"
+#include "trafficfilterproxy.h"
 #include "trafficpanel.h"
 #include "viewdocks.h"
 
 #include <QAction>
 #include <QCloseEvent>
+#include <QFileDialog>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QSortFilterProxyModel>
 #include <QScreen>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTimer>
 #include <QToolBar>
 
+#include <algorithm>
 #include <utility>
 
 // Resources live in the static vigil_gui library: register them once.
@@ -90,6 +102,13 @@ void MainWindow::createActions()
     connect(m_actions->attach(), &QAction::triggered, this, &MainWindow::showAttachDialog);
     connect(m_actions->detach(), &QAction::triggered, this, [this] { detachServer(currentView()); });
     connect(m_actions->details(), &QAction::triggered, this, &MainWindow::showDetails);
+    connect(m_actions->kickMatching(), &QAction::triggered, this, &MainWindow::kickMatchingConnections);
+    connect(m_actions->exportConnections(), &QAction::triggered, this,
+            [this] { exportTable(tr("Export Connections"), QStringLiteral("connections"), ExportWhat::Connections); });
+    connect(m_actions->exportHistory(), &QAction::triggered, this,
+            [this] { exportTable(tr("Export Closed History"), QStringLiteral("closed-connections"), ExportWhat::History); });
+    connect(m_actions->exportTraffic(), &QAction::triggered, this,
+            [this] { exportTable(tr("Export Traffic Log"), QStringLiteral("traffic"), ExportWhat::Traffic); });
     connect(m_actions->quit(), &QAction::triggered, this, &QWidget::close);
     // The connection actions act on the tab in front.
     const std::pair<QAction *, void (ServerView::*)()> onView[] = {
@@ -119,6 +138,41 @@ void MainWindow::createMenus()
     m_actions->fillToolBar(toolbar);
 }
 
+void MainWindow::updateWindowTitle(const ServerView *view)
+{
+    // "127.0.0.1:7600 — listening — Vigil Monitor": which server, and how it is.
+    const ServerSource *source = view->source();
+    QString where = source->title();
+    if (source->can(ServerSource::Capability::StartStop) && source->state() == ServerSource::State::Connected) {
+        const QString status = source->statusText();
+        const QString prefix = QStringLiteral("Listening on ");
+        if (status.startsWith(prefix))
+            where = status.mid(prefix.size());
+    }
+    QString state;
+    switch (source->state()) {
+    case ServerSource::State::Stopped: state = source->can(ServerSource::Capability::StartStop) ? tr("stopped") : tr("detached"); break;
+    case ServerSource::State::Connecting: state = tr("connecting"); break;
+    case ServerSource::State::Connected: state = source->can(ServerSource::Capability::StartStop) ? tr("listening") : tr("attached"); break;
+    case ServerSource::State::Lost: state = tr("connection lost"); break;
+    case ServerSource::State::Unauthorized: state = tr("token rejected"); break;
+    case ServerSource::State::BadResponse: state = tr("bad response"); break;
+    }
+    setWindowTitle(tr("%1 — %2 — Vigil Monitor").arg(where, state));
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, tr("About Vigil Monitor"),
+                       tr("<h3>Vigil Monitor %1</h3>"
+                          "<p>Watches Vigil servers: the embedded one, and vigild instances through their admin "
+                          "endpoint. Every connection's watchdogs, traffic, and why each one closed.</p>"
+                          "<p>Built with Qt %2. Documentation: <a href='file:///usr/share/doc/vigil/'>"
+                          "/usr/share/doc/vigil</a> (README.md, admin.md), or README.md and docs/ in the "
+                          "sources; <code>vigild --help</code> for its flags.</p>")
+                           .arg(QStringLiteral(VIGIL_VERSION), QString::fromLatin1(qVersion())));
+}
+
 void MainWindow::createDocks()
 {
     // The form is the window's server settings, saved with the window.
@@ -126,6 +180,10 @@ void MainWindow::createDocks()
     m_docks = new ViewDocks(this, m_settings);
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addActions(m_docks->toggleActions());
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *about = help->addAction(tr("&About Vigil Monitor"), this, &MainWindow::showAbout);
+    about->setObjectName(QStringLiteral("aboutAction"));
+    about->setMenuRole(QAction::AboutRole);
 }
 
 void MainWindow::createStatusBar()
@@ -153,6 +211,7 @@ ServerView *MainWindow::addView(ServerView *view, bool closable)
     m_docks->addView(view);
     connect(view, &ServerView::statusChanged, this, [this, view] { handleViewStatus(view); });
     connect(view, &ServerView::selectionChanged, this, &MainWindow::updateActions);
+    connect(view, &ServerView::matchingChanged, this, &MainWindow::updateActions);
     connect(view, &ServerView::detailsRequested, this, &MainWindow::showDetails);
     connect(view, &ServerView::kickFailed, this,
             [this](const QString &message) { statusBar()->showMessage(message, 10000); });
@@ -171,7 +230,39 @@ void MainWindow::restoreSettings(const Options &options)
     const QByteArray geometry = m_persist->windowGeometry();
     if (geometry.isEmpty() || !restoreGeometry(geometry))
         fitToScreen();
+    else
+        keepOnScreen();
     restoreState(m_persist->windowState());
+}
+
+// A geometry saved on a larger screen (or grown by a long value in an
+// older version) is brought inside this screen's available area.
+void MainWindow::keepOnScreen()
+{
+    const QScreen *screen = this->screen();
+    if (!screen)
+        return;
+    const QRect available = screen->availableGeometry();
+    const QMargins frame = frameGeometry().size() == size()
+        ? QMargins()
+        : QMargins(geometry().left() - frameGeometry().left(), geometry().top() - frameGeometry().top(),
+                   frameGeometry().right() - geometry().right(), frameGeometry().bottom() - geometry().bottom());
+    const QSize room = available.size().shrunkBy(frame);
+    if (width() > room.width() || height() > room.height())
+        resize(size().boundedTo(room));
+    QRect placed = frameGeometry();
+    if (!available.contains(placed)) {
+        placed.moveLeft(std::clamp(placed.left(), available.left(), std::max(available.left(), available.right() - placed.width() + 1)));
+        placed.moveTop(std::clamp(placed.top(), available.top(), std::max(available.top(), available.bottom() - placed.height() + 1)));
+        move(placed.topLeft());
+    }
+}
+
+// Side docks restored wider than a third of the window leave the table
+// too little room: back to their first-start widths.
+void MainWindow::keepDocksNarrow()
+{
+    m_docks->limitWidths(width() / 3);
 }
 
 // The first start: the preferred size (the table's columns, the traffic log
@@ -285,6 +376,14 @@ ServerView *MainWindow::attachServer(const QString &address, const QString &toke
     }
     auto *view = addView(new ServerView(new RemoteServerSource(trimmed, token)), true);
     m_attachments.insert(view, {trimmed, token.trimmed(), rememberToken && !token.trimmed().isEmpty()});
+    // A token corrected from the tab is saved the way the first one was.
+    connect(view, &ServerView::tokenChanged, this, [this, view](const QString &newToken) {
+        auto it = m_attachments.find(view);
+        if (it == m_attachments.end())
+            return;
+        it->token = newToken;
+        saveAttachedServers();
+    });
     view->source()->start();
     m_tabs->setCurrentWidget(view);
     saveAttachedServers();
@@ -318,8 +417,9 @@ void MainWindow::handleViewStatus(ServerView *view)
         m_tray->setStatus(view->statusText());
     if (view != currentView())
         return;
-    // The status bar and the docks speak of the tab in front.
+    // The status bar, the title and the docks speak of the tab in front.
     m_statusLabel->setText(view->statusText());
+    updateWindowTitle(view);
     m_docks->follow(view);
     updateActions();
 }
@@ -352,9 +452,106 @@ bool MainWindow::startServer()
 
 void MainWindow::stopServer()
 {
-    if (ServerView *view = currentView(); view && view->source()->can(ServerSource::Capability::StartStop))
+    ServerView *view = currentView();
+    if (!view || !view->source()->can(ServerSource::Capability::StartStop))
+        return;
+    // With connections open, Stop says what it does first: each of them
+    // gets BYE server-shutdown.
+    const int open = view->connectionModel()->rowCount();
+    if (open == 0) {
         view->source()->stop();
-    updateActions();
+        updateActions();
+        return;
+    }
+    QPointer<ServerView> target = view;
+    confirm(QStringLiteral("stopConfirmation"), tr("Stop the Server"),
+            open == 1 ? tr("1 connection is open. Stopping sends it BYE server-shutdown and closes it.")
+                      : tr("%1 connections are open. Stopping sends each BYE server-shutdown and closes it.")
+                            .arg(FeedText::count(quint64(open))),
+            tr("Stop and Close %1").arg(open), [this, target] {
+                if (target)
+                    target->source()->stop();
+                updateActions();
+            });
+}
+
+void MainWindow::kickMatchingConnections()
+{
+    ServerView *view = currentView();
+    if (!view || view->source()->state() != ServerSource::State::Connected || !view->isFiltered())
+        return;
+    const int matching = view->matchingConnectionCount();
+    if (matching == 0)
+        return;
+    QPointer<ServerView> target = view;
+    confirm(QStringLiteral("kickMatchingConfirmation"), tr("Kick Matching Connections"),
+            tr("Kick %1 of %2 connections (those the filter matches)? Each gets BYE kicked.")
+                .arg(FeedText::count(quint64(matching)), FeedText::count(quint64(view->connectionModel()->rowCount()))),
+            tr("Kick %1").arg(matching), [this, target] {
+                if (!target)
+                    return;
+                const int kicked = target->kickMatching();
+                statusBar()->showMessage(tr("Kicked %1 connections").arg(kicked), 5000);
+            });
+}
+
+void MainWindow::confirm(const QString &name, const QString &title, const QString &text, const QString &doIt,
+                         std::function<void()> action)
+{
+    // Window-modal and non-blocking, like the error box; Cancel is the default.
+    if (m_confirmBox)
+        m_confirmBox->close();
+    m_confirmBox = new QMessageBox(QMessageBox::Question, title, text, QMessageBox::Cancel, this);
+    m_confirmBox->setObjectName(name);
+    m_confirmBox->setAttribute(Qt::WA_DeleteOnClose);
+    QPushButton *ok = m_confirmBox->addButton(doIt, QMessageBox::AcceptRole);
+    ok->setObjectName(QStringLiteral("confirmButton"));
+    m_confirmBox->setDefaultButton(QMessageBox::Cancel);
+    connect(ok, &QPushButton::clicked, this, std::move(action));
+    m_confirmBox->open();
+}
+
+void MainWindow::exportTable(const QString &title, const QString &baseName, ExportWhat what)
+{
+    ServerView *view = currentView();
+    if (!view)
+        return;
+    const QAbstractItemModel *model = nullptr;
+    switch (what) {
+    case ExportWhat::Connections: model = view->connectionProxy(); break;
+    case ExportWhat::History: model = view->historyPanel()->proxy(); break;
+    case ExportWhat::Traffic: model = view->trafficProxy(); break;
+    }
+    auto *dialog = new QFileDialog(this, title, baseName + QStringLiteral(".csv"));
+    dialog->setObjectName(QStringLiteral("exportDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setNameFilters({tr("CSV (*.csv)"), tr("JSON (*.json)")});
+    QPointer<const QAbstractItemModel> source = model;
+    connect(dialog, &QFileDialog::fileSelected, this, [this, source](const QString &file) {
+        if (!source)
+            return;
+        QString error;
+        if (!exportTo(*source, file, &error))
+            showError(tr("Export failed"), error);
+        else
+            statusBar()->showMessage(tr("Saved %1 rows to %2").arg(source->rowCount()).arg(file), 5000);
+    });
+    dialog->open();
+}
+
+bool MainWindow::exportTo(const QAbstractItemModel &model, const QString &file, QString *error)
+{
+    QSaveFile out(file);
+    if (!out.open(QIODevice::WriteOnly)) {
+        *error = tr("%1: %2").arg(file, out.errorString());
+        return false;
+    }
+    if (!TableExport::write(model, out, TableExport::formatFor(file), error) || !out.commit()) {
+        *error = tr("%1: %2").arg(file, out.errorString());
+        return false;
+    }
+    return true;
 }
 
 // Asks for the drain time (the embedded server's --drain-time setting as
@@ -403,9 +600,29 @@ void MainWindow::applyToOpenConnections()
     if (!view || !view->source()->can(ServerSource::Capability::ApplyConfig)
         || view->source()->state() != ServerSource::State::Connected)
         return;
-    view->source()->applyConfig(*config, true);
-    statusBar()->showMessage(tr("Settings applied to open connections"), 3000);
-    saveSettings();
+    // Say what it will do first: how many it closes at once, which keep
+    // the keepalive their HELLO negotiated.
+    const ConnectionTableModel *model = view->connectionModel();
+    QVector<const ConnectionSnapshot *> open;
+    open.reserve(model->rowCount());
+    for (int r = 0; r < model->rowCount(); ++r)
+        open.append(model->snapshotAt(r));
+    const ApplyPreview preview = ApplyPreview::of(open, *config, MonotonicClock::nowMs());
+    QPointer<ServerView> target = view;
+    const ServerConfig chosen = *config;
+    auto apply = [this, target, chosen, preview] {
+        if (!target || target->source()->state() != ServerSource::State::Connected)
+            return;
+        target->source()->applyConfig(chosen, true);
+        statusBar()->showMessage(preview.doneText(), 8000);
+        saveSettings();
+    };
+    if (preview.open == 0) {
+        apply();
+        return;
+    }
+    confirm(QStringLiteral("applyToOpenConfirmation"), tr("Apply to Open Connections"), preview.text(),
+            preview.closeAtOnceMax ? tr("Apply and Close %1").arg(preview.closeAtOnceMax) : tr("Apply"), apply);
 }
 
 QAction *MainWindow::startAction() const { return m_actions->start(); }
@@ -488,6 +705,14 @@ QString MainWindow::statusText() const
 void MainWindow::showEvent(QShowEvent *event)
 {
     QMainWindow::showEvent(event);
+    // Restored dock sizes take effect with the first layout.
+    if (!m_shownOnce) {
+        m_shownOnce = true;
+        QTimer::singleShot(0, this, [this] {
+            keepOnScreen();
+            keepDocksNarrow();
+        });
+    }
     // Batches cost the servers work: only while someone can see them.
     for (ServerView *view : views())
         view->source()->setWatched(true);

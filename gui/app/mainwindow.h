@@ -8,9 +8,11 @@
 #include <QHash>
 #include <QMainWindow>
 #include <QPointer>
+#include <functional>
 #include <memory>
 #include <optional>
 
+class QAbstractItemModel;
 class QAction;
 class QLabel;
 class QMenu;
@@ -95,6 +97,9 @@ public:
     void detachServer(ServerView *view);
     // "Attach to Server…": the dialog, non-blocking.
     void showAttachDialog();
+    // Writes model (as shown) to file, CSV or JSON by its suffix.
+    static bool exportTo(const QAbstractItemModel &model, const QString &file, QString *error);
+    void kickMatchingConnections();
     // The last error shown in a dialog (empty if none).
     QString lastError() const { return m_lastError; }
     // The status line of the tab in front.
@@ -117,6 +122,8 @@ private:
     ServerView *addView(ServerView *view, bool closable);
     void restoreSettings(const Options &options);
     void fitToScreen();
+    void keepOnScreen();
+    void keepDocksNarrow();
     void restoreAttachedServers();
     void saveSettings();
     void saveAttachedServers();
@@ -125,7 +132,14 @@ private:
     void handleViewStatus(ServerView *view);
     void handleConfigEdited();
     void applyToOpenConnections();
+    // A window-modal question; action runs only on doIt.
+    void confirm(const QString &name, const QString &title, const QString &text, const QString &doIt,
+                 std::function<void()> action);
+    enum class ExportWhat { Connections, History, Traffic };
+    void exportTable(const QString &title, const QString &baseName, ExportWhat what);
     void showDetails();
+    void showAbout();
+    void updateWindowTitle(const ServerView *view);
     void updateActions();
     void showError(const QString &title, const QString &text);
 
@@ -148,7 +162,9 @@ private:
     };
     QHash<ServerView *, Attachment> m_attachments;
     QPointer<QMessageBox> m_errorBox;
+    QPointer<QMessageBox> m_confirmBox;
     QString m_lastError;
+    bool m_shownOnce = false;
 };
 
 } // namespace Vigil

@@ -35,6 +35,16 @@ ServerActions::ServerActions(QWidget *window)
         tr("Edited timeouts reach new connections at once; this applies them to the open ones too"));
 
     m_kick = ConnectionPanel::createKickAction(this);
+    m_kickMatching = new QAction(tr("Kick &Matching Connections…"), this);
+    m_kickMatching->setObjectName(QStringLiteral("kickMatchingAction"));
+    m_kickMatching->setToolTip(tr("Close every connection the filter box matches, after a confirmation that shows how many"));
+
+    m_exportConnections = new QAction(tr("Export &Connections…"), this);
+    m_exportConnections->setToolTip(tr("Save the connection list as shown (filter and sort) to CSV or JSON"));
+    m_exportHistory = new QAction(tr("Export Closed &History…"), this);
+    m_exportHistory->setToolTip(tr("Save the closed-connections history as shown to CSV or JSON"));
+    m_exportTraffic = new QAction(tr("Export Traffic &Log…"), this);
+    m_exportTraffic->setToolTip(tr("Save the traffic log as shown to CSV or JSON"));
 
     const QIcon attachIcon =
         QIcon::fromTheme(QStringLiteral("network-connect"), window->style()->standardIcon(QStyle::SP_DriveNetIcon));
@@ -70,12 +80,17 @@ void ServerActions::fillServerMenu(QMenu *menu) const
     menu->addAction(m_attach);
     menu->addAction(m_detach);
     menu->addSeparator();
+    menu->addAction(m_exportConnections);
+    menu->addAction(m_exportHistory);
+    menu->addAction(m_exportTraffic);
+    menu->addSeparator();
     menu->addAction(m_quit);
 }
 
 void ServerActions::fillConnectionMenu(QMenu *menu) const
 {
     menu->addAction(m_kick);
+    menu->addAction(m_kickMatching);
     menu->addAction(m_copyPeer);
     menu->addAction(m_details);
     menu->addAction(m_showTraffic);
@@ -108,6 +123,11 @@ void ServerActions::update(const ServerView *view, bool closable, bool settingsV
     m_applyToOpen->setEnabled(configurable && live && settingsValid);
     const bool selected = view->hasSelection();
     m_kick->setEnabled(live && selected);
+    const int matching = view->matchingConnectionCount();
+    m_kickMatching->setEnabled(live && matching > 0 && view->isFiltered());
+    m_kickMatching->setText(view->isFiltered() && matching > 0
+                                ? tr("Kick %1 &Matching Connections…").arg(matching)
+                                : tr("Kick &Matching Connections…"));
     m_detach->setEnabled(closable);
     m_copyPeer->setEnabled(selected);
     m_details->setEnabled(selected);

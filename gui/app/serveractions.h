@@ -26,6 +26,10 @@ public:
     QAction *drain() const { return m_drain; }
     QAction *applyToOpen() const { return m_applyToOpen; }
     QAction *kick() const { return m_kick; }
+    QAction *kickMatching() const { return m_kickMatching; }
+    QAction *exportConnections() const { return m_exportConnections; }
+    QAction *exportHistory() const { return m_exportHistory; }
+    QAction *exportTraffic() const { return m_exportTraffic; }
     QAction *attach() const { return m_attach; }
     QAction *detach() const { return m_detach; }
     QAction *copyPeer() const { return m_copyPeer; }
@@ -47,6 +51,10 @@ private:
     QAction *m_drain;
     QAction *m_applyToOpen;
     QAction *m_kick;
+    QAction *m_kickMatching;
+    QAction *m_exportConnections;
+    QAction *m_exportHistory;
+    QAction *m_exportTraffic;
     QAction *m_attach;
     QAction *m_detach;
     QAction *m_copyPeer;

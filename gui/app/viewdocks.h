@@ -1,5 +1,5 @@
 // The window's docks around the tabs: settings, connection details,
-// statistics and traffic. Each shows the page of the view in front; the
+// statistics, traffic and the closed-connections history. Each shows the page of the view in front; the
 // settings dock shows the form for a server that takes a config from
 // here, a note for one configured where it runs.
 #pragma once
@@ -9,6 +9,7 @@
 class QAction;
 class QLabel;
 class QMainWindow;
+class QScrollArea;
 
 namespace Vigil {
 
@@ -32,14 +33,25 @@ public:
     // Shows view's pages; a dock the user hid stays hidden.
     void follow(const ServerView *view);
     void showDetails();
+    // Side docks wider than maxWidth go back to their first-start width
+    // (or maxWidth, if that is less).
+    void limitWidths(int maxWidth);
+
+    static constexpr int SettingsWidth = 290; // and details, in the same column
+    static constexpr int StatsWidth = 250;
+    static constexpr int SettingsHeight = 330; // first start; the form scrolls
+    static constexpr int DetailsHeight = 420;
 
 private:
+    QMainWindow *m_window;
     SettingsForm *m_settings;
+    QScrollArea *m_settingsPage;
     QLabel *m_noSettings;
     DockStack *m_settingsDock;
     DockStack *m_detailsDock;
     DockStack *m_statsDock;
     DockStack *m_trafficDock;
+    DockStack *m_historyDock;
 };
 
 } // namespace Vigil

@@ -3,8 +3,10 @@
 #include "connectiontablemodel.h"
 
 #include "duration.h"
+#include "feedtext.h"
 #include "monotonicclock.h"
 
+#include <QDateTime>
 #include <QSet>
 #include <algorithm>
 #include <limits>
@@ -25,31 +27,14 @@ QString stateName(ConnectionState state)
     return state == ConnectionState::Open ? QStringLiteral("open") : QStringLiteral("closing");
 }
 
-// "12.3 s", "4 m 05 s": short, and stable in width for a ticking cell.
 QString formatSpan(qint64 ms)
 {
-    if (ms < 0)
-        ms = 0;
-    if (ms < 60000)
-        return QStringLiteral("%1 s").arg(double(ms) / 1000.0, 0, 'f', 1);
-    if (ms < 3600000)
-        return QStringLiteral("%1 m %2 s").arg(ms / 60000).arg((ms / 1000) % 60, 2, 10, QLatin1Char('0'));
-    return QStringLiteral("%1 h %2 m").arg(ms / 3600000).arg((ms / 60000) % 60, 2, 10, QLatin1Char('0'));
+    return FeedText::span(ms);
 }
 
-// "980 B", "2.4 KiB", "13.0 MiB": fits a narrow fixed column.
 QString formatBytes(quint64 bytes)
 {
-    if (bytes < 1024)
-        return QStringLiteral("%1 B").arg(bytes);
-    const char *units[] = {"KiB", "MiB", "GiB", "TiB"};
-    double value = double(bytes) / 1024.0;
-    int unit = 0;
-    while (value >= 1024.0 && unit < 3) {
-        value /= 1024.0;
-        ++unit;
-    }
-    return QStringLiteral("%1 %2").arg(value, 0, 'f', 1).arg(QLatin1String(units[unit]));
+    return FeedText::bytes(bytes);
 }
 
 // Printable preview: control bytes become dots so a row stays one line.
@@ -175,8 +160,13 @@ QVariant ConnectionTableModel::data(const QModelIndex &index, int role) const
             return QVariant(Qt::AlignLeft | Qt::AlignVCenter);
         }
     case Qt::ToolTipRole:
+        // Cells elide; the tooltip has the whole value.
         if (column == PreviewColumn)
             return previewText(s.lastMessage);
+        if (column == ClientColumn && !s.client.isEmpty())
+            return s.client;
+        if (column == PeerColumn)
+            return s.peer;
         if (column == IdleLeftColumn && s.idleDeadlineMs)
             return tr("idle timeout %1").arg(formatDuration(s.timers.idleTimeoutMs));
         if (column == LifetimeLeftColumn && s.closingAtMs)
@@ -244,27 +234,41 @@ std::optional<bool> ConnectionTableModel::lessThan(int leftRow, int rightRow, in
     if (!l || !r)
         return std::nullopt;
     constexpr qint64 Off = std::numeric_limits<qint64>::max();
+    // Equal keys fall back to the id, so equal rows keep their order from
+    // one re-sort to the next and a selected row does not jump.
+    auto by = [l, r](auto lk, auto rk) { return lk != rk ? lk < rk : l->id < r->id; };
     // The same keys as sortValue(); "now" cancels out of every difference.
     switch (column) {
     case IdColumn: return l->id < r->id;
-    case AgeColumn: return l->acceptedAtMs > r->acceptedAtMs;
-    case IdleLeftColumn: return (l->idleDeadlineMs ? l->idleDeadlineMs : Off) < (r->idleDeadlineMs ? r->idleDeadlineMs : Off);
+    case AgeColumn: return by(-l->acceptedAtMs, -r->acceptedAtMs);
+    case IdleLeftColumn:
+        // Deadlines move with every message: compare them at the
+        // countdown's own resolution (0.1 s), not to the millisecond.
+        return by((l->idleDeadlineMs ? l->idleDeadlineMs / 100 : Off), (r->idleDeadlineMs ? r->idleDeadlineMs / 100 : Off));
     case LifetimeLeftColumn:
-        return (l->lifetimeDeadlineMs ? l->lifetimeDeadlineMs : Off)
-            < (r->lifetimeDeadlineMs ? r->lifetimeDeadlineMs : Off);
-    case MessagesInColumn: return l->messagesIn < r->messagesIn;
-    case MessagesOutColumn: return l->messagesOut < r->messagesOut;
-    case BytesInColumn: return l->bytesIn < r->bytesIn;
-    case BytesOutColumn: return l->bytesOut < r->bytesOut;
+        return by((l->lifetimeDeadlineMs ? l->lifetimeDeadlineMs / 100 : Off),
+                  (r->lifetimeDeadlineMs ? r->lifetimeDeadlineMs / 100 : Off));
+    case MessagesInColumn: return by(l->messagesIn, r->messagesIn);
+    case MessagesOutColumn: return by(l->messagesOut, r->messagesOut);
+    case BytesInColumn: return by(l->bytesIn, r->bytesIn);
+    case BytesOutColumn: return by(l->bytesOut, r->bytesOut);
     case LastMessageColumn: {
         // Never-messaged rows sort last; otherwise the most recent first.
         const bool lNever = l->messagesIn == 0;
         const bool rNever = r->messagesIn == 0;
-        if (lNever || rNever)
+        if (lNever != rNever)
             return !lNever && rNever;
-        return l->lastActivityAtMs > r->lastActivityAtMs;
+        if (lNever)
+            return l->id < r->id;
+        return by(-l->lastActivityAtMs, -r->lastActivityAtMs);
     }
-    default: return std::nullopt;
+    default: {
+        // Text columns: by their text, then by id.
+        const QString lt = display(m_rows[leftRow], column, 0).toString();
+        const QString rt = display(m_rows[rightRow], column, 0).toString();
+        const int c = QString::localeAwareCompare(lt, rt);
+        return c != 0 ? c < 0 : l->id < r->id;
+    }
     }
 }
 
@@ -272,14 +276,29 @@ void ConnectionTableModel::applyBatch(const ServerBatch &batch)
 {
     // 1. Removals: closed ids, and with a full batch this thread's rows it
     // no longer lists (closes we missed while not publishing).
+    // Each goes to the history with its last snapshot: the one in this
+    // batch if it changed while closing, else the row's.
     QVector<int> gone;
     QSet<quint64> closed;
+    QVector<ClosedRecord> records;
     closed.reserve(batch.closed.size());
+    const qint64 closedAt = batch.atMs ? batch.atMs : m_nowMs();
+    QHash<quint64, const ConnectionSnapshot *> finalSnapshot;
+    if (!batch.closed.isEmpty()) {
+        for (const ConnectionSnapshot &s : batch.updated)
+            finalSnapshot.insert(s.id, &s);
+    }
     for (const ClosedConnection &c : batch.closed) {
+        if (closed.contains(c.id))
+            continue;
         closed.insert(c.id);
         const int row = m_rowById.value(c.id, -1);
         if (row >= 0)
             gone.append(row);
+        if (const ConnectionSnapshot *s = finalSnapshot.value(c.id))
+            records.append(closedRecord(*s, c.reason, closedAt));
+        else if (row >= 0)
+            records.append(closedRecord(m_rows[row].snapshot, c.reason, closedAt));
     }
     if (batch.full) {
         QSet<quint64> present;
@@ -287,10 +306,15 @@ void ConnectionTableModel::applyBatch(const ServerBatch &batch)
         for (const ConnectionSnapshot &s : batch.updated)
             present.insert(s.id);
         for (int i = 0; i < m_rows.size(); ++i) {
-            if (m_rows[i].thread == batch.thread && !present.contains(m_rows[i].snapshot.id))
+            const quint64 id = m_rows[i].snapshot.id;
+            if (m_rows[i].thread == batch.thread && !present.contains(id) && !closed.contains(id)) {
                 gone.append(i);
+                records.append(closedRecord(m_rows[i].snapshot, CloseReason::None, closedAt));
+            }
         }
     }
+    if (!records.isEmpty())
+        emit connectionsClosed(records);
     if (!gone.isEmpty())
         removeRowSet(std::move(gone));
 
@@ -327,6 +351,26 @@ void ConnectionTableModel::applyBatch(const ServerBatch &batch)
     }
     if (!changed.isEmpty())
         emitChanged(std::move(changed));
+}
+
+ClosedRecord ConnectionTableModel::closedRecord(const ConnectionSnapshot &last, CloseReason reason, qint64 atMs) const
+{
+    ClosedRecord r;
+    r.last = last;
+    r.reason = reason;
+    r.closedAtMs = atMs;
+    r.closedWallMs = QDateTime::currentMSecsSinceEpoch() - std::max<qint64>(0, m_nowMs() - atMs);
+    return r;
+}
+
+QVector<ClosedRecord> ConnectionTableModel::closeAll(CloseReason reason) const
+{
+    QVector<ClosedRecord> out;
+    out.reserve(m_rows.size());
+    const qint64 now = m_nowMs();
+    for (const Row &row : m_rows)
+        out.append(closedRecord(row.snapshot, reason, now));
+    return out;
 }
 
 void ConnectionTableModel::removeRowSet(QVector<int> rows)

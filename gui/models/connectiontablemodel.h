@@ -2,6 +2,7 @@
 // core's batches (removals, one appended block, ranged dataChanged).
 #pragma once
 
+#include "closedrecord.h"
 #include "snapshots.h"
 
 #include <QAbstractTableModel>
@@ -66,8 +67,17 @@ public:
     const ConnectionSnapshot *snapshotAt(int row) const;
     const ConnectionSnapshot *snapshotFor(quint64 id) const;
 
+    // Every open row as closed with reason (the server stopped: each got
+    // its BYE), for the history; the rows stay until clear().
+    QVector<ClosedRecord> closeAll(CloseReason reason) const;
+
     // Tests pin "now"; the monitor uses the monotonic clock.
     void setClock(std::function<qint64()> nowMs) { m_nowMs = std::move(nowMs); }
+
+signals:
+    // Rows a batch removed, with their last snapshot, before they go:
+    // reason None for those a full batch no longer listed.
+    void connectionsClosed(const QVector<Vigil::ClosedRecord> &records);
 
 private:
     struct Row
@@ -81,6 +91,8 @@ private:
     void emitChanged(QVector<int> rows);
     QVariant display(const Row &row, int column, qint64 now) const;
     QVariant sortValue(const Row &row, int column, qint64 now) const;
+
+    ClosedRecord closedRecord(const ConnectionSnapshot &last, CloseReason reason, qint64 atMs) const;
 
     QVector<Row> m_rows;
     QHash<quint64, int> m_rowById;

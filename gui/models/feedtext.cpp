@@ -3,6 +3,10 @@
 // translation says otherwise.
 #include "feedtext.h"
 
+#include <QGuiApplication>
+#include <QLocale>
+#include <QPalette>
+
 namespace Vigil {
 
 QString FeedText::eventKind(EventKind kind)
@@ -65,6 +69,54 @@ QString FeedText::timeoutKind(TimeoutKind kind)
 QString FeedText::watchdogFired(TimeoutKind kind)
 {
     return tr("%1 watchdog fired").arg(timeoutKind(kind));
+}
+
+QString FeedText::bytes(quint64 bytes)
+{
+    if (bytes < 1024)
+        return tr("%1 B").arg(bytes);
+    const char *units[] = {"KiB", "MiB", "GiB", "TiB"};
+    double value = double(bytes) / 1024.0;
+    int unit = 0;
+    while (value >= 1024.0 && unit < 3) {
+        value /= 1024.0;
+        ++unit;
+    }
+    return QStringLiteral("%1 %2").arg(value, 0, 'f', 1).arg(QLatin1String(units[unit]));
+}
+
+QString FeedText::rate(double perSecond)
+{
+    return QString::number(perSecond < 0 ? 0.0 : perSecond, 'f', 1);
+}
+
+QString FeedText::count(quint64 n)
+{
+    return QLocale().toString(n);
+}
+
+QString FeedText::span(qint64 ms)
+{
+    if (ms < 0)
+        ms = 0;
+    if (ms < 60000)
+        return QStringLiteral("%1 s").arg(double(ms) / 1000.0, 0, 'f', 1);
+    if (ms < 3600000)
+        return QStringLiteral("%1 m %2 s").arg(ms / 60000).arg((ms / 1000) % 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1 h %2 m").arg(ms / 3600000).arg((ms / 60000) % 60, 2, 10, QLatin1Char('0'));
+}
+
+bool FeedText::darkPalette()
+{
+    // Models also run without a GUI (tests, --headless): no palette there.
+    if (!qobject_cast<QGuiApplication *>(QCoreApplication::instance()))
+        return false;
+    return QGuiApplication::palette().color(QPalette::Base).lightness() < 128;
+}
+
+QColor FeedText::readable(const QColor &onLight)
+{
+    return darkPalette() ? onLight.lighter(170) : onLight;
 }
 
 } // namespace Vigil

@@ -7,6 +7,7 @@
 #include "closereason.h"
 #include "snapshots.h"
 
+#include <QColor>
 #include <QCoreApplication>
 #include <QString>
 
@@ -21,6 +22,23 @@ public:
     static QString timeoutKind(TimeoutKind kind);   // "idle"
     // The traffic log's detail for a timeout: "idle watchdog fired".
     static QString watchdogFired(TimeoutKind kind);
+
+    // One format per kind of number, the same in every pane:
+    // "980 B", "2.4 KiB", "13.0 MiB".
+    static QString bytes(quint64 bytes);
+    // "0.0", "2.0", "250.0": always one decimal, so a rate never flips
+    // between "2" and "2.0".
+    static QString rate(double perSecond);
+    // "123,456,789" in the user's locale.
+    static QString count(quint64 n);
+    // "12.3 s", "4 m 05 s", "2 h 07 m": short, stable in width.
+    static QString span(qint64 ms);
+
+    // A text colour chosen for a light background, made readable on the
+    // application palette's base: as given on a light one, lighter on a
+    // dark one (the monitor follows the system's palette).
+    static QColor readable(const QColor &onLight);
+    static bool darkPalette();
 };
 
 } // namespace Vigil

@@ -6,6 +6,7 @@
 
 #include <QColor>
 #include <QDateTime>
+#include <QFont>
 
 namespace Vigil {
 
@@ -36,7 +37,7 @@ int TrafficLogModel::columnCount(const QModelIndex &parent) const
 
 const ServerEvent *TrafficLogModel::eventAt(int row) const
 {
-    if (row < 0 || row >= int(m_entries.size()) || m_entries[size_t(row)].skippedHere)
+    if (row < 0 || row >= int(m_entries.size()) || m_entries[size_t(row)].skippedHere || m_entries[size_t(row)].marker)
         return nullptr;
     return &m_entries[size_t(row)].event;
 }
@@ -49,6 +50,7 @@ QVariant TrafficLogModel::headerData(int section, Qt::Orientation orientation, i
     case TimeColumn: return tr("Time");
     case ConnectionColumn: return tr("Conn");
     case PeerColumn: return tr("Peer");
+    case ClientColumn: return tr("Client");
     case EventColumn: return tr("Event");
     case DetailColumn: return tr("Detail");
     }
@@ -62,6 +64,7 @@ QString TrafficLogModel::detail(const Entry &entry) const
     case EventKind::Timeout:
         return FeedText::watchdogFired(e.timeout);
     case EventKind::Closed:
+        return entry.note.isEmpty() ? FeedText::closeReason(e.reason) : entry.note;
     case EventKind::Rejected:
         return FeedText::closeReason(e.reason);
     case EventKind::MessageIn:
@@ -89,6 +92,32 @@ QVariant TrafficLogModel::data(const QModelIndex &index, int role) const
         return QVariant();
     const Entry &entry = m_entries[size_t(index.row())];
     const ServerEvent &e = entry.event;
+    if (entry.marker) {
+        switch (role) {
+        case Qt::DisplayRole:
+            if (index.column() == TimeColumn)
+                return QDateTime::fromMSecsSinceEpoch(e.wallMs).toString(QStringLiteral("HH:mm:ss.zzz"));
+            if (index.column() == EventColumn)
+                return tr("— note —");
+            if (index.column() == DetailColumn)
+                return entry.note;
+            return QVariant();
+        case Qt::ToolTipRole:
+            return entry.note;
+        case ConnectionRole:
+            return quint64(0);
+        case KindRole:
+            return -1;
+        case Qt::ForegroundRole:
+            return FeedText::readable(QColor(0x2b, 0x6c, 0xb0));
+        case Qt::FontRole: {
+            QFont bold;
+            bold.setBold(true);
+            return bold;
+        }
+        }
+        return QVariant();
+    }
     switch (role) {
     case Qt::DisplayRole:
         if (entry.skippedHere) {
@@ -104,6 +133,7 @@ QVariant TrafficLogModel::data(const QModelIndex &index, int role) const
         case TimeColumn: return QDateTime::fromMSecsSinceEpoch(e.wallMs).toString(QStringLiteral("HH:mm:ss.zzz"));
         case ConnectionColumn: return e.conn ? QVariant(QString::number(e.conn)) : QVariant();
         case PeerColumn: return e.peer;
+        case ClientColumn: return entry.client;
         case EventColumn: return FeedText::eventKind(e.kind);
         case DetailColumn: return detail(entry);
         }
@@ -119,13 +149,18 @@ QVariant TrafficLogModel::data(const QModelIndex &index, int role) const
     case Qt::ForegroundRole:
         // Ends of connections stand out from the message stream.
         if (entry.skippedHere)
-            return QColor(0x9a, 0x6b, 0x00);
+            return FeedText::readable(QColor(0x9a, 0x6b, 0x00));
         if (e.kind == EventKind::Timeout || e.kind == EventKind::Rejected)
-            return QColor(0xc0, 0x39, 0x2b);
+            return FeedText::readable(QColor(0xc0, 0x39, 0x2b));
         if (e.kind == EventKind::Closed)
-            return QColor(0x8e, 0x44, 0xad);
+            return FeedText::readable(QColor(0x8e, 0x44, 0xad));
         if (e.kind == EventKind::Connected || e.kind == EventKind::Hello)
-            return QColor(0x1e, 0x84, 0x49);
+            return FeedText::readable(QColor(0x1e, 0x84, 0x49));
+        return QVariant();
+    case Qt::ToolTipRole:
+        // Long details (payloads, close summaries) elide in the cell.
+        if (index.column() == DetailColumn && !entry.skippedHere)
+            return detail(entry);
         return QVariant();
     case Qt::TextAlignmentRole:
         if (index.column() == ConnectionColumn)
@@ -156,8 +191,14 @@ void TrafficLogModel::appendEvents(const QVector<ServerEvent> &events, quint64 d
         if (!dropped)
             emit skippedChanged(m_skipped);
     }
-    for (const ServerEvent &e : events)
-        fresh.push_back(Entry{e, 0});
+    for (const ServerEvent &e : events) {
+        Entry entry{e, 0, QString(), false, QString()};
+        if (e.kind == EventKind::Closed && m_closeNote)
+            entry.note = m_closeNote(e);
+        if (e.conn && m_clientOf)
+            entry.client = m_clientOf(e);
+        fresh.push_back(std::move(entry));
+    }
     if (dropped) {
         Entry note;
         note.skippedHere = dropped;
@@ -203,6 +244,21 @@ void TrafficLogModel::insertEntries(std::deque<Entry> &&fresh)
     for (Entry &entry : fresh)
         m_entries.push_back(std::move(entry));
     endInsertRows();
+}
+
+void TrafficLogModel::appendMarker(const QString &text)
+{
+    Entry entry;
+    entry.marker = true;
+    entry.note = text;
+    entry.event.wallMs = QDateTime::currentMSecsSinceEpoch();
+    std::deque<Entry> fresh;
+    fresh.push_back(std::move(entry));
+    if (m_paused) {
+        m_pending.push_back(std::move(fresh.front()));
+        return;
+    }
+    insertEntries(std::move(fresh));
 }
 
 void TrafficLogModel::clear()

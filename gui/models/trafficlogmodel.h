@@ -6,6 +6,7 @@
 
 #include <QAbstractTableModel>
 #include <deque>
+#include <functional>
 
 namespace Vigil {
 
@@ -16,10 +17,10 @@ class TrafficLogModel final : public QAbstractTableModel
 public:
     static constexpr int DefaultCapacity = 10000;
 
-    enum Column { TimeColumn, ConnectionColumn, PeerColumn, EventColumn, DetailColumn, ColumnCount };
+    enum Column { TimeColumn, ConnectionColumn, PeerColumn, ClientColumn, EventColumn, DetailColumn, ColumnCount };
     enum Role {
         ConnectionRole = Qt::UserRole + 1, // quint64, 0 for server-wide entries
-        KindRole,                          // int(EventKind), -1 for "skipped" notes
+        KindRole,                          // int(EventKind), -1 for "skipped" notes and markers
         ReasonRole,                        // close reason name, or empty
     };
 
@@ -43,6 +44,9 @@ public:
     // many were taken out of events.
     static quint64 keepNewest(QVector<ServerEvent> &events, int max = MaxEventsPerAppend);
     static constexpr int MaxEventsPerAppend = 200;
+    // A line of the log's own ("vigild restarted: connection ids start
+    // again"), between the events before and after it.
+    void appendMarker(const QString &text);
     void clear();
 
     int capacity() const { return m_capacity; }
@@ -59,6 +63,15 @@ public:
 
     const ServerEvent *eventAt(int row) const;
 
+    // What a "closed" row adds after the reason (duration and totals, as
+    // vigild's own log has them), asked once when the event arrives.
+    using CloseNote = std::function<QString(const ServerEvent &)>;
+    void setCloseNote(CloseNote note) { m_closeNote = std::move(note); }
+    // The HELLO name of an event's connection, asked once when it arrives,
+    // so the log can be searched by client (a Client column).
+    using ClientOf = std::function<QString(const ServerEvent &)>;
+    void setClientOf(ClientOf clientOf) { m_clientOf = std::move(clientOf); }
+
 signals:
     void skippedChanged(quint64 skipped);
 
@@ -67,6 +80,9 @@ private:
     {
         ServerEvent event;
         quint64 skippedHere = 0; // > 0: a note "N events skipped", not an event
+        QString note;            // closed: duration and totals; a marker's text
+        bool marker = false;     // a line of the log's own, not an event
+        QString client;          // the connection's HELLO name when it arrived
     };
 
     void insertEntries(std::deque<Entry> &&entries);
@@ -78,6 +94,8 @@ private:
     quint64 m_skipped = 0;
     bool m_hex = false;
     bool m_paused = false;
+    CloseNote m_closeNote;
+    ClientOf m_clientOf;
 };
 
 } // namespace Vigil

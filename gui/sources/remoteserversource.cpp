@@ -83,6 +83,8 @@ QString RemoteServerSource::statusText() const
     case State::Unauthorized:
         return tr("token rejected (HTTP 401) — retrying in %1 s").arg(retryInSeconds());
     case State::BadResponse:
+        if (m_gaveUp)
+            return tr("%1 — not retrying; check the address, then Retry now").arg(m_error);
         return tr("bad response — retrying in %1 s (%2)").arg(retryInSeconds()).arg(m_error);
     }
     return QString();
@@ -108,11 +110,38 @@ bool RemoteServerSource::start()
     if (m_state != State::Stopped)
         return true;
     m_error.clear();
+    m_gaveUp = false;
     m_retryMs = m_firstRetryMs;
     setState(State::Connecting);
     poll();
     m_pollTimer.start();
     return true;
+}
+
+void RemoteServerSource::retryNow()
+{
+    if (m_state == State::Stopped || m_state == State::Connected)
+        return;
+    m_retryTimer.stop();
+    m_gaveUp = false;
+    m_retryMs = m_firstRetryMs;
+    abortAll();
+    retry();
+}
+
+void RemoteServerSource::setToken(const QString &token)
+{
+    m_token = token.trimmed();
+    if (m_state == State::Stopped)
+        return;
+    if (m_state == State::Connected) {
+        // Answers of requests sent with the old token are dropped.
+        abortAll();
+        setState(State::Connecting);
+        poll();
+        return;
+    }
+    retryNow();
 }
 
 void RemoteServerSource::stop()
@@ -244,8 +273,12 @@ bool RemoteServerSource::checkReply(QNetworkReply *reply, QJsonDocument *json)
         // Accepted and closed without a word on first contact: something
         // that is not HTTP, most often a vigild listener given instead of
         // the admin address (it answers with BYE protocol-error).
-        if (reply->error() == QNetworkReply::RemoteHostClosedError && m_state == State::Connecting) {
-            fail(State::BadResponse, tr("not an HTTP server (is this the --admin address?)"));
+        // Retrying would only add a protocol-error close per attempt to
+        // the watched server's log: stop and say so.
+        const bool notHttp = reply->error() == QNetworkReply::RemoteHostClosedError
+            || reply->error() == QNetworkReply::ProtocolFailure;
+        if (notHttp && m_state == State::Connecting) {
+            fail(State::BadResponse, tr("not an HTTP server (is this the --admin address?)"), Then::GiveUp);
             return false;
         }
         // No HTTP answer at all: refused, reset, timed out, unreachable.
@@ -306,6 +339,7 @@ void RemoteServerSource::handleStats(const QJsonDocument &json)
         return;
     }
     const ServerStats &s = *decoded.value;
+    noteRun(json.object());
     m_lastStats = s;
     emit statsUpdated(s);
 }
@@ -347,7 +381,38 @@ void RemoteServerSource::handleEvents(const QJsonDocument &json)
         emit batchPublished(batch);
 }
 
-void RemoteServerSource::fail(State state, const QString &error)
+void RemoteServerSource::noteRun(const QJsonObject &stats)
+{
+    // vigild names its run (instance, started_at); without those, an
+    // accepted counter that went back says the same.
+    const QString run = stats.value(FeedJson::Key::Instance).toVariant().toString() + QLatin1Char('/')
+        + stats.value(FeedJson::Key::StartedAt).toVariant().toString();
+    const quint64 accepted = quint64(stats.value(FeedJson::Key::Accepted).toDouble());
+    const bool named = run != QStringLiteral("/");
+    const bool restarted =
+        m_haveRun && ((named && run != m_run) || (!named && accepted < m_lastAccepted));
+    m_run = run;
+    m_lastAccepted = accepted;
+    m_haveRun = true;
+    if (!restarted)
+        return;
+    forgetRun();
+    const QString detail = named ? tr("vigild restarted (started %1): connection ids start again")
+                                       .arg(stats.value(FeedJson::Key::StartedAt).toVariant().toString())
+                                 : tr("vigild restarted: connection ids start again");
+    emit serverRestarted(detail);
+    emit notice(detail, 10000);
+}
+
+void RemoteServerSource::forgetRun()
+{
+    // What belonged to the previous run's numbering.
+    m_closedIds.clear();
+    m_haveServerDropped = false;
+    m_eventsSince = 0;
+}
+
+void RemoteServerSource::fail(State state, const QString &error, Then then)
 {
     // Everything in flight belongs to the failed attempt: drop it and
     // try again after a delay that doubles up to the maximum.
@@ -358,6 +423,16 @@ void RemoteServerSource::fail(State state, const QString &error)
         // A restarted vigild numbers connections and events afresh.
         m_closedIds.clear();
         m_haveServerDropped = false;
+    }
+    if (then == Then::GiveUp) {
+        m_gaveUp = true;
+        m_retryTimer.stop();
+        m_countdownTimer.stop();
+        if (m_state == state)
+            emit statusChanged();
+        else
+            setState(state);
+        return;
     }
     m_retryDelay = m_retryMs;
     m_retryMs = std::min(m_retryMs * 2, m_maxRetryMs);

@@ -32,13 +32,14 @@ public:
     static bool isValidAddress(const QString &address);
 
     QString address() const { return m_address; }
-    QString token() const { return m_token; }
+    QString token() const override { return m_token; }
     // Whole seconds until the next attempt while failed, else 0.
     int retryInSeconds() const;
 
-    // vigild is configured where it runs: watching, kicking and draining
-    // (POST /api/v1/drain; the vigild exits when its drain is done).
-    Capabilities capabilities() const override { return Capability::Drain; }
+    // vigild is configured where it runs: watching, kicking, draining
+    // (POST /api/v1/drain; the vigild exits when its drain is done), and
+    // trying again with another token.
+    Capabilities capabilities() const override { return Capability::Drain | Capability::Retry | Capability::Token; }
     QString title() const override { return m_address; }
     State state() const override { return m_state; }
     // e.g. "connection lost — retrying in 3 s".
@@ -54,6 +55,11 @@ public:
     void applyConfig(const ServerConfig &, bool) override {}
     // POST /api/v1/drain {"drain_ms": ms}; the answer comes as a notice.
     bool drain(qint64 ms) override;
+    void retryNow() override;
+    void setToken(const QString &token) override;
+    // After "not an HTTP server": retrying would only make the watched
+    // server log a protocol error per attempt.
+    bool hasGivenUp() const override { return m_gaveUp; }
     // POST /api/v1/connections/{id}/kick; kickFinished reports the answer.
     void kick(quint64 id) override;
     // A view out of sight keeps polling: its tab still shows lost contact.
@@ -77,7 +83,10 @@ private:
     void handleConnections(const QJsonDocument &json);
     void handleStats(const QJsonDocument &json);
     void handleEvents(const QJsonDocument &json);
-    void fail(State state, const QString &error);
+    enum class Then { Retry, GiveUp };
+    void fail(State state, const QString &error, Then then = Then::Retry);
+    void noteRun(const QJsonObject &stats);
+    void forgetRun();
     void retry();
     void abortAll();
     void setState(State state);
@@ -111,6 +120,12 @@ private:
     // are unique for one vigild run; the set is cleared when it is lost.
     QSet<quint64> m_closedIds;
     ServerStats m_lastStats;
+    bool m_gaveUp = false;
+    // Which vigild run answers (its instance id and start time, or the
+    // accepted counter): a change means connection ids start again.
+    QString m_run;
+    quint64 m_lastAccepted = 0;
+    bool m_haveRun = false;
 };
 
 } // namespace Vigil

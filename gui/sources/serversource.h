@@ -24,7 +24,8 @@ public:
         Connected,    // the feed is live (the embedded server: running)
         Lost,         // no answer (refused, reset, timed out): retrying
         Unauthorized, // 401: token missing or wrong; retrying
-        BadResponse,  // an answer that is not the admin API: retrying
+        BadResponse,  // an answer that is not the admin API: retrying, or
+                      // given up (hasGivenUp()) when it is not HTTP at all
     };
 
     // What the operator may do with this server beyond watching and
@@ -33,6 +34,8 @@ public:
         StartStop = 0x1,   // start() and stop() serve and end serving
         ApplyConfig = 0x2, // applyConfig() changes its timeouts and limits
         Drain = 0x4,       // drain() spreads the closes (PROTOCOL.md §10), then it stops
+        Retry = 0x8,       // retryNow() tries again at once while troubled
+        Token = 0x10,      // setToken() replaces the credentials it sends
     };
     Q_DECLARE_FLAGS(Capabilities, Capability)
 
@@ -71,6 +74,15 @@ public:
     // connection with a close time within ms, then stop. false (and a
     // notice) when it cannot start one: not serving, already draining.
     virtual bool drain(qint64 ms) = 0;
+    // With Retry: the next attempt now, not after the delay; also after
+    // the source gave up (an address that is not what it expects).
+    virtual void retryNow() {}
+    // With Token: the token for the next attempts (empty: none); retries now.
+    virtual void setToken(const QString &) {}
+    virtual QString token() const { return QString(); }
+    // Whether the source waits for retryNow() instead of retrying itself.
+    virtual bool hasGivenUp() const { return false; }
+
     // Closes a connection with BYE kicked; kickFinished reports the outcome.
     virtual void kick(quint64 id) = 0;
     // Whether someone can see the feed: a source may stop producing
@@ -88,6 +100,9 @@ signals:
     void kickFinished(quint64 id, bool ok, const QString &error);
     // A transient note for the status bar (accepting paused, …).
     void notice(const QString &message, int timeoutMs);
+    // The server behind the feed restarted (its connection ids and event
+    // numbers start again); detail says how that was seen.
+    void serverRestarted(const QString &detail);
 };
 
 Q_DECLARE_OPERATORS_FOR_FLAGS(ServerSource::Capabilities)

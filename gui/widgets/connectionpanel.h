@@ -7,6 +7,7 @@
 #include <QWidget>
 
 class QAction;
+class QLabel;
 class QLineEdit;
 class QMenu;
 class QTableView;
@@ -44,18 +45,29 @@ public:
     bool hasSelection() const;
     // Pops menu up when a row (not the empty area) is right-clicked.
     void setContextMenu(QMenu *menu);
+    // What the empty table says when nothing is connected; a filter that
+    // matches nothing says "0 of N match" instead.
+    void setEmptyText(const QString &text);
+    QString emptyStateText() const; // empty while rows show
 
 signals:
     void selectionChanged();
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
     void scheduleProxyRefresh();
+    void updateEmptyState();
+    void showColumnMenu(const QPoint &pos);
 
     ConnectionTableModel *m_model;
     ConnectionFilterProxy *m_proxy;
     QLineEdit *m_filter;
     QTableView *m_view;
     QMenu *m_menu = nullptr;
+    QLabel *m_empty = nullptr;
+    QString m_emptyText;
     bool m_refreshScheduled = false;
 };
 

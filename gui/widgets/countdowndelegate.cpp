@@ -61,8 +61,12 @@ void CountdownDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing, true);
     painter->setPen(Qt::NoPen);
-    QColor trackColor = color;
-    trackColor.setAlpha(40);
+    // On a selected row the pale track sits on the highlight: it and the
+    // text over it take the highlight's own text colour.
+    const bool selected = opt.state.testFlag(QStyle::State_Selected);
+    const QColor highlightedText = opt.palette.color(QPalette::HighlightedText);
+    QColor trackColor = selected ? highlightedText : color;
+    trackColor.setAlpha(selected ? 60 : 40);
     painter->setBrush(trackColor);
     painter->drawRoundedRect(track, 3, 3);
     painter->setBrush(color);
@@ -80,7 +84,9 @@ void CountdownDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
     painter->setPen(darkBar ? QColor(Qt::white) : dark);
     painter->drawText(textRect, Qt::AlignRight | Qt::AlignVCenter, text);
     painter->setClipRect(QRect(bar.right() + 1, track.top(), track.right() - bar.right(), track.height()));
-    painter->setPen(dark);
+    // The pale track shows the base through it: the palette's own text colour
+    // reads on it, light or dark.
+    painter->setPen(selected ? highlightedText : opt.palette.color(QPalette::Text));
     painter->drawText(textRect, Qt::AlignRight | Qt::AlignVCenter, text);
     painter->restore();
 }

@@ -11,11 +11,14 @@
 
 class QLabel;
 class QMenu;
+class QPushButton;
 class QTableView;
 
 namespace Vigil {
 
+class ClosedConnectionModel;
 class ConnectionDetails;
+class HistoryPanel;
 class ConnectionFilterProxy;
 class ConnectionPanel;
 class ConnectionTableModel;
@@ -37,6 +40,8 @@ public:
     ConnectionTableModel *connectionModel() const { return m_connectionModel; }
     ConnectionFilterProxy *connectionProxy() const;
     TrafficLogModel *trafficModel() const { return m_trafficModel; }
+    // The closed-connections history (the last 10,000).
+    ClosedConnectionModel *historyModel() const { return m_historyModel; }
     TrafficFilterProxy *trafficProxy() const;
     QTableView *connectionView() const;
     QTableView *trafficView() const;
@@ -46,6 +51,7 @@ public:
     TrafficPanel *trafficPanel() const;
     StatsPanel *statsPanel() const;
     ConnectionDetails *details() const;
+    HistoryPanel *historyPanel() const;
 
     // The banner's text; empty (and hidden) while live or stopped.
     QString bannerText() const;
@@ -60,17 +66,32 @@ public:
     void setContextMenu(QMenu *menu);
 
     void kickSelected();
+    // The rows the filter box lets through, and whether it is in use.
+    int matchingConnectionCount() const;
+    bool isFiltered() const;
+    QList<quint64> matchingConnections() const;
+    // Kicks every matching connection; returns how many were asked to close.
+    int kickMatching();
     void copySelectedPeers();
     void showTrafficOfSelected();
     void refreshDetails();
+    // The banner's buttons: try again at once; another token (a dialog).
+    void retryNow();
+    void editToken();
+    QPushButton *retryButton() const { return m_retryButton; }
+    QPushButton *tokenButton() const { return m_tokenButton; }
 
 signals:
     void selectionChanged();
+    // The filter box changed what matches (bulk actions recount).
+    void matchingChanged();
     void statusChanged();
     // A row was double-clicked: the window shows the details page.
     void detailsRequested();
     // A kick the server refused or never answered, as one line.
     void kickFailed(const QString &message);
+    // The operator gave the source another token (the window saves it).
+    void tokenChanged(const QString &token);
 
 private:
     void handleBatch(const ServerBatch &batch);
@@ -78,15 +99,21 @@ private:
     void handleSourceStatus();
     void handleKickFinished(quint64 id, bool ok, const QString &error);
     void handleCountdownTick();
+    void handleSelectionChanged();
 
     ServerSource *m_source;
     ConnectionTableModel *m_connectionModel;
     TrafficLogModel *m_trafficModel;
+    ClosedConnectionModel *m_historyModel;
     ConnectionPanel *m_connections = nullptr;
     QPointer<TrafficPanel> m_traffic;
     QPointer<StatsPanel> m_stats;
     QPointer<ConnectionDetails> m_details;
+    QPointer<HistoryPanel> m_history;
+    QWidget *m_bannerBox = nullptr;
     QLabel *m_banner = nullptr;
+    QPushButton *m_retryButton = nullptr;
+    QPushButton *m_tokenButton = nullptr;
     QTimer m_countdownTimer;
     QString m_lastKickError;
     ServerSource::State m_lastState = ServerSource::State::Stopped;

@@ -48,6 +48,15 @@ QSize SparklineWidget::minimumSizeHint() const
     return QSize(120, fontMetrics().height() + 30);
 }
 
+QString SparklineWidget::valueText() const
+{
+    const double latest = m_samples.isEmpty() ? 0.0 : m_samples.constLast();
+    QString value = QString::number(latest, 'f', m_decimals);
+    if (!m_unit.isEmpty())
+        value += QLatin1Char(' ') + m_unit;
+    return value;
+}
+
 void SparklineWidget::paintEvent(QPaintEvent *)
 {
     QPainter p(this);
@@ -61,10 +70,7 @@ void SparklineWidget::paintEvent(QPaintEvent *)
     const QRect header = all.adjusted(6, 3, -6, 0);
     p.setPen(palette().color(QPalette::Text));
     p.drawText(header, Qt::AlignLeft | Qt::AlignTop, m_title);
-    const double latest = m_samples.isEmpty() ? 0.0 : m_samples.constLast();
-    QString value = QString::number(latest, 'f', latest < 10 && latest != qint64(latest) ? 1 : 0);
-    if (!m_unit.isEmpty())
-        value += QLatin1Char(' ') + m_unit;
+    const QString value = valueText();
     QFont bold = font();
     bold.setBold(true);
     p.setFont(bold);

@@ -20,6 +20,10 @@ public:
     void setCapacity(int capacity);
     // Shown after the latest value, e.g. "msg/s".
     void setUnit(const QString &unit) { m_unit = unit; }
+    // Decimals of the latest value, always the same (default 0).
+    void setDecimals(int decimals) { m_decimals = decimals; }
+    // The latest value as it is painted, e.g. "250.0 msg/s".
+    QString valueText() const;
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
@@ -33,6 +37,7 @@ private:
     QColor m_color;
     QVector<double> m_samples;
     int m_capacity = 120;
+    int m_decimals = 0;
 };
 
 } // namespace Vigil

@@ -4,6 +4,7 @@
 
 #include "feedtext.h"
 #include "monotonicclock.h"
+#include "ratemeter.h"
 #include "sparklinewidget.h"
 
 #include <QHeaderView>
@@ -11,9 +12,12 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include <initializer_list>
+
 namespace Vigil {
 
 namespace {
+constexpr int RateWindowSeconds = int(RateMeter::DefaultWindowMs / 1000);
 // Rows of the counters table: timeouts first, then every close reason.
 constexpr int TimeoutRows = 3;
 
@@ -24,12 +28,8 @@ QString totalsText(const ServerStats &s)
                        "<tr><td>Messages in</td><td align=right>%3</td><td>&nbsp;&nbsp;out</td><td align=right>%4</td></tr>"
                        "<tr><td>Bytes in</td><td align=right>%5</td><td>&nbsp;&nbsp;out</td><td align=right>%6</td></tr>"
                        "</table>")
-        .arg(s.accepted)
-        .arg(s.rejected)
-        .arg(s.messagesIn)
-        .arg(s.messagesOut)
-        .arg(s.bytesIn)
-        .arg(s.bytesOut);
+        .arg(FeedText::count(s.accepted), FeedText::count(s.rejected), FeedText::count(s.messagesIn),
+             FeedText::count(s.messagesOut), FeedText::bytes(s.bytesIn), FeedText::bytes(s.bytesOut));
 }
 } // namespace
 
@@ -46,8 +46,15 @@ StatsPanel::StatsPanel(QWidget *parent)
         line->setCapacity(120);
     m_inLine->setUnit(tr("msg/s"));
     m_outLine->setUnit(tr("msg/s"));
+    m_inLine->setDecimals(1);
+    m_outLine->setDecimals(1);
+    m_inLine->setToolTip(tr("Messages received per second, averaged over the last %1 s").arg(RateWindowSeconds));
+    m_outLine->setToolTip(tr("Messages sent per second, averaged over the last %1 s").arg(RateWindowSeconds));
     m_totals->setTextFormat(Qt::RichText);
     m_totals->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Counters grow to 9 digits under load: the label takes the width its
+    // dock has, never asks for more.
+    m_totals->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
     // Timeouts by kind, then closes by reason (the last index, None, is never counted).
     m_reasons->setColumnCount(2);
@@ -68,7 +75,9 @@ StatsPanel::StatsPanel(QWidget *parent)
     m_reasons->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_reasons->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
     m_reasons->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    // The counts column fits its numbers; the table scrolls, the dock stays.
     m_reasons->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    m_reasons->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Expanding);
     m_reasons->setAlternatingRowColors(true);
 
     auto *layout = new QVBoxLayout(this);
@@ -86,28 +95,52 @@ void StatsPanel::addSample(const ServerStats &sample)
     ServerStats stats = sample;
     if (stats.sampledAtMs == 0)
         stats.sampledAtMs = MonotonicClock::nowMs();
-    if (m_havePrevious && stats.sampledAtMs > m_previous.sampledAtMs) {
-        const double seconds = double(stats.sampledAtMs - m_previous.sampledAtMs) / 1000.0;
-        m_inRate = double(stats.messagesIn - std::min(stats.messagesIn, m_previous.messagesIn)) / seconds;
-        m_outRate = double(stats.messagesOut - std::min(stats.messagesOut, m_previous.messagesOut)) / seconds;
-    } else {
-        m_inRate = m_outRate = 0;
-    }
-    m_previous = stats;
-    m_havePrevious = true;
+    m_inMeter.add(stats.sampledAtMs, stats.messagesIn);
+    m_outMeter.add(stats.sampledAtMs, stats.messagesOut);
+    m_inRate = m_inMeter.perSecond();
+    m_outRate = m_outMeter.perSecond();
     m_connectionsLine->addSample(double(stats.open));
     m_inLine->addSample(m_inRate);
     m_outLine->addSample(m_outRate);
     m_totals->setText(totalsText(stats));
+    m_totals->setToolTip(tr("Accepted %1, rejected %2\nMessages in %3, out %4\nBytes in %5, out %6")
+                             .arg(stats.accepted)
+                             .arg(stats.rejected)
+                             .arg(stats.messagesIn)
+                             .arg(stats.messagesOut)
+                             .arg(stats.bytesIn)
+                             .arg(stats.bytesOut));
     for (int k = 0; k < TimeoutRows; ++k)
-        m_reasons->item(k, 1)->setText(QString::number(stats.timeouts[size_t(k)]));
+        m_reasons->item(k, 1)->setText(FeedText::count(stats.timeouts[size_t(k)]));
     for (int i = 0; i < CloseReasonCount - 1; ++i)
-        m_reasons->item(TimeoutRows + i, 1)->setText(QString::number(stats.closes[size_t(i)]));
+        m_reasons->item(TimeoutRows + i, 1)->setText(FeedText::count(stats.closes[size_t(i)]));
 }
 
 QString StatsPanel::rateText() const
 {
-    return tr("in %1 msg/s · out %2 msg/s").arg(m_inRate, 0, 'f', 0).arg(m_outRate, 0, 'f', 0);
+    return tr("in %1 msg/s · out %2 msg/s").arg(FeedText::rate(m_inRate), FeedText::rate(m_outRate));
+}
+
+void StatsPanel::stop()
+{
+    // Nothing flows once the server stopped: the rates say 0, the totals stay.
+    m_inMeter.reset();
+    m_outMeter.reset();
+    m_inRate = m_outRate = 0;
+    m_inLine->addSample(0);
+    m_outLine->addSample(0);
+    m_connectionsLine->addSample(0);
+}
+
+void StatsPanel::setStale(bool stale)
+{
+    // Out of contact: the figures are the last known ones, greyed.
+    for (QWidget *w : std::initializer_list<QWidget *>{m_connectionsLine, m_inLine, m_outLine, m_totals, m_reasons})
+        w->setEnabled(!stale);
+    if (stale) {
+        m_inMeter.reset();
+        m_outMeter.reset();
+    }
 }
 
 QString StatsPanel::connectionCountText(quint64 open)
@@ -117,7 +150,8 @@ QString StatsPanel::connectionCountText(quint64 open)
 
 void StatsPanel::reset()
 {
-    m_havePrevious = false;
+    m_inMeter.reset();
+    m_outMeter.reset();
     m_inRate = m_outRate = 0;
     m_connectionsLine->clear();
     m_inLine->clear();

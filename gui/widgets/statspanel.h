@@ -2,6 +2,7 @@
 // timeouts and closes by reason as counters.
 #pragma once
 
+#include "ratemeter.h"
 #include "serverstats.h"
 
 #include <QWidget>
@@ -20,13 +21,18 @@ class StatsPanel final : public QWidget
 public:
     explicit StatsPanel(QWidget *parent = nullptr);
 
-    // One sample; rates come from the difference to the previous one.
+    // One sample; rates are averaged over the last RateMeter::DefaultWindowMs.
     void addSample(const ServerStats &stats);
+    // A fresh start: no samples, no rates.
     void reset();
+    // The server stopped: rates drop to 0, totals stay.
+    void stop();
+    // Out of contact: the figures are greyed until the next sample.
+    void setStale(bool stale);
 
     double messagesInPerSecond() const { return m_inRate; }
     double messagesOutPerSecond() const { return m_outRate; }
-    // "in 12 msg/s · out 12 msg/s", as every status line says it.
+    // "in 12.0 msg/s · out 12.0 msg/s", as every status line says it.
     QString rateText() const;
     // "1 connection", "3 connections".
     static QString connectionCountText(quint64 open);
@@ -37,8 +43,8 @@ private:
     SparklineWidget *m_outLine;
     QLabel *m_totals;
     QTableWidget *m_reasons;
-    ServerStats m_previous;
-    bool m_havePrevious = false;
+    RateMeter m_inMeter;
+    RateMeter m_outMeter;
     double m_inRate = 0;
     double m_outRate = 0;
 };

@@ -2,6 +2,7 @@
 // traffic never makes the view measure anything.
 #include "tablesetup.h"
 
+#include "closedconnectionmodel.h"
 #include "connectiontablemodel.h"
 #include "trafficlogmodel.h"
 
@@ -34,10 +35,22 @@ constexpr ColumnWidth ConnectionColumnWidths[] = {
     {ConnectionTableModel::BytesOutColumn, "999.9 KiB"},
     {ConnectionTableModel::LastMessageColumn, "9.9 s ago"},
 };
+constexpr ColumnWidth HistoryColumnWidths[] = {
+    {ClosedConnectionModel::IdColumn, "99999"},
+    {ClosedConnectionModel::PeerColumn, "127.0.0.1:65535"},
+    {ClosedConnectionModel::ClientColumn, "gateway-eu"},
+    {ClosedConnectionModel::ReasonColumn, "lifetime-expired"},
+    {ClosedConnectionModel::ClosedAtColumn, "2026-12-31 23:59:59"},
+    {ClosedConnectionModel::DurationColumn, "59 m 59 s"},
+    {ClosedConnectionModel::MessagesInColumn, "999,999"},
+    {ClosedConnectionModel::MessagesOutColumn, "999,999"},
+    {ClosedConnectionModel::BytesInColumn, "999.9 KiB"},
+};
 constexpr ColumnWidth TrafficColumnWidths[] = {
     {TrafficLogModel::TimeColumn, "00:00:00.000"},
     {TrafficLogModel::ConnectionColumn, "99999"},
     {TrafficLogModel::PeerColumn, "127.0.0.1:65535"},
+    {TrafficLogModel::ClientColumn, "gateway-eu"},
     {TrafficLogModel::EventColumn, "message out"},
 };
 
@@ -74,6 +87,11 @@ void setupTable(QTableView *view)
 void setConnectionColumnWidths(QTableView *view)
 {
     setWidths(view, ConnectionColumnWidths);
+}
+
+void setHistoryColumnWidths(QTableView *view)
+{
+    setWidths(view, HistoryColumnWidths);
 }
 
 void setTrafficColumnWidths(QTableView *view)

@@ -10,6 +10,7 @@ namespace Vigil {
 void setupTable(QTableView *view);
 // Fixed, content-independent column widths (no resizeColumnsToContents).
 void setConnectionColumnWidths(QTableView *view);
+void setHistoryColumnWidths(QTableView *view);
 void setTrafficColumnWidths(QTableView *view);
 
 } // namespace Vigil

@@ -7,10 +7,12 @@
 class QCheckBox;
 class QLabel;
 class QLineEdit;
+class QModelIndex;
 class QTableView;
 
 namespace Vigil {
 
+class PayloadDialog;
 class TrafficFilterProxy;
 class TrafficLogModel;
 
@@ -30,6 +32,12 @@ public:
     QTableView *view() const { return m_view; }
     // Narrows the log to one connection.
     void showConnection(quint64 id);
+    // The selected rows, every column, tab-separated (what Ctrl+C copies).
+    QString selectedRowsText() const;
+    void copySelectedRows();
+    // Opens the payload of the event at index (a proxy index); nullptr for
+    // an event without one.
+    PayloadDialog *inspectPayload(const QModelIndex &index);
 
 private:
     void scheduleFollowTail();

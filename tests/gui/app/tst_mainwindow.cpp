@@ -1,6 +1,7 @@
 // MainWindow against a real embedded server and real QTcpSocket clients on
 // 127.0.0.1: actions, rows, countdowns, idle timeouts, kicks, the bounded
 // log, settings persistence and refusal, bind errors.
+#include "closedconnectionmodel.h"
 #include "connectiondetails.h"
 #include "connectionfilterproxy.h"
 #include "connectiontablemodel.h"
@@ -17,9 +18,12 @@
 #include <QAction>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QFile>
 #include <QTabWidget>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QScreen>
 #include <QSignalSpy>
 #include <QTableView>
@@ -60,6 +64,8 @@ private slots:
     void invalidSettingsAreRefused();
     void bindErrorIsShown();
     void oneViewClassForEveryServer();
+    void kickMatchingAsksWithTheCount();
+    void exportAndEmptyStates();
 
 private:
     void createWindow(const ServerConfig *config);
@@ -127,6 +133,10 @@ void tst_MainWindow::startAndStopThroughActions()
     start();
     QVERIFY(port() != 0);
     QTRY_VERIFY(m_window->statusText().contains(QStringLiteral("Listening on 127.0.0.1:%1").arg(port())));
+    // The title names the server and its state.
+    QVERIFY2(m_window->windowTitle().startsWith(QStringLiteral("127.0.0.1:%1").arg(port()))
+                 && m_window->windowTitle().contains(QStringLiteral(" — listening — Vigil Monitor")),
+             qPrintable(m_window->windowTitle()));
     QVERIFY(!m_window->startAction()->isEnabled());
 
     // Stop sends BYE server-shutdown to an open connection.
@@ -134,6 +144,12 @@ void tst_MainWindow::startAndStopThroughActions()
     QTRY_COMPARE(m_window->connectionModel()->rowCount(), 1);
     QSignalSpy stopped(&m_window->server(), &Server::stopped);
     m_window->stopAction()->trigger();
+    // With a connection open, Stop asks first.
+    QMessageBox *confirm = nullptr;
+    QTRY_VERIFY((confirm = m_window->findChild<QMessageBox *>(QStringLiteral("stopConfirmation"))));
+    QVERIFY2(confirm->text().contains(QLatin1String("1 connection is open")), qPrintable(confirm->text()));
+    QVERIFY(m_window->server().isRunning());
+    confirm->findChild<QPushButton *>(QStringLiteral("confirmButton"))->click();
     QTRY_COMPARE(stopped.count(), 1);
     QVERIFY(!m_window->server().isRunning());
     QTRY_VERIFY(client->bytesAvailable() >= 9 || client->state() == QAbstractSocket::UnconnectedState);
@@ -201,7 +217,15 @@ void tst_MainWindow::idleTimeoutRemovesRow()
         }
         return false;
     };
-    QTRY_VERIFY(logHas(QStringLiteral("idle-timeout")));
+    // The "closed" row: the reason, then duration and totals.
+    auto logStartsWith = [log](const QString &text) {
+        for (int r = 0; r < log->rowCount(); ++r) {
+            if (log->index(r, TrafficLogModel::DetailColumn).data().toString().startsWith(text))
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY(logStartsWith(QStringLiteral("idle-timeout · after ")));
     QVERIFY(logHas(QStringLiteral("idle watchdog fired")));
 }
 
@@ -249,8 +273,17 @@ void tst_MainWindow::applyToOpenConnections()
                  20000);
     QCOMPARE(model->index(0, ConnectionTableModel::IdleLeftColumn).data(ConnectionTableModel::TotalMsRole).toLongLong(),
              30000);
-    // ... until "Apply to Open Connections".
+    // ... until "Apply to Open Connections", which first says what it does.
     m_window->applyToOpenAction()->trigger();
+    QMessageBox *confirm = nullptr;
+    QTRY_VERIFY((confirm = m_window->findChild<QMessageBox *>(QStringLiteral("applyToOpenConfirmation"))));
+    QVERIFY2(confirm->text().contains(QLatin1String("2 open connections")), qPrintable(confirm->text()));
+    QVERIFY2(confirm->text().contains(QLatin1String("1 get the new idle timeout")), qPrintable(confirm->text()));
+    QCOMPARE(model->index(0, ConnectionTableModel::IdleLeftColumn).data(ConnectionTableModel::TotalMsRole).toLongLong(),
+             30000);
+    auto *apply = confirm->findChild<QPushButton *>(QStringLiteral("confirmButton"));
+    QVERIFY(apply);
+    apply->click();
     QTRY_COMPARE(model->index(0, ConnectionTableModel::IdleLeftColumn).data(ConnectionTableModel::TotalMsRole).toLongLong(),
                  20000);
 }
@@ -320,7 +353,8 @@ void tst_MainWindow::settingsSurviveRestart()
     form->probeIntervalEdit()->setText(QStringLiteral("2s"));
     form->policyBox()->setCurrentIndex(form->policyBox()->findText(QStringLiteral("short")));
     form->listenEdit()->setText(QStringLiteral("127.0.0.1:7611"));
-    m_window->resize(1111, 777);
+    // A size that fits the 1366x768 screen comes back as it was.
+    m_window->resize(1111, 707);
     QVERIFY(m_window->close());
     m_window.reset();
 
@@ -330,7 +364,7 @@ void tst_MainWindow::settingsSurviveRestart()
     QCOMPARE(form->probeIntervalEdit()->text(), QStringLiteral("2s"));
     QCOMPARE(form->policyBox()->currentText(), QStringLiteral("short"));
     QCOMPARE(form->listenEdit()->text(), QStringLiteral("127.0.0.1:7611"));
-    QCOMPARE(m_window->size(), QSize(1111, 777));
+    QCOMPARE(m_window->size(), QSize(1111, 707));
 }
 
 // No saved geometry: the window opens at its preferred size only where that
@@ -455,6 +489,77 @@ void tst_MainWindow::oneViewClassForEveryServer()
     emit m_window->tabs()->tabCloseRequested(1);
     QCOMPARE(m_window->tabs()->count(), 1);
     QCOMPARE(m_window->currentView(), embedded);
+}
+
+void tst_MainWindow::kickMatchingAsksWithTheCount()
+{
+    start();
+    auto a = connectClient(R"({"client": "sensor-1"})");
+    auto b = connectClient(R"({"client": "sensor-2"})");
+    auto c = connectClient(R"({"client": "gateway"})");
+    ConnectionTableModel *model = m_window->connectionModel();
+    QTRY_COMPARE(model->rowCount(), 3);
+    auto *kickMatching = m_window->findChild<QAction *>(QStringLiteral("kickMatchingAction"));
+    QVERIFY(kickMatching);
+    QVERIFY(!kickMatching->isEnabled()); // no filter: no bulk kick
+    auto named = [model] {
+        int n = 0;
+        for (int r = 0; r < model->rowCount(); ++r)
+            n += model->index(r, ConnectionTableModel::ClientColumn).data().toString() != QLatin1String("-") ? 1 : 0;
+        return n;
+    };
+    QTRY_COMPARE(named(), 3);
+    m_window->findChild<QLineEdit *>(QStringLiteral("connectionFilter"))->setText(QStringLiteral("sensor"));
+    QTRY_COMPARE(m_window->connectionProxy()->rowCount(), 2);
+    QTRY_VERIFY(kickMatching->isEnabled());
+    QCOMPARE(kickMatching->text(), QStringLiteral("Kick 2 &Matching Connections…"));
+    kickMatching->trigger();
+    QMessageBox *confirm = nullptr;
+    QTRY_VERIFY((confirm = m_window->findChild<QMessageBox *>(QStringLiteral("kickMatchingConfirmation"))));
+    QVERIFY2(confirm->text().startsWith(QLatin1String("Kick 2 of 3 connections")), qPrintable(confirm->text()));
+    QCOMPARE(model->rowCount(), 3); // nothing happens before the answer
+    confirm->findChild<QPushButton *>(QStringLiteral("confirmButton"))->click();
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 1, 5000);
+    QCOMPARE(model->index(0, ConnectionTableModel::ClientColumn).data().toString(), QStringLiteral("gateway"));
+    QTRY_COMPARE(m_window->currentView()->historyModel()->rowCount(), 2);
+}
+
+void tst_MainWindow::exportAndEmptyStates()
+{
+    // The empty table says what to do; a filter that matches nothing says so.
+    auto *empty = m_window->findChild<QLabel *>(QStringLiteral("connectionEmptyState"));
+    QVERIFY(empty);
+    QVERIFY(empty->isVisible());
+    QVERIFY2(empty->text().startsWith(QLatin1String("No connections yet")), qPrintable(empty->text()));
+    start();
+    auto client = connectClient(R"({"client": "sensor-17"})");
+    QTRY_COMPARE(m_window->connectionModel()->rowCount(), 1);
+    QTRY_VERIFY(!empty->isVisible());
+    auto *filter = m_window->findChild<QLineEdit *>(QStringLiteral("connectionFilter"));
+    filter->setText(QStringLiteral("nobody"));
+    QTRY_VERIFY(empty->isVisible());
+    QCOMPARE(empty->text(), QStringLiteral("0 of 1 match \"nobody\""));
+    filter->clear();
+    QTRY_COMPARE(m_window->connectionProxy()->rowCount(), 1);
+    QTRY_COMPARE(m_window->connectionModel()->index(0, ConnectionTableModel::ClientColumn).data().toString(),
+                 QStringLiteral("sensor-17"));
+
+    // Export writes what the table shows, CSV or JSON by the suffix.
+    const QString csv = m_dir->filePath(QStringLiteral("connections.csv"));
+    QString error;
+    QVERIFY2(MainWindow::exportTo(*m_window->connectionProxy(), csv, &error), qPrintable(error));
+    QFile file(csv);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = file.readAll().split('\n');
+    QVERIFY(lines.value(0).startsWith("ID,Peer,Client,"));
+    QVERIFY2(lines.value(1).contains(",sensor-17,"), lines.value(1).constData());
+    const QString json = m_dir->filePath(QStringLiteral("traffic.json"));
+    QVERIFY2(MainWindow::exportTo(*m_window->trafficProxy(), json, &error), qPrintable(error));
+    QFile jsonFile(json);
+    QVERIFY(jsonFile.open(QIODevice::ReadOnly));
+    QVERIFY(jsonFile.readAll().contains("\"Event\": \"connected\""));
+    QVERIFY(!MainWindow::exportTo(*m_window->connectionProxy(), m_dir->filePath(QStringLiteral("no/such/dir.csv")), &error));
+    QVERIFY(!error.isEmpty());
 }
 
 QTEST_MAIN(tst_MainWindow)

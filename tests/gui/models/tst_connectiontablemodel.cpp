@@ -60,6 +60,8 @@ private slots:
     void countdownsFollowTheClock();
     void offTimersShowOff();
     void randomBatchesKeepTheContract();
+    void equalKeysSortById();
+    void closedRowsReachTheHistory();
 
 private:
     ConnectionTableModel *m_model = nullptr;
@@ -241,6 +243,60 @@ void tst_ConnectionTableModel::randomBatchesKeepTheContract()
     }
     for (int r = 0; r < m_model->rowCount(); ++r)
         QCOMPARE(m_model->rowOf(m_model->index(r, 0).data(ConnectionTableModel::IdRole).toULongLong()), r);
+}
+
+void tst_ConnectionTableModel::equalKeysSortById()
+{
+    // Equal "Idle left" (within the countdown's 0.1 s) and equal counters
+    // keep one order: by id, whatever order the rows arrived in.
+    ServerBatch b;
+    for (quint64 id : {5, 3, 9, 1}) {
+        ConnectionSnapshot s = snap(id, 5000 + qint64(id % 2) * 30);
+        b.updated.append(s);
+    }
+    m_model->applyBatch(b);
+    auto lessAt = [this](int column, quint64 a, quint64 b) {
+        return *m_model->lessThan(m_model->rowOf(a), m_model->rowOf(b), column);
+    };
+    for (int column : {int(ConnectionTableModel::IdleLeftColumn), int(ConnectionTableModel::MessagesInColumn),
+                       int(ConnectionTableModel::LifetimeLeftColumn)}) {
+        QVERIFY(lessAt(column, 1, 3));
+        QVERIFY(!lessAt(column, 3, 1));
+        QVERIFY(lessAt(column, 3, 5));
+        QVERIFY(lessAt(column, 5, 9));
+    }
+    // Text columns too: the same client name sorts by id.
+    QVERIFY(lessAt(ConnectionTableModel::ClientColumn, 1, 9));
+    QVERIFY(!lessAt(ConnectionTableModel::ClientColumn, 9, 1));
+}
+
+void tst_ConnectionTableModel::closedRowsReachTheHistory()
+{
+    // The last snapshot of a closed row goes out before the row does: the
+    // one in the closing batch if there is one.
+    m_model->applyBatch(batch({1, 2}));
+    QVector<ClosedRecord> seen;
+    connect(m_model, &ConnectionTableModel::connectionsClosed, this,
+            [&seen](const QVector<ClosedRecord> &records) { seen += records; });
+    ServerBatch b;
+    ConnectionSnapshot last = snap(1, 5000, 7);
+    last.state = ConnectionState::Closing;
+    b.updated.append(last);
+    b.closed.append({1, CloseReason::Kicked});
+    b.atMs = Now + 500;
+    m_model->applyBatch(b);
+    QCOMPARE(seen.size(), 1);
+    QCOMPARE(seen[0].last.id, quint64(1));
+    QCOMPARE(seen[0].last.messagesIn, quint64(7));
+    QCOMPARE(seen[0].reason, CloseReason::Kicked);
+    QCOMPARE(seen[0].durationMs(), qint64(1500));
+    QCOMPARE(ids(*m_model), QList<quint64>{2});
+    // A full batch that no longer lists a row: closed, reason unknown.
+    ServerBatch full;
+    full.full = true;
+    m_model->applyBatch(full);
+    QCOMPARE(seen.size(), 2);
+    QCOMPARE(seen[1].reason, CloseReason::None);
 }
 
 QTEST_MAIN(tst_ConnectionTableModel)

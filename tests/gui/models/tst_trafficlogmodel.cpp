@@ -1,9 +1,12 @@
 // TrafficLogModel: the model contract, the bound (front removal),
 // skipped-event notes, pause, hex, and the filter proxy.
+#include "feedtext.h"
 #include "trafficfilterproxy.h"
 #include "trafficlogmodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QGuiApplication>
+#include <QPalette>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -36,6 +39,7 @@ class tst_TrafficLogModel : public QObject
     Q_OBJECT
 
 private slots:
+    void followsADarkPalette();
     void init();
     void cleanup();
     void appendsInOneBlock();
@@ -169,6 +173,28 @@ void tst_TrafficLogModel::proxyFilters()
     proxy.setConnection(1);
     m_model->appendEvents(messages(2, 1) + messages(2, 3));
     QCOMPARE(proxy.rowCount(), 6);
+}
+
+void tst_TrafficLogModel::followsADarkPalette()
+{
+    // The colours that mark ends of connections stay readable when the
+    // system's palette is dark.
+    TrafficLogModel model;
+    ServerEvent closed;
+    closed.kind = EventKind::Closed;
+    closed.conn = 3;
+    model.appendEvents({closed});
+    const QPalette light = QGuiApplication::palette();
+    const QColor onLight = model.index(0, TrafficLogModel::EventColumn).data(Qt::ForegroundRole).value<QColor>();
+    QPalette dark = light;
+    dark.setColor(QPalette::Base, QColor(0x20, 0x20, 0x20));
+    dark.setColor(QPalette::Text, QColor(0xe0, 0xe0, 0xe0));
+    QGuiApplication::setPalette(dark);
+    const QColor onDark = model.index(0, TrafficLogModel::EventColumn).data(Qt::ForegroundRole).value<QColor>();
+    QGuiApplication::setPalette(light);
+    QVERIFY2(onDark.lightness() > onLight.lightness() + 40,
+             qPrintable(QStringLiteral("%1 vs %2").arg(onDark.name(), onLight.name())));
+    QVERIFY(FeedText::readable(onLight) == onLight);
 }
 
 QTEST_MAIN(tst_TrafficLogModel)

@@ -6,6 +6,7 @@
 
 #include <QScopeGuard>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <memory>
@@ -34,6 +35,9 @@ private slots:
     void tokenRequired();
     void badResponseIsShown();
     void listenerInsteadOfAdmin();
+    void dataPortIsNotRetried();
+    void retryNowAndToken();
+    void restartIsNoticed();
 
 private:
     void startVigild(quint16 adminPort = 0, const QString &tokenFile = QString());
@@ -48,7 +52,7 @@ private:
 void tst_RemoteServerSource::init()
 {
     const QByteArray test = QTest::currentTestFunction();
-    if (!VigildHasAdmin && test != "addressValidation" && test != "badResponseIsShown")
+    if (!VigildHasAdmin && test != "addressValidation" && test != "badResponseIsShown" && test != "dataPortIsNotRetried")
         QSKIP("vigild is built without its admin endpoint (Qt HttpServer)");
     m_vigild = std::make_unique<Vigild>();
     m_fullBatches.clear();
@@ -329,6 +333,97 @@ void tst_RemoteServerSource::listenerInsteadOfAdmin()
     source.start();
     QTRY_COMPARE_WITH_TIMEOUT(source.state(), RemoteServerSource::State::BadResponse, 5000);
     QVERIFY2(source.errorString().contains(QLatin1String("not an HTTP server")), qPrintable(source.errorString()));
+    // It stays there: no retry (each would be a protocol-error close).
+    QSignalSpy status(&source, &ServerSource::statusChanged);
+    QVERIFY(!status.wait(1500));
+    QCOMPARE(source.state(), RemoteServerSource::State::BadResponse);
+    QVERIFY(source.hasGivenUp());
+}
+
+void tst_RemoteServerSource::dataPortIsNotRetried()
+{
+    // A Vigil data port: whatever arrives is a protocol error, answered
+    // with BYE protocol-error (3) and a close, as vigild does.
+    QTcpServer dataPort;
+    QVERIFY(dataPort.listen(QHostAddress::LocalHost, 0));
+    int accepted = 0;
+    connect(&dataPort, &QTcpServer::newConnection, this, [&] {
+        while (QTcpSocket *s = dataPort.nextPendingConnection()) {
+            ++accepted;
+            connect(s, &QTcpSocket::readyRead, s, [s] {
+                s->readAll();
+                s->write(VigilTest::frame(0x06, QByteArray(1, char(3))));
+                s->disconnectFromHost();
+            });
+            connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
+        }
+    });
+    RemoteServerSource source(QStringLiteral("127.0.0.1:%1").arg(dataPort.serverPort()));
+    source.setRetryDelays(100, 200);
+    source.start();
+    QTRY_COMPARE_WITH_TIMEOUT(source.state(), RemoteServerSource::State::BadResponse, 5000);
+    QVERIFY2(source.errorString().contains(QLatin1String("not an HTTP server")), qPrintable(source.errorString()));
+    const int before = accepted;
+    QVERIFY(before >= 1);
+
+    // With retries every 100-200 ms, 1.5 s would bring 7 or more attempts.
+    QSignalSpy more(&dataPort, &QTcpServer::newConnection);
+    QVERIFY2(!more.wait(1500), "the source kept retrying a data port");
+    QCOMPARE(accepted, before);
+    QCOMPARE(source.state(), RemoteServerSource::State::BadResponse);
+    QVERIFY2(source.statusText().contains(QLatin1String("not retrying")), qPrintable(source.statusText()));
+    QCOMPARE(source.retryInSeconds(), 0);
+
+    // "Retry now" tries once more, and gives up again.
+    QVERIFY(source.hasGivenUp());
+    source.retryNow();
+    QVERIFY(more.wait(5000));
+    QTRY_VERIFY_WITH_TIMEOUT(source.hasGivenUp(), 5000);
+    QCOMPARE(source.state(), RemoteServerSource::State::BadResponse);
+}
+
+void tst_RemoteServerSource::retryNowAndToken()
+{
+    // A rejected token corrected in place: the next attempt uses it at once.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString tokenFile = dir.filePath(QStringLiteral("token"));
+    QFile file(tokenFile);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("s3cret\n");
+    file.close();
+    startVigild(0, tokenFile);
+    RemoteServerSource source(m_vigild->adminAddress(), QStringLiteral("wrong"));
+    source.setRetryDelays(30000, 30000); // only retryNow() can bring it back in time
+    source.start();
+    QTRY_COMPARE_WITH_TIMEOUT(source.state(), RemoteServerSource::State::Unauthorized, 5000);
+    QVERIFY(source.can(ServerSource::Capability::Token));
+    QVERIFY(source.can(ServerSource::Capability::Retry));
+    source.setToken(QStringLiteral("s3cret"));
+    QCOMPARE(source.token(), QStringLiteral("s3cret"));
+    QTRY_COMPARE_WITH_TIMEOUT(source.state(), RemoteServerSource::State::Connected, 5000);
+}
+
+void tst_RemoteServerSource::restartIsNoticed()
+{
+    // vigild restarted on the same admin port: a new instance answers,
+    // and its connection ids start again.
+    const quint16 adminPort = freePort();
+    QVERIFY(adminPort != 0);
+    startVigild(adminPort);
+    auto source = attach();
+    QSignalSpy restarted(source.get(), &ServerSource::serverRestarted);
+    QTRY_VERIFY_WITH_TIMEOUT(source->lastStats().sampledAtMs != 0, 5000);
+    m_vigild->stop();
+    QTRY_VERIFY_WITH_TIMEOUT(!m_vigild->running(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(source->state() != RemoteServerSource::State::Connected, 10000);
+    QCOMPARE(restarted.count(), 0);
+    m_vigild = std::make_unique<Vigild>();
+    startVigild(adminPort);
+    QTRY_COMPARE_WITH_TIMEOUT(source->state(), RemoteServerSource::State::Connected, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(restarted.count(), 1, 5000);
+    const QString detail = restarted.constFirst().constFirst().toString();
+    QVERIFY2(detail.contains(QLatin1String("connection ids start again")), qPrintable(detail));
 }
 
 QTEST_MAIN(tst_RemoteServerSource)

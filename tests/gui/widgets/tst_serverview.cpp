@@ -2,20 +2,29 @@
 // real QTcpSocket clients (rows, status line, kick, stop empties the
 // table), a RemoteServerSource to a port nobody answers (banner, greyed
 // table), and the dock pages that go with the view wherever they live.
+#include "closedconnectionmodel.h"
 #include "connectiondetails.h"
 #include "connectiontablemodel.h"
 #include "embeddedserversource.h"
+#include "historypanel.h"
+#include "payloaddialog.h"
 #include "remoteserversource.h"
 #include "serverview.h"
 #include "statspanel.h"
+#include "trafficfilterproxy.h"
 #include "trafficlogmodel.h"
 #include "trafficpanel.h"
 #include "vigildhelper.h"
 
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
 #include <QPointer>
+#include <QSortFilterProxyModel>
 #include <QSignalSpy>
 #include <QStackedWidget>
 #include <QTableView>
+#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
 #include <memory>
@@ -31,6 +40,10 @@ private slots:
     void embeddedRowsKickAndStop();
     void lostContactShowsBannerAndGreys();
     void pagesGoWithTheView();
+    void closedRowStaysInHistory();
+    void givenUpBannerOffersRetry();
+    void copiesWholeLogRows();
+    void detailsShowRateAndProbeRoundTrip();
 };
 
 void tst_ServerView::embeddedRowsKickAndStop()
@@ -114,6 +127,211 @@ void tst_ServerView::pagesGoWithTheView()
     QVERIFY(stats.isNull());
     QVERIFY(details.isNull());
     QCOMPARE(dock.count(), 0);
+}
+
+void tst_ServerView::closedRowStaysInHistory()
+{
+    // A selected connection that closes keeps its details, now with its
+    // reason and totals; the history and the log's "closed" row keep them.
+    auto *source = new EmbeddedServerSource;
+    ServerConfig config;
+    config.listen = {*ListenAddress::parse(QStringLiteral("127.0.0.1:0"))};
+    config.idleTimeoutMs = 30000;
+    source->applyConfig(config, false);
+    source->setWatched(true);
+    ServerView view(source);
+    view.show();
+    view.details()->show();
+    QVERIFY(source->start());
+    const quint16 port = source->server().boundAddresses().value(0).port;
+
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, port);
+    client.write(frame(0x04, R"({"client": "sensor-17"})"));
+    for (int i = 0; i < 3; ++i)
+        client.write(frame(0x01, "reading 21.5"));
+    QTRY_COMPARE_WITH_TIMEOUT(view.connectionModel()->rowCount(), 1, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(view.connectionModel()->index(0, ConnectionTableModel::MessagesInColumn).data().toString(),
+                              QStringLiteral("4"), 5000);
+    const quint64 id = view.connectionModel()->index(0, 0).data(ConnectionTableModel::IdRole).toULongLong();
+    view.connectionView()->selectRow(0);
+    QTRY_VERIFY(view.details()->text().contains(QLatin1String("sensor-17")));
+
+    // The client says goodbye: BYE normal (11), then closes.
+    client.write(frame(0x06, QByteArray(1, char(11))));
+    QTRY_COMPARE_WITH_TIMEOUT(view.connectionModel()->rowCount(), 0, 5000);
+
+    // The history has it, with reason and totals.
+    ClosedConnectionModel *history = view.historyModel();
+    QTRY_COMPARE(history->rowCount(), 1);
+    const ClosedRecord *record = history->recordFor(id);
+    QVERIFY(record);
+    QCOMPARE(record->reason, CloseReason::Normal);
+    QCOMPARE(record->last.client, QStringLiteral("sensor-17"));
+    QCOMPARE(record->last.messagesIn, quint64(4));
+    QVERIFY(record->last.bytesIn > 0);
+    QVERIFY(record->durationMs() >= 0);
+    QCOMPARE(history->index(0, ClosedConnectionModel::ReasonColumn).data().toString(), QStringLiteral("normal"));
+    QCOMPARE(history->index(0, ClosedConnectionModel::MessagesInColumn).data().toString(), QStringLiteral("4"));
+
+    // The details pane did not reset: it says how the connection ended.
+    QCOMPARE(view.details()->connection(), id);
+    QTRY_VERIFY(view.details()->text().contains(QLatin1String("(closed)")));
+    const QString details = view.details()->text();
+    QVERIFY2(details.contains(QLatin1String("(closed)")), qPrintable(details));
+    QVERIFY2(details.contains(QLatin1String("normal")), qPrintable(details));
+    QVERIFY2(details.contains(QLatin1String("sensor-17")), qPrintable(details));
+    QVERIFY2(details.contains(QLatin1String("4 / ")), qPrintable(details));
+
+    // The log's "closed" row carries duration and counts, like vigild's log.
+    TrafficLogModel *log = view.trafficModel();
+    auto closedDetail = [log, id] {
+        for (int r = log->rowCount() - 1; r >= 0; --r) {
+            const ServerEvent *e = log->eventAt(r);
+            if (e && e->kind == EventKind::Closed && e->conn == id)
+                return log->index(r, TrafficLogModel::DetailColumn).data().toString();
+        }
+        return QString();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(!closedDetail().isEmpty(), 5000);
+    QVERIFY2(closedDetail().startsWith(QStringLiteral("normal · after ")), qPrintable(closedDetail()));
+    QVERIFY2(closedDetail().contains(QLatin1String("msgs 4 in")), qPrintable(closedDetail()));
+
+    // The log names the client of each event, so it can be searched by it.
+    bool named = false;
+    for (int r = 0; r < log->rowCount() && !named; ++r) {
+        const ServerEvent *e = log->eventAt(r);
+        named = e && e->kind == EventKind::Closed
+            && log->index(r, TrafficLogModel::ClientColumn).data().toString() == QLatin1String("sensor-17");
+    }
+    QVERIFY(named);
+
+    // Filterable: by client name and by reason.
+    HistoryPanel *panel = view.historyPanel();
+    panel->filter()->setText(QStringLiteral("sensor-17"));
+    QCOMPARE(panel->proxy()->rowCount(), 1);
+    panel->filter()->setText(QStringLiteral("idle-timeout"));
+    QCOMPARE(panel->proxy()->rowCount(), 0);
+    panel->filter()->setText(QStringLiteral("normal"));
+    QCOMPARE(panel->proxy()->rowCount(), 1);
+
+    // Stop: the connections still open go to the history as server-shutdown.
+    QTcpSocket other;
+    other.connectToHost(QHostAddress::LocalHost, port);
+    QTRY_COMPARE_WITH_TIMEOUT(view.connectionModel()->rowCount(), 1, 5000);
+    source->stop();
+    QTRY_COMPARE_WITH_TIMEOUT(source->state(), ServerSource::State::Stopped, 5000);
+    QCOMPARE(history->rowCount(), 2);
+    QCOMPARE(history->recordAt(1)->reason, CloseReason::ServerShutdown);
+}
+
+void tst_ServerView::givenUpBannerOffersRetry()
+{
+    // A data port given instead of the admin port: the banner says why it
+    // stopped and offers "Retry Now"; the statistics are greyed.
+    QTcpServer dataPort;
+    QVERIFY(dataPort.listen(QHostAddress::LocalHost, 0));
+    connect(&dataPort, &QTcpServer::newConnection, this, [&] {
+        while (QTcpSocket *s = dataPort.nextPendingConnection()) {
+            connect(s, &QTcpSocket::readyRead, s, [s] {
+                s->readAll();
+                s->write(frame(0x06, QByteArray(1, char(3))));
+                s->disconnectFromHost();
+            });
+            connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
+        }
+    });
+    auto *source = new RemoteServerSource(QStringLiteral("127.0.0.1:%1").arg(dataPort.serverPort()));
+    ServerView view(source);
+    view.show();
+    source->start();
+    QTRY_VERIFY_WITH_TIMEOUT(source->hasGivenUp(), 5000);
+    QVERIFY2(view.bannerText().contains(QLatin1String("not retrying")), qPrintable(view.bannerText()));
+    QVERIFY(view.retryButton()->isVisible());
+    QVERIFY(!view.tokenButton()->isVisible());
+    QVERIFY(!view.statsPanel()->findChild<QLabel *>()->isEnabled());
+    QSignalSpy more(&dataPort, &QTcpServer::newConnection);
+    view.retryButton()->click();
+    QVERIFY(more.wait(5000));
+}
+
+void tst_ServerView::copiesWholeLogRows()
+{
+    auto *source = new EmbeddedServerSource;
+    ServerView view(source);
+    ServerEvent e;
+    e.kind = EventKind::Connected;
+    e.conn = 7;
+    e.peer = QStringLiteral("127.0.0.1:4000");
+    e.wallMs = 0;
+    view.trafficModel()->appendEvents({e});
+    view.trafficView()->selectRow(0);
+    const QStringList cells = view.trafficPanel()->selectedRowsText().split(QLatin1Char('\t'));
+    QCOMPARE(cells.size(), int(TrafficLogModel::ColumnCount));
+    QCOMPARE(cells.value(1), QStringLiteral("7"));
+    QCOMPARE(cells.value(2), QStringLiteral("127.0.0.1:4000"));
+    QCOMPARE(cells.value(3), QString()); // no HELLO name
+    QCOMPARE(cells.value(4), QStringLiteral("connected"));
+
+    // A message's payload opens in hex and ASCII, with offsets.
+    ServerEvent m;
+    m.kind = EventKind::MessageIn;
+    m.conn = 7;
+    m.size = 18;
+    m.preview = QByteArray("sensor-17 temp=21") + char(0x01);
+    view.trafficModel()->appendEvents({m});
+    const QModelIndex row = view.trafficProxy()->index(1, 0);
+    QVERIFY(!view.trafficPanel()->inspectPayload(view.trafficProxy()->index(0, 0))); // no payload
+    PayloadDialog *dialog = view.trafficPanel()->inspectPayload(row);
+    QVERIFY(dialog);
+    const QStringList dump = dialog->dumpText().split(QLatin1Char('\n'));
+    QCOMPARE(dump.size(), 2);
+    QVERIFY2(dump[0].startsWith(QLatin1String("00000000  73 65 6e 73 6f 72 2d 31  37 20 74 65")), qPrintable(dump[0]));
+    QVERIFY2(dump[0].endsWith(QLatin1String("|sensor-17 temp=2|")), qPrintable(dump[0]));
+    QVERIFY2(dump[1].startsWith(QLatin1String("00000010  31 01 ")) && dump[1].endsWith(QLatin1String("|1.|")),
+             qPrintable(dump[1]));
+    delete dialog;
+}
+
+void tst_ServerView::detailsShowRateAndProbeRoundTrip()
+{
+    // A client that answers the server's probe PINGs with PONG: Details
+    // shows the round trip, and its message rate.
+    auto *source = new EmbeddedServerSource;
+    ServerConfig config;
+    config.listen = {*ListenAddress::parse(QStringLiteral("127.0.0.1:0"))};
+    config.idleTimeoutMs = 30000;
+    config.probeIntervalMs = 200;
+    source->applyConfig(config, false);
+    source->setWatched(true);
+    ServerView view(source);
+    view.show();
+    view.details()->show();
+    QVERIFY(source->start());
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, source->server().boundAddresses().value(0).port);
+    QByteArray in;
+    connect(&client, &QTcpSocket::readyRead, this, [&] {
+        in += client.readAll();
+        // PING (type 2) -> PONG (type 3) with the same payload.
+        while (in.size() >= 8) {
+            const quint32 length = (quint8(in[4]) << 24) | (quint8(in[5]) << 16) | (quint8(in[6]) << 8) | quint8(in[7]);
+            if (in.size() < qsizetype(8 + length))
+                break;
+            if (in[3] == char(0x02))
+                client.write(frame(0x03, in.mid(8, length)));
+            in.remove(0, 8 + length);
+        }
+    });
+    client.write(frame(0x01, "a"));
+    QTRY_COMPARE_WITH_TIMEOUT(view.connectionModel()->rowCount(), 1, 5000);
+    view.connectionView()->selectRow(0);
+    QTRY_VERIFY_WITH_TIMEOUT(view.details()->probeRoundTripMs() >= 0, 10000);
+    QTRY_VERIFY(view.details()->text().contains(QLatin1String("Probe round trip")));
+    // The messages so far show as a rate once two samples are in.
+    for (int i = 0; i < 5; ++i)
+        client.write(frame(0x01, "b"));
+    QTRY_VERIFY_WITH_TIMEOUT(view.details()->messageRate() > 0, 5000);
 }
 
 QTEST_MAIN(tst_ServerView)
