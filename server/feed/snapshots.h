@@ -147,7 +147,7 @@ struct ClosedConnection
 // batch with thread -1 holding the merged, numbered events.
 struct ServerBatch
 {
-    QVector<ConnectionSnapshot> updated; // opened or changed since the last batch
+    QVector<ConnectionSnapshot> updated; // opened or changed since the last batch; a closed one's final state
     QVector<ClosedConnection> closed;
     QVector<ServerEvent> events;
     quint64 eventsDropped = 0; // events not sent because the tick's budget was spent

@@ -226,13 +226,19 @@ void NetworkThread::recordEvent(ServerEvent &&event)
 void NetworkThread::connectionClosing(Connection *connection, CloseReason reason)
 {
     m_counters.closes[size_t(closeReasonIndex(reason))].add();
+    if (!m_log.isEnabled() && m_publishIntervalMs <= 0)
+        return;
+    ConnectionSnapshot s = connection->snapshot();
     if (m_log.isEnabled()) {
-        const ConnectionSnapshot s = connection->snapshot();
         ConnectionTotals totals{s.messagesIn, s.messagesOut, s.bytesIn, s.bytesOut,
                                 s.snapshotAtMs - s.acceptedAtMs};
         m_log.closed(connection->id(), connection->peer(), reason, totals);
     }
     if (m_publishIntervalMs > 0) {
+        // The final totals travel with the close (the message that closed
+        // it counts): by the next tick the connection is gone, and a view
+        // would otherwise keep whatever it last saw.
+        m_batch.updated.push_back(std::move(s));
         ServerEvent e;
         e.kind = EventKind::Closed;
         e.conn = connection->id();

@@ -11,7 +11,9 @@
 #include <QTest>
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
+#include <numeric>
 #include <vector>
 
 #include <cerrno>
@@ -485,7 +487,17 @@ void tst_Drain::tenThousandClosesAreSpread()
     for (int n : bins)
         histogram += QString::number(n) + QLatin1Char(' ');
     qInfo("closes per %d ms: %s", BinMs, qPrintable(histogram));
-    QVERIFY2(*inner.first > 0 && *inner.second <= 2 * *inner.first, qPrintable(histogram));
+    // Uniform close times put Binomial(count, BinMs / DrainMs) closes in a
+    // full bin: every one must lie within 5 standard deviations of the mean
+    // (a bunched or gapped drain misses that by far), and at the issue's
+    // 10,000 (200 a bin, noise ±14) the whole range within a factor of 2.
+    // A 2,000-connection sanitizer run (40 a bin, noise ±6) keeps only the
+    // first check: its min and max differ by 2× through noise alone.
+    const double mean = std::accumulate(bins.begin() + 1, bins.end() - 2, 0.0) / double(bins.size() - 3);
+    const double spread = 5.0 * std::sqrt(mean);
+    QVERIFY2(*inner.first >= mean - spread && *inner.second <= mean + spread, qPrintable(histogram));
+    if (mean >= 100)
+        QVERIFY2(*inner.first > 0 && *inner.second <= 2 * *inner.first, qPrintable(histogram));
     QTRY_VERIFY_WITH_TIMEOUT(!server.isRunning(), 2000 + LateToleranceMs);
     qInfo("vigild exited %lld ms after SIGTERM", server.finishedAtMs() - signalledAt);
     QVERIFY2(server.finishedAtMs() - signalledAt <= DrainMs + 2000, qPrintable(QString::number(server.finishedAtMs() - signalledAt)));
