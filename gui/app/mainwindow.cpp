@@ -561,17 +561,22 @@ void MainWindow::drainServer()
     ServerView *view = currentView();
     if (!view || !view->source()->can(ServerSource::Capability::Drain))
         return;
-    ServerSource *source = view->source();
-    DrainDialog ask(int(source->lastStats().open), m_embedded ? m_embedded->config().drainTimeMs : 0, this);
-    if (ask.exec() != QDialog::Accepted)
-        return;
-    const std::optional<qint64> ms = ask.drainMs();
-    if (!ms || !source->drain(*ms))
-        return;
-    auto *progress = new DrainProgress(source, *ms, this);
-    progress->setObjectName(QStringLiteral("drainProgress"));
-    progress->show();
-    updateActions();
+    // Window-modal and open(), as the confirmations: no nested event loop
+    // while the server's batches keep arriving.
+    auto *ask = new DrainDialog(int(view->source()->lastStats().open), m_embedded ? m_embedded->config().drainTimeMs : 0, this);
+    ask->setObjectName(QStringLiteral("drainDialog"));
+    ask->setAttribute(Qt::WA_DeleteOnClose);
+    QPointer<ServerSource> source = view->source();
+    connect(ask, &QDialog::accepted, this, [this, ask, source] {
+        const std::optional<qint64> ms = ask->drainMs();
+        if (!source || !ms || !source->drain(*ms))
+            return;
+        auto *progress = new DrainProgress(source, *ms, this);
+        progress->setObjectName(QStringLiteral("drainProgress"));
+        progress->show();
+        updateActions();
+    });
+    ask->open();
 }
 
 void MainWindow::handleConfigEdited()

@@ -5,6 +5,7 @@
 #include "connectiondetails.h"
 #include "connectionfilterproxy.h"
 #include "connectiontablemodel.h"
+#include "drainprogress.h"
 #include "mainwindow.h"
 #include "server.h"
 #include "serverview.h"
@@ -17,12 +18,15 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QFile>
 #include <QTabWidget>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPointer>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QScreen>
 #include <QSignalSpy>
@@ -31,6 +35,7 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QtEndian>
 #include <memory>
 
 using namespace Vigil;
@@ -66,8 +71,11 @@ private slots:
     void oneViewClassForEveryServer();
     void kickMatchingAsksWithTheCount();
     void exportAndEmptyStates();
+    void drainThroughTheAction();
+    void drainStopNowEndsAtOnce();
 
 private:
+    DrainDialog *openDrainDialog();
     void createWindow(const ServerConfig *config);
     void start();
     quint16 port() const;
@@ -560,6 +568,119 @@ void tst_MainWindow::exportAndEmptyStates()
     QVERIFY(jsonFile.readAll().contains("\"Event\": \"connected\""));
     QVERIFY(!MainWindow::exportTo(*m_window->connectionProxy(), m_dir->filePath(QStringLiteral("no/such/dir.csv")), &error));
     QVERIFY(!error.isEmpty());
+}
+
+// Drain… asks for the time, refuses what is not one, and opens the
+// progress window that follows the drain to the server's stop.
+DrainDialog *tst_MainWindow::openDrainDialog()
+{
+    auto *drain = m_window->findChild<QAction *>(QStringLiteral("drainAction"));
+    if (!drain || !drain->isEnabled())
+        return nullptr;
+    drain->trigger();
+    DrainDialog *ask = nullptr;
+    (void)QTest::qWaitFor([&] { return (ask = m_window->findChild<DrainDialog *>(QStringLiteral("drainDialog"))) != nullptr; }, 5000);
+    return ask;
+}
+
+namespace {
+// What a client read up to its close: the GOAWAY's reason and ms, and
+// whether the last frame was BYE server-shutdown.
+struct DrainSeen
+{
+    int goAwayReason = -1;
+    qint64 goAwayMs = -1;
+    bool byeServerShutdown = false;
+};
+
+DrainSeen readDrain(const QByteArray &bytes)
+{
+    DrainSeen seen;
+    for (qsizetype at = 0; at + 8 <= bytes.size();) {
+        const quint32 length = qFromBigEndian<quint32>(bytes.constData() + at + 4);
+        const QByteArray payload = bytes.mid(at + 8, qsizetype(length));
+        if (bytes.at(at + 3) == char(0x07) && payload.size() >= 5) {
+            seen.goAwayReason = quint8(payload.at(0));
+            seen.goAwayMs = qFromBigEndian<quint32>(payload.constData() + 1);
+        }
+        seen.byeServerShutdown = bytes.at(at + 3) == char(0x06) && payload == QByteArray(1, char(6));
+        at += 8 + qsizetype(length);
+    }
+    return seen;
+}
+} // namespace
+
+void tst_MainWindow::drainThroughTheAction()
+{
+    start();
+    std::vector<std::unique_ptr<QTcpSocket>> clients;
+    for (int i = 0; i < 3; ++i)
+        clients.push_back(connectClient(QByteArrayLiteral(R"({"client": "drained"})")));
+    QTRY_COMPARE(m_window->connectionModel()->rowCount(), 3);
+
+    DrainDialog *ask = openDrainDialog();
+    QVERIFY(ask);
+    QPushButton *ok = ask->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+    // Not a time, or no time at all: refused with a reason, nothing starts.
+    ask->durationEdit()->setText(QStringLiteral("soon"));
+    QVERIFY(!ok->isEnabled());
+    ask->durationEdit()->setText(QStringLiteral("0"));
+    QVERIFY(!ok->isEnabled());
+    QVERIFY(m_window->server().isRunning());
+    QVERIFY(!m_window->server().isDraining());
+    ask->durationEdit()->setText(QStringLiteral("1500ms"));
+    QVERIFY(ok->isEnabled());
+    QSignalSpy stopped(&m_window->server(), &Server::stopped);
+    ok->click();
+
+    QPointer<DrainProgress> progress;
+    QTRY_VERIFY_WITH_TIMEOUT((progress = m_window->findChild<DrainProgress *>(QStringLiteral("drainProgress"))), 5000);
+    QVERIFY(m_window->server().isDraining());
+    QVERIFY2(progress->text().contains(QLatin1String("left")), qPrintable(progress->text()));
+    QTRY_VERIFY(!m_window->findChild<QAction *>(QStringLiteral("drainAction"))->isEnabled());
+    QTRY_VERIFY2(m_window->statusText().contains(QLatin1String("Draining")), qPrintable(m_window->statusText()));
+
+    // Every client: GOAWAY server-shutdown within the drain time, then BYE
+    // server-shutdown; the server stops when the last is gone.
+    for (auto &c : clients)
+        QTRY_COMPARE_WITH_TIMEOUT(c->state(), QAbstractSocket::UnconnectedState, 1500 + 5000);
+    for (auto &c : clients) {
+        const DrainSeen seen = readDrain(c->readAll());
+        QCOMPARE(seen.goAwayReason, 6);
+        QVERIFY(seen.goAwayMs >= 0 && seen.goAwayMs <= 1500);
+        QVERIFY(seen.byeServerShutdown);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 1, 5000);
+    // The progress window says so and goes; the server can start again.
+    QTRY_VERIFY_WITH_TIMEOUT(progress.isNull(), 5000);
+    QTRY_VERIFY(m_window->startAction()->isEnabled());
+    QCOMPARE(m_window->connectionModel()->rowCount(), 0);
+}
+
+// Stop Now in the progress window is the second SIGTERM: BYE to everyone
+// left at once, not at their drawn close times a minute away.
+void tst_MainWindow::drainStopNowEndsAtOnce()
+{
+    start();
+    auto client = connectClient(QByteArrayLiteral(R"({"client": "patient"})"));
+    QTRY_COMPARE(m_window->connectionModel()->rowCount(), 1);
+    DrainDialog *ask = openDrainDialog();
+    QVERIFY(ask);
+    ask->durationEdit()->setText(QStringLiteral("10m"));
+    ask->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->click();
+    QPointer<DrainProgress> progress;
+    QTRY_VERIFY_WITH_TIMEOUT((progress = m_window->findChild<DrainProgress *>(QStringLiteral("drainProgress"))), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(client->bytesAvailable() >= 8 + 5, 5000); // the GOAWAY
+    QVERIFY(progress->stopNowButton()->isVisible());
+    QCOMPARE(progress->percent() < 100, true);
+    progress->stopNowButton()->click();
+    QTRY_COMPARE_WITH_TIMEOUT(client->state(), QAbstractSocket::UnconnectedState, 5000);
+    const DrainSeen seen = readDrain(client->readAll());
+    QCOMPARE(seen.goAwayReason, 6);
+    QVERIFY(seen.goAwayMs <= 10 * 60 * 1000);
+    QVERIFY(seen.byeServerShutdown);
+    QTRY_VERIFY(!m_window->server().isRunning());
+    QTRY_VERIFY_WITH_TIMEOUT(progress.isNull(), 5000);
 }
 
 QTEST_MAIN(tst_MainWindow)
