@@ -58,7 +58,7 @@ void MonitorSettings::setServerConfig(const ServerConfig &c)
     m_settings->beginGroup(ServerGroup);
     QStringList listen;
     for (const ListenAddress &a : c.listen)
-        listen << a.toString();
+        listen << a.spec(); // with ,tls and ,proxy
     m_settings->setValue(QStringLiteral("listen"), listen);
     m_settings->setValue(QStringLiteral("framing"), framingName(c.framing));
     m_settings->setValue(QStringLiteral("policy"), policyName(c.policy));
@@ -68,6 +68,11 @@ void MonitorSettings::setServerConfig(const ServerConfig &c)
     m_settings->setValue(QStringLiteral("probe-interval"), formatDuration(c.probeIntervalMs));
     m_settings->setValue(QStringLiteral("min-keepalive"), formatDuration(c.minKeepaliveMs));
     m_settings->setValue(QStringLiteral("max-keepalive"), formatDuration(c.maxKeepaliveMs));
+    m_settings->setValue(QStringLiteral("lifetime-jitter"), QString::number(c.lifetimeJitterPct));
+    m_settings->setValue(QStringLiteral("lifetime-grace"), formatDuration(c.lifetimeGraceMs));
+    m_settings->setValue(QStringLiteral("min-ping-interval"), formatDuration(c.minPingIntervalMs));
+    m_settings->setValue(QStringLiteral("frame-timeout"), formatDuration(c.frameTimeoutMs));
+    m_settings->setValue(QStringLiteral("drain-time"), formatDuration(c.drainTimeMs));
     m_settings->setValue(QStringLiteral("max-payload"), QString::number(c.maxPayload));
     m_settings->setValue(QStringLiteral("max-send-buffer"), QString::number(c.maxSendBuffer));
     m_settings->setValue(QStringLiteral("max-connections"), QString::number(c.maxConnections));

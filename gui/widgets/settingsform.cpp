@@ -35,6 +35,7 @@ SettingsForm::SettingsForm(QWidget *parent)
     , m_probeInterval(new QLineEdit(this))
     , m_lifetimeJitter(limitBox(this, ServerConfig::MaxLifetimeJitterPct, tr("none")))
     , m_lifetimeGrace(new QLineEdit(this))
+    , m_drainTime(new QLineEdit(this))
     , m_minPingInterval(new QLineEdit(this))
     , m_frameTimeout(new QLineEdit(this))
     , m_maxPayload(new QLineEdit(this))
@@ -52,15 +53,17 @@ SettingsForm::SettingsForm(QWidget *parent)
     for (Mode m : {Mode::Echo, Mode::Sink})
         m_mode->addItem(modeName(m), int(m));
 
-    m_listen->setToolTip(tr("HOST:PORT, several separated by commas; port 0 picks a free port"));
+    m_listen->setToolTip(listenHelp());
     const QString durationHelp = tr("A number with a unit: 250ms, 5s, 2m, 1h; 0 turns it off");
     for (QLineEdit *edit : {m_idleTimeout, m_lifetime, m_writeTimeout, m_probeInterval, m_lifetimeGrace,
-                            m_minPingInterval, m_frameTimeout})
+                            m_drainTime, m_minPingInterval, m_frameTimeout})
         edit->setToolTip(durationHelp);
     m_lifetime->setPlaceholderText(tr("0 (short policy: 10s)"));
     m_lifetimeJitter->setSuffix(tr(" %"));
     m_lifetimeJitter->setToolTip(tr("Each connection's lifetime is drawn from [lifetime x (1 - jitter), lifetime]"));
     m_lifetimeGrace->setToolTip(tr("vigil framing: at the lifetime send GOAWAY, keep serving, and close this much later; 0: close at once"));
+    m_drainTime->setToolTip(tr("Drain… offers this time, and Ctrl+C of a vigild with --drain-time: GOAWAY to every "
+                               "connection and closes spread over it; 0: stop at once"));
     m_minPingInterval->setToolTip(tr("A client PING sooner than this after its previous one, with no DATA between, is a strike; "
                                      "the third closes it (too-many-pings); 0 turns it off"));
     m_frameTimeout->setToolTip(tr("A started message (header, line) must be complete this long after its first byte; "
@@ -78,6 +81,7 @@ SettingsForm::SettingsForm(QWidget *parent)
     form->addRow(tr("P&robe interval"), m_probeInterval);
     form->addRow(tr("Lifetime &jitter"), m_lifetimeJitter);
     form->addRow(tr("Lifetime &grace"), m_lifetimeGrace);
+    form->addRow(tr("&Drain time"), m_drainTime);
     form->addRow(tr("Min PI&NG interval"), m_minPingInterval);
     form->addRow(tr("Frame time&out"), m_frameTimeout);
     form->addRow(tr("Max pa&yload"), m_maxPayload);
@@ -92,7 +96,7 @@ SettingsForm::SettingsForm(QWidget *parent)
     form->addRow(m_errorLabel);
 
     for (QLineEdit *edit : {m_listen, m_idleTimeout, m_lifetime, m_writeTimeout, m_probeInterval, m_lifetimeGrace,
-                            m_minPingInterval, m_frameTimeout, m_maxPayload}) {
+                            m_drainTime, m_minPingInterval, m_frameTimeout, m_maxPayload}) {
         connect(edit, &QLineEdit::textChanged, this, &SettingsForm::revalidate);
         connect(edit, &QLineEdit::editingFinished, this, &SettingsForm::configEdited);
     }
@@ -112,7 +116,7 @@ void SettingsForm::setConfig(const ServerConfig &config)
     m_base = config;
     QStringList addresses;
     for (const ListenAddress &a : config.listen)
-        addresses << a.toString();
+        addresses << a.spec();
     m_listen->setText(addresses.join(QStringLiteral(", ")));
     m_framing->setCurrentIndex(m_framing->findData(int(config.framing)));
     m_policy->setCurrentIndex(m_policy->findData(int(config.policy)));
@@ -122,6 +126,7 @@ void SettingsForm::setConfig(const ServerConfig &config)
     m_probeInterval->setText(formatDuration(config.probeIntervalMs));
     m_lifetimeJitter->setValue(config.lifetimeJitterPct);
     m_lifetimeGrace->setText(formatDuration(config.lifetimeGraceMs));
+    m_drainTime->setText(formatDuration(config.drainTimeMs));
     m_minPingInterval->setText(formatDuration(config.minPingIntervalMs));
     m_frameTimeout->setText(formatDuration(config.frameTimeoutMs));
     m_maxPayload->setText(QString::number(config.maxPayload));
@@ -142,12 +147,24 @@ std::optional<ServerConfig> SettingsForm::config(QString *error) const
     };
     ServerConfig c = m_base;
     c.listen.clear();
-    const QStringList parts = m_listen->text().split(QRegularExpression(QStringLiteral("[,\\s]+")), Qt::SkipEmptyParts);
-    if (parts.isEmpty())
+    // Commas separate both the addresses and a listener's options: "tls"
+    // and "proxy" belong to the address before them, as --listen spells it.
+    QStringList entries;
+    for (const QString &part : m_listen->text().split(QRegularExpression(QStringLiteral("[,\\s]+")), Qt::SkipEmptyParts)) {
+        const bool option = part.compare(QLatin1String("tls"), Qt::CaseInsensitive) == 0
+                            || part.compare(QLatin1String("proxy"), Qt::CaseInsensitive) == 0;
+        if (option && entries.isEmpty())
+            return fail(tr("Listen on: \"%1\" must follow a HOST:PORT").arg(part));
+        if (option)
+            entries.last() += QLatin1Char(',') + part.toLower();
+        else
+            entries << part;
+    }
+    if (entries.isEmpty())
         return fail(tr("Listen on: give at least one HOST:PORT"));
-    for (const QString &part : parts) {
+    for (const QString &entry : entries) {
         QString why;
-        const auto address = ListenAddress::parse(part, &why);
+        const auto address = ListenAddress::parseListener(entry, &why);
         if (!address)
             return fail(tr("Listen on: %1").arg(why));
         c.listen.append(*address);
@@ -165,6 +182,7 @@ std::optional<ServerConfig> SettingsForm::config(QString *error) const
         {m_writeTimeout, &c.writeTimeoutMs, tr("Write timeout")},
         {m_probeInterval, &c.probeIntervalMs, tr("Probe interval")},
         {m_lifetimeGrace, &c.lifetimeGraceMs, tr("Lifetime grace")},
+        {m_drainTime, &c.drainTimeMs, tr("Drain time")},
         {m_minPingInterval, &c.minPingIntervalMs, tr("Min PING interval")},
         {m_frameTimeout, &c.frameTimeoutMs, tr("Frame timeout")},
     };
@@ -198,6 +216,12 @@ std::optional<ServerConfig> SettingsForm::config(QString *error) const
     return c;
 }
 
+QString SettingsForm::listenHelp()
+{
+    return tr("HOST:PORT, several separated by commas; port 0 picks a free port. Append ,tls for a TLS listener "
+              "and ,proxy for one behind a PROXY-protocol balancer: 127.0.0.1:7601,proxy");
+}
+
 void SettingsForm::setRunning(bool running)
 {
     for (QWidget *w : std::initializer_list<QWidget *>{m_listen, m_framing, m_threads}) {
@@ -205,7 +229,7 @@ void SettingsForm::setRunning(bool running)
         w->setToolTip(running ? tr("Fixed while the server runs; stop it to change") : QString());
     }
     if (!running)
-        m_listen->setToolTip(tr("HOST:PORT, several separated by commas; port 0 picks a free port"));
+        m_listen->setToolTip(listenHelp());
 }
 
 void SettingsForm::revalidate()

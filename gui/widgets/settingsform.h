@@ -37,6 +37,7 @@ public:
     QLineEdit *probeIntervalEdit() const { return m_probeInterval; }
     QSpinBox *lifetimeJitterBox() const { return m_lifetimeJitter; }
     QLineEdit *lifetimeGraceEdit() const { return m_lifetimeGrace; }
+    QLineEdit *drainTimeEdit() const { return m_drainTime; }
     QLineEdit *minPingIntervalEdit() const { return m_minPingInterval; }
     QLineEdit *frameTimeoutEdit() const { return m_frameTimeout; }
     QComboBox *policyBox() const { return m_policy; }
@@ -47,6 +48,7 @@ signals:
     void validityChanged(bool valid);
 
 private:
+    static QString listenHelp();
     void revalidate();
 
     ServerConfig m_base; // settings the form does not show survive a round trip
@@ -59,6 +61,7 @@ private:
     QLineEdit *m_probeInterval;
     QSpinBox *m_lifetimeJitter;     // PROTOCOL.md §10
     QLineEdit *m_lifetimeGrace;
+    QLineEdit *m_drainTime;
     QLineEdit *m_minPingInterval;
     QLineEdit *m_frameTimeout;
     QLineEdit *m_maxPayload;

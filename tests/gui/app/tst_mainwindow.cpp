@@ -360,7 +360,10 @@ void tst_MainWindow::settingsSurviveRestart()
     form->idleTimeoutEdit()->setText(QStringLiteral("7s"));
     form->probeIntervalEdit()->setText(QStringLiteral("2s"));
     form->policyBox()->setCurrentIndex(form->policyBox()->findText(QStringLiteral("short")));
-    form->listenEdit()->setText(QStringLiteral("127.0.0.1:7611"));
+    form->listenEdit()->setText(QStringLiteral("127.0.0.1:7611, 127.0.0.1:7612,proxy"));
+    form->lifetimeGraceEdit()->setText(QStringLiteral("3s"));
+    form->frameTimeoutEdit()->setText(QStringLiteral("4s"));
+    form->drainTimeEdit()->setText(QStringLiteral("20s"));
     // A size that fits the 1366x768 screen comes back as it was.
     m_window->resize(1111, 707);
     QVERIFY(m_window->close());
@@ -371,7 +374,10 @@ void tst_MainWindow::settingsSurviveRestart()
     QCOMPARE(form->idleTimeoutEdit()->text(), QStringLiteral("7s"));
     QCOMPARE(form->probeIntervalEdit()->text(), QStringLiteral("2s"));
     QCOMPARE(form->policyBox()->currentText(), QStringLiteral("short"));
-    QCOMPARE(form->listenEdit()->text(), QStringLiteral("127.0.0.1:7611"));
+    QCOMPARE(form->listenEdit()->text(), QStringLiteral("127.0.0.1:7611, 127.0.0.1:7612,proxy"));
+    QCOMPARE(form->lifetimeGraceEdit()->text(), QStringLiteral("3s"));
+    QCOMPARE(form->frameTimeoutEdit()->text(), QStringLiteral("4s"));
+    QCOMPARE(form->drainTimeEdit()->text(), QStringLiteral("20s"));
     QCOMPARE(m_window->size(), QSize(1111, 707));
 }
 

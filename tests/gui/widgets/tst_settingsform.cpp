@@ -1,5 +1,6 @@
-// SettingsForm: the connection lifecycle settings (PROTOCOL.md §10) make
-// the round trip through the form, and a bad value names its field.
+// SettingsForm: the connection lifecycle settings (PROTOCOL.md §10) and
+// the drain time make the round trip through the form, a listener's ,tls
+// and ,proxy options survive it (§9), and a bad value names its field.
 #include "settingsform.h"
 
 #include <QLineEdit>
@@ -16,6 +17,8 @@ private slots:
     void lifecycleRoundTrip();
     void lifecycleDefaultsAreOff();
     void badLifecycleValueNamesTheField();
+    void drainTimeRoundTrip();
+    void listenerOptionsSurvive();
 };
 
 void tst_SettingsForm::lifecycleRoundTrip()
@@ -72,6 +75,49 @@ void tst_SettingsForm::badLifecycleValueNamesTheField()
     QVERIFY(form.isValid());
     form.frameTimeoutEdit()->setText(QStringLiteral("5"));
     QVERIFY2(form.errorString().startsWith(QLatin1String("Frame timeout: ")), qPrintable(form.errorString()));
+}
+
+void tst_SettingsForm::drainTimeRoundTrip()
+{
+    ServerConfig in;
+    in.drainTimeMs = 30000;
+    SettingsForm form;
+    form.setConfig(in);
+    QCOMPARE(form.drainTimeEdit()->text(), QStringLiteral("30s"));
+    form.drainTimeEdit()->setText(QStringLiteral("2m"));
+    QCOMPARE(form.config()->drainTimeMs, qint64(120000));
+    form.drainTimeEdit()->setText(QStringLiteral("a while"));
+    QVERIFY(!form.isValid());
+    QVERIFY2(form.errorString().startsWith(QLatin1String("Drain time: ")), qPrintable(form.errorString()));
+}
+
+void tst_SettingsForm::listenerOptionsSurvive()
+{
+    ServerConfig in;
+    in.listen = {*ListenAddress::parseListener(QStringLiteral("127.0.0.1:7600")),
+                 *ListenAddress::parseListener(QStringLiteral("127.0.0.1:7601,proxy"))};
+    SettingsForm form;
+    form.setConfig(in);
+    QCOMPARE(form.listenEdit()->text(), QStringLiteral("127.0.0.1:7600, 127.0.0.1:7601,proxy"));
+    std::optional<ServerConfig> out = form.config();
+    QVERIFY2(out, qPrintable(form.errorString()));
+    QCOMPARE(out->listen, in.listen);
+
+    // Typed with spaces and in capitals, the option still joins its address.
+    form.listenEdit()->setText(QStringLiteral("127.0.0.1:7602 , PROXY 127.0.0.1:7603"));
+    out = form.config();
+    QVERIFY2(out, qPrintable(form.errorString()));
+    QCOMPARE(out->listen.size(), 2);
+    QVERIFY(out->listen.at(0).proxy);
+    QVERIFY(!out->listen.at(1).proxy);
+
+    // An option with no address before it, or twice, is refused by name.
+    form.listenEdit()->setText(QStringLiteral("proxy, 127.0.0.1:7600"));
+    QVERIFY(!form.isValid());
+    QVERIFY2(form.errorString().contains(QLatin1String("\"proxy\" must follow a HOST:PORT")), qPrintable(form.errorString()));
+    form.listenEdit()->setText(QStringLiteral("127.0.0.1:7600,proxy,proxy"));
+    QVERIFY(!form.isValid());
+    QVERIFY2(form.errorString().startsWith(QLatin1String("Listen on: ")), qPrintable(form.errorString()));
 }
 
 QTEST_MAIN(tst_SettingsForm)
