@@ -46,7 +46,7 @@ PayloadDialog::PayloadDialog(const QString &title, const QByteArray &payload, QW
     setWindowTitle(tr("Payload — %1").arg(title));
     auto *note = new QLabel(tr("%1 bytes as logged (the log keeps the first %2 bytes of each message).")
                                 .arg(payload.size())
-                                .arg(ConnectionSnapshot::PreviewBytes),
+                                .arg(ServerEvent::PayloadBytes),
                             this);
     note->setWordWrap(true);
     m_dump->setObjectName(QStringLiteral("payloadDump"));

@@ -132,7 +132,10 @@ struct ServerEvent
     CloseReason reason = CloseReason::None; // Closed, Rejected
     TimeoutKind timeout = TimeoutKind::Idle; // Timeout
     quint32 size = 0;                         // Message*, Ping*
-    QByteArray preview;                       // Message*: first bytes
+    QByteArray preview;                       // Message*: the first PayloadBytes
+    // As much of a payload as vigild's own log keeps (the "payload" field):
+    // the monitor's payload inspector shows this, an attached one too.
+    static constexpr int PayloadBytes = 1024;
 };
 
 struct ClosedConnection

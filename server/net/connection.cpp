@@ -345,13 +345,16 @@ bool Connection::onMessage(const DecodedMessage &message)
         }
         if (m_thread.config().logMessages)
             m_thread.log().message(m_id, m_peer, message.data, message.size);
-        if (publishing)
+        if (publishing) {
             m_lastMessage = QByteArray(message.data, qsizetype(std::min<size_t>(message.size, ConnectionSnapshot::PreviewBytes)));
-        publishEvent(EventKind::MessageIn, message.size, m_lastMessage);
+            m_inPayload = QByteArray(message.data, qsizetype(std::min<size_t>(message.size, ServerEvent::PayloadBytes)));
+            publishEvent(EventKind::MessageIn, message.size, m_inPayload);
+        }
         {
             Session session(*this);
             m_thread.handler().received(session, QByteArrayView(message.data, qsizetype(message.size)));
         }
+        m_inPayload.clear(); // no connection keeps a kilobyte per idle peer
         break;
     case FrameType::Ping:
         if (m_thread.config().minPingIntervalMs > 0 && !admitPing()) {
@@ -438,9 +441,9 @@ bool Connection::sendData(QByteArrayView payload)
         return false;
     sendFrame(FrameType::Data, payload.data(), size_t(payload.size()));
     if (m_thread.isPublishing()) {
-        const qsizetype n = std::min<qsizetype>(payload.size(), ConnectionSnapshot::PreviewBytes);
-        const bool echo = m_lastMessage.size() == n && QByteArrayView(m_lastMessage) == payload.first(n);
-        publishEvent(EventKind::MessageOut, size_t(payload.size()), echo ? m_lastMessage : QByteArray(payload.data(), n));
+        const qsizetype n = std::min<qsizetype>(payload.size(), ServerEvent::PayloadBytes);
+        const bool echo = m_inPayload.size() == n && QByteArrayView(m_inPayload) == payload.first(n);
+        publishEvent(EventKind::MessageOut, size_t(payload.size()), echo ? m_inPayload : QByteArray(payload.data(), n));
     }
     return m_state == ConnectionState::Open;
 }

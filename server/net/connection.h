@@ -161,6 +161,7 @@ private:
     std::optional<Policy> m_helloPolicy;
     std::optional<qint64> m_helloKeepaliveMs;
     QByteArray m_lastMessage;     // preview, kept only while publishing
+    QByteArray m_inPayload;       // the DATA in the handler, as its event has it: an echo's event shares it
     void *m_userData = nullptr;   // Session::userData: the handler's
     std::unique_ptr<Handshake> m_handshake; // PROTOCOL.md §9: set while the PROXY header is pending
     Upstream *m_upstream = nullptr;

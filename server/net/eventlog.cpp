@@ -3,12 +3,14 @@
 // use the same names as the JSON keys: "closed conn=3 peer=... reason=...".
 #include "eventlog.h"
 
+#include "snapshots.h"
+
 #include <ctime>
 
 namespace Vigil {
 
 namespace {
-constexpr size_t MessagePreviewBytes = 1024;
+constexpr size_t MessagePreviewBytes = size_t(ServerEvent::PayloadBytes);
 constexpr size_t FlushThreshold = 64 * 1024;
 // stopped() is the last line: wait this long for a slow reader to take the
 // log's tail, never longer (PROTOCOL.md §5: exit within 2 s of SIGTERM).

@@ -44,6 +44,7 @@ private slots:
     void givenUpBannerOffersRetry();
     void copiesWholeLogRows();
     void detailsShowRateAndProbeRoundTrip();
+    void inspectorShowsWhatTheLogKeeps();
 };
 
 void tst_ServerView::embeddedRowsKickAndStop()
@@ -335,6 +336,44 @@ void tst_ServerView::detailsShowRateAndProbeRoundTrip()
     for (int i = 0; i < 5; ++i)
         client.write(frame(0x01, "b"));
     QTRY_VERIFY_WITH_TIMEOUT(view.details()->messageRate() > 0, 5000);
+}
+
+// The payload inspector shows a message up to the limit vigild's own log
+// keeps (ServerEvent::PayloadBytes), both ways, not the table's preview.
+void tst_ServerView::inspectorShowsWhatTheLogKeeps()
+{
+    auto *source = new EmbeddedServerSource;
+    ServerConfig config;
+    config.listen = {*ListenAddress::parse(QStringLiteral("127.0.0.1:0"))};
+    source->applyConfig(config, false);
+    source->setWatched(true);
+    ServerView view(source);
+    view.show();
+    QVERIFY(source->start());
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, source->server().boundAddresses().value(0).port);
+    QByteArray medium(900, 'm');
+    medium[899] = 'M';
+    QByteArray large(3000, 'L');
+    client.write(frame(0x01, medium) + frame(0x01, large));
+    auto payloadsOf = [&view](EventKind kind) {
+        QVector<QByteArray> out;
+        for (int r = 0; r < view.trafficModel()->rowCount(); ++r) {
+            if (const ServerEvent *e = view.trafficModel()->eventAt(r); e && e->kind == kind)
+                out.append(e->preview);
+        }
+        return out;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(payloadsOf(EventKind::MessageIn).size(), 2, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(payloadsOf(EventKind::MessageOut).size(), 2, 5000);
+    for (EventKind kind : {EventKind::MessageIn, EventKind::MessageOut}) {
+        const QVector<QByteArray> payloads = payloadsOf(kind);
+        QCOMPARE(payloads[0], medium);
+        QCOMPARE(payloads[1], large.left(ServerEvent::PayloadBytes));
+    }
+    PayloadDialog dialog(QStringLiteral("large"), payloadsOf(EventKind::MessageIn)[1]);
+    QCOMPARE(dialog.dumpText().split(QLatin1Char('\n')).size(), ServerEvent::PayloadBytes / 16);
+    source->stop();
 }
 
 QTEST_MAIN(tst_ServerView)
