@@ -170,6 +170,20 @@ void ServerView::handleSelectionChanged()
     emit selectionChanged();
 }
 
+void ServerView::styleBanner()
+{
+    m_banner->setStyleSheet(m_source->state() == ServerSource::State::Connecting ? connectingStyle() : lostStyle());
+}
+
+// The system switched between light and dark while the banner shows: its
+// colours are fixed in a style sheet, so they follow by hand.
+void ServerView::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::PaletteChange && m_source->isTroubled())
+        styleBanner();
+    QWidget::changeEvent(event);
+}
+
 void ServerView::handleBatch(const ServerBatch &batch)
 {
     // An attached vigild's close can arrive after the poll that dropped
@@ -227,7 +241,7 @@ void ServerView::handleSourceStatus()
             text[0] = text[0].toUpper();
         m_banner->setText(text);
         m_banner->setToolTip(text);
-        m_banner->setStyleSheet(connecting ? connectingStyle() : lostStyle());
+        styleBanner();
         m_retryButton->setVisible(m_source->can(ServerSource::Capability::Retry) && !connecting);
         m_tokenButton->setVisible(m_source->can(ServerSource::Capability::Token) && state == State::Unauthorized);
         m_bannerBox->show();

@@ -93,7 +93,11 @@ signals:
     // The operator gave the source another token (the window saves it).
     void tokenChanged(const QString &token);
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
+    void styleBanner();
     void handleBatch(const ServerBatch &batch);
     void handleStats(const ServerStats &stats);
     void handleSourceStatus();

@@ -16,6 +16,7 @@
 #include "trafficpanel.h"
 #include "vigildhelper.h"
 
+#include <QApplication>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -254,6 +255,22 @@ void tst_ServerView::givenUpBannerOffersRetry()
     QVERIFY(view.retryButton()->isVisible());
     QVERIFY(!view.tokenButton()->isVisible());
     QVERIFY(!view.statsPanel()->findChild<QLabel *>()->isEnabled());
+    // The system turns dark while the banner shows (and nothing else
+    // changes: no retries): it repaints in the dark colours, and back.
+    auto *banner = view.findChild<QLabel *>(QStringLiteral("serverBanner"));
+    QVERIFY(banner);
+    auto isDark = [banner] { return banner->styleSheet().contains(QLatin1String("#5c1a14")); };
+    QVERIFY2(!isDark(), qPrintable(banner->styleSheet()));
+    const QPalette light = QApplication::palette();
+    QPalette dark = light;
+    dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+    dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+    dark.setColor(QPalette::Text, Qt::white);
+    dark.setColor(QPalette::WindowText, Qt::white);
+    QApplication::setPalette(dark);
+    QTRY_VERIFY2(isDark(), qPrintable(banner->styleSheet()));
+    QApplication::setPalette(light);
+    QTRY_VERIFY2(!isDark(), qPrintable(banner->styleSheet()));
     QSignalSpy more(&dataPort, &QTcpServer::newConnection);
     view.retryButton()->click();
     QVERIFY(more.wait(5000));
