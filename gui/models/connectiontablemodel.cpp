@@ -101,6 +101,7 @@ QVariant ConnectionTableModel::headerData(int section, Qt::Orientation orientati
         case BytesOutColumn: return tr("Bytes out");
         case LastMessageColumn: return tr("Last msg");
         case PreviewColumn: return tr("Preview");
+        case UpstreamColumn: return tr("Upstream");
         }
     }
     if (role == Qt::ToolTipRole) {
@@ -111,6 +112,7 @@ QVariant ConnectionTableModel::headerData(int section, Qt::Orientation orientati
                       "announced (a drain, a lifetime grace)");
         case ClientColumn: return tr("Client name from HELLO");
         case LastMessageColumn: return tr("Time since the last complete inbound message");
+        case UpstreamColumn: return tr("Forward mode: the service this client is relayed to, and that connection's state");
         }
     }
     return QVariant();
@@ -167,6 +169,8 @@ QVariant ConnectionTableModel::data(const QModelIndex &index, int role) const
             return s.client;
         if (column == PeerColumn)
             return s.peer;
+        if (column == UpstreamColumn && s.upstream)
+            return FeedText::upstream(*s.upstream);
         if (column == IdleLeftColumn && s.idleDeadlineMs)
             return tr("idle timeout %1").arg(formatDuration(s.timers.idleTimeoutMs));
         if (column == LifetimeLeftColumn && s.closingAtMs)
@@ -204,6 +208,9 @@ QVariant ConnectionTableModel::display(const Row &row, int column, qint64 now) c
     case LastMessageColumn:
         return s.messagesIn == 0 ? tr("never") : tr("%1 ago").arg(formatSpan(now - s.lastActivityAtMs));
     case PreviewColumn: return previewText(s.lastMessage);
+    case UpstreamColumn:
+        return s.upstream ? QString(s.upstream->address + QStringLiteral(" · ") + QLatin1String(upstreamStateName(s.upstream->state)))
+                          : QStringLiteral("-");
     }
     return QVariant();
 }

@@ -34,6 +34,7 @@ public:
         BytesOutColumn,
         LastMessageColumn,
         PreviewColumn,
+        UpstreamColumn, // forward mode (PROTOCOL.md §8); last, so saved header states still fit
         ColumnCount
     };
     enum Role {

@@ -71,6 +71,12 @@ QString FeedText::watchdogFired(TimeoutKind kind)
     return tr("%1 watchdog fired").arg(timeoutKind(kind));
 }
 
+QString FeedText::upstream(const UpstreamSnapshot &u)
+{
+    return tr("%1, %2 · %3 to it, %4 from it · %5 waiting")
+        .arg(u.address, QLatin1String(upstreamStateName(u.state)), bytes(u.bytesOut), bytes(u.bytesIn), bytes(u.pendingOut));
+}
+
 QString FeedText::bytes(quint64 bytes)
 {
     if (bytes < 1024)

@@ -26,6 +26,8 @@ public:
     // One format per kind of number, the same in every pane:
     // "980 B", "2.4 KiB", "13.0 MiB".
     static QString bytes(quint64 bytes);
+    // "127.0.0.1:9000, open · 1.2 KiB to it, 3.0 KiB from it · 0 B waiting"
+    static QString upstream(const UpstreamSnapshot &u);
     // "0.0", "2.0", "250.0": always one decimal, so a rate never flips
     // between "2" and "2.0".
     static QString rate(double perSecond);

@@ -183,6 +183,12 @@ void ConnectionDetails::refresh()
         html += row(tr("Bytes in / out"), QStringLiteral("%1 / %2").arg(FeedText::bytes(s.bytesIn), FeedText::bytes(s.bytesOut)));
         if (!m_closed)
             html += row(tr("Pending out"), FeedText::bytes(s.pendingOut));
+        if (s.upstream) {
+            html += row(tr("Upstream"), s.upstream->address + QStringLiteral(", ") + QLatin1String(upstreamStateName(s.upstream->state)));
+            html += row(tr("To / from it"), QStringLiteral("%1 / %2").arg(FeedText::bytes(s.upstream->bytesOut), FeedText::bytes(s.upstream->bytesIn)));
+            if (!m_closed)
+                html += row(tr("Waiting for it"), FeedText::bytes(s.upstream->pendingOut));
+        }
     }
     html += QStringLiteral("</table>");
     m_summary->setText(html);

@@ -19,6 +19,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace Vigil {
 
 namespace {
@@ -58,6 +60,7 @@ ConnectionPanel::ConnectionPanel(ConnectionTableModel *model, QWidget *parent)
     m_view->horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
     m_view->horizontalHeader()->setToolTip(tr("Click to sort, drag to reorder, right-click to choose the columns"));
     connect(m_view->horizontalHeader(), &QWidget::customContextMenuRequested, this, &ConnectionPanel::showColumnMenu);
+    m_view->horizontalHeader()->setSectionHidden(ConnectionTableModel::UpstreamColumn, true);
 
     m_empty = new QLabel(m_view->viewport());
     m_empty->setObjectName(QStringLiteral("connectionEmptyState"));
@@ -90,6 +93,13 @@ QAction *ConnectionPanel::createKickAction(QObject *parent)
 
 void ConnectionPanel::applyBatch(const ServerBatch &batch)
 {
+    // The Upstream column waits, hidden, for a forward-mode server: shown
+    // once with its first relayed client, then the operator's to hide.
+    if (!m_upstreamSeen && std::any_of(batch.updated.cbegin(), batch.updated.cend(),
+                                       [](const ConnectionSnapshot &s) { return s.upstream.has_value(); })) {
+        m_upstreamSeen = true;
+        m_view->horizontalHeader()->setSectionHidden(ConnectionTableModel::UpstreamColumn, false);
+    }
     m_model->applyBatch(batch);
     scheduleProxyRefresh();
 }

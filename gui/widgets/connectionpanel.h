@@ -69,6 +69,7 @@ private:
     QLabel *m_empty = nullptr;
     QString m_emptyText;
     bool m_refreshScheduled = false;
+    bool m_upstreamSeen = false;
 };
 
 } // namespace Vigil

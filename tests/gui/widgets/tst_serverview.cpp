@@ -24,6 +24,7 @@
 #include <QSortFilterProxyModel>
 #include <QSignalSpy>
 #include <QStackedWidget>
+#include <QHeaderView>
 #include <QTableView>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -46,6 +47,7 @@ private slots:
     void copiesWholeLogRows();
     void detailsShowRateAndProbeRoundTrip();
     void inspectorShowsWhatTheLogKeeps();
+    void forwardModeShowsTheUpstream();
 };
 
 void tst_ServerView::embeddedRowsKickAndStop()
@@ -390,6 +392,50 @@ void tst_ServerView::inspectorShowsWhatTheLogKeeps()
     }
     PayloadDialog dialog(QStringLiteral("large"), payloadsOf(EventKind::MessageIn)[1]);
     QCOMPARE(dialog.dumpText().split(QLatin1Char('\n')).size(), ServerEvent::PayloadBytes / 16);
+    source->stop();
+}
+
+// Forward mode (PROTOCOL.md §8): the Upstream column, hidden for other
+// servers, appears with the first relayed client and names the service and
+// the connection's state; Details has the bytes each way.
+void tst_ServerView::forwardModeShowsTheUpstream()
+{
+    QTcpServer service;
+    QVERIFY(service.listen(QHostAddress::LocalHost, 0));
+    QTcpSocket *relayed = nullptr;
+    connect(&service, &QTcpServer::newConnection, &service, [&] { relayed = service.nextPendingConnection(); });
+    auto *source = new EmbeddedServerSource;
+    ServerConfig config;
+    config.listen = {*ListenAddress::parse(QStringLiteral("127.0.0.1:0"))};
+    config.mode = Mode::Forward;
+    config.upstream = *UpstreamAddress::parse(QStringLiteral("127.0.0.1:%1").arg(service.serverPort()));
+    source->applyConfig(config, false);
+    source->setWatched(true);
+    ServerView view(source);
+    view.show();
+    view.details()->show();
+    QTableView *table = view.connectionView();
+    QVERIFY(table->horizontalHeader()->isSectionHidden(ConnectionTableModel::UpstreamColumn));
+    QVERIFY(source->start());
+
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, source->server().boundAddresses().value(0).port);
+    client.write(frame(0x01, "to the service"));
+    QTRY_VERIFY_WITH_TIMEOUT(relayed, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(relayed->bytesAvailable(), qint64(14), 5000);
+    const QString expected = QStringLiteral("127.0.0.1:%1 · open").arg(service.serverPort());
+    QTRY_COMPARE_WITH_TIMEOUT(view.connectionModel()->index(0, ConnectionTableModel::UpstreamColumn).data().toString(),
+                              expected, 5000);
+    QVERIFY(!table->horizontalHeader()->isSectionHidden(ConnectionTableModel::UpstreamColumn));
+    table->selectRow(0);
+    auto upstreamRows = [&view] { return view.details()->text().mid(view.details()->text().indexOf(QLatin1String("Upstream"))); };
+    QTRY_VERIFY2(upstreamRows().contains(QLatin1String("14 B / 0 B")), qPrintable(upstreamRows()));
+    QVERIFY2(upstreamRows().contains(QStringLiteral("127.0.0.1:%1, open").arg(service.serverPort())), qPrintable(upstreamRows()));
+    // The service answers: the bytes from it count.
+    relayed->write("reply");
+    QTRY_VERIFY2(upstreamRows().contains(QLatin1String("14 B / 5 B")), qPrintable(upstreamRows()));
+    QTRY_VERIFY_WITH_TIMEOUT(view.connectionModel()->index(0, ConnectionTableModel::UpstreamColumn).data(Qt::ToolTipRole).toString()
+                                 .contains(QLatin1String("14 B to it, 5 B from it")), 5000);
     source->stop();
 }
 
