@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <utility>
 
 namespace VigilTest {
 
@@ -86,6 +87,18 @@ inline void rawReset(int fd)
     linger l{1, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
     ::close(fd);
+}
+
+// The next Vigil frame (PROTOCOL.md §2) from a blocking socket: {type,
+// payload}, type 0 on timeout.
+inline std::pair<quint8, QByteArray> rawReadFrame(int fd, int timeoutMs)
+{
+    const QByteArray header = rawRead(fd, 8, timeoutMs);
+    if (header.size() < 8)
+        return {0, QByteArray()};
+    const quint32 length = quint32(quint8(header[4])) << 24 | quint32(quint8(header[5])) << 16
+                           | quint32(quint8(header[6])) << 8 | quint32(quint8(header[7]));
+    return {quint8(header[3]), rawRead(fd, qsizetype(length), timeoutMs)};
 }
 
 } // namespace VigilTest

@@ -105,16 +105,6 @@ quint16 localPort(int fd)
     return ntohs(addr.sin_port);
 }
 
-// The next frame from a blocking socket: {type, payload}, type 0 on timeout.
-std::pair<quint8, QByteArray> readFrame(int fd, int timeoutMs = WaitMs)
-{
-    const QByteArray header = rawRead(fd, 8, timeoutMs);
-    if (header.size() < 8)
-        return {0, QByteArray()};
-    const quint32 length = quint32(quint8(header[4])) << 24 | quint32(quint8(header[5])) << 16
-                           | quint32(quint8(header[6])) << 8 | quint32(quint8(header[7]));
-    return {quint8(header[3]), rawRead(fd, qsizetype(length), timeoutMs)};
-}
 } // namespace
 
 class tst_MessageHandler : public QObject
@@ -191,7 +181,7 @@ void tst_MessageHandler::callbacksSeeOpenMessagesAndClose()
     auto [fd, id] = connectClient();
     QVERIFY(id != 0);
     QVERIFY(rawSend(fd, vigilFrame(Type::Data, "one") + vigilFrame(Type::Ping, "p") + vigilFrame(Type::Data, "two")));
-    QCOMPARE(readFrame(fd).first, Type::Pong); // PING is the core's: answered, never handed over
+    QCOMPARE(rawReadFrame(fd, WaitMs).first, Type::Pong); // PING is the core's: answered, never handed over
     QTRY_COMPARE_WITH_TIMEOUT(m_handler->record(id)->messages.size(), 2, WaitMs);
     QCOMPARE(m_handler->record(id)->messages, (QList<QByteArray>{"one", "two"}));
     QVERIFY(rawSend(fd, vigilFrame(Type::Bye, QByteArray(1, char(Bye::Normal)))));
@@ -207,7 +197,7 @@ void tst_MessageHandler::sessionCarriesHelloChoices()
     auto [fd, id] = connectClient();
     QVERIFY(id != 0);
     QVERIFY(rawSend(fd, vigilFrame(Type::Hello, R"({"client":"sensor-17","policy":"short"})")));
-    QCOMPARE(readFrame(fd).first, Type::Welcome);
+    QCOMPARE(rawReadFrame(fd, WaitMs).first, Type::Welcome);
     QTRY_COMPARE_WITH_TIMEOUT(m_handler->record(id)->greetedAs, QStringLiteral("sensor-17"), WaitMs);
     QVERIFY(rawSend(fd, vigilFrame(Type::Data, "x")));
     QTRY_COMPARE_WITH_TIMEOUT(m_handler->record(id)->messages.size(), 1, WaitMs);
@@ -232,8 +222,8 @@ void tst_MessageHandler::sessionCloseSendsByeWithItsReason()
     auto [fd, id] = connectClient();
     QVERIFY(id != 0);
     QVERIFY(rawSend(fd, vigilFrame(Type::Data, "upper:a") + vigilFrame(Type::Data, "quit") + vigilFrame(Type::Data, "after")));
-    QCOMPARE(readFrame(fd), std::make_pair(Type::Data, QByteArray("A")));
-    QCOMPARE(readFrame(fd), std::make_pair(Type::Bye, QByteArray(1, char(Bye::RateLimited))));
+    QCOMPARE(rawReadFrame(fd, WaitMs), std::make_pair(Type::Data, QByteArray("A")));
+    QCOMPARE(rawReadFrame(fd, WaitMs), std::make_pair(Type::Bye, QByteArray(1, char(Bye::RateLimited))));
     QVERIFY(rawWaitClosed(fd, WaitMs));
     QTRY_VERIFY_WITH_TIMEOUT(m_handler->record(id)->closed.has_value(), WaitMs);
     QCOMPARE(*m_handler->record(id)->closed, CloseReason::RateLimited);
@@ -249,8 +239,8 @@ void tst_MessageHandler::serverSendReachesOneConnection()
     m_server->send(id2, "for two");
     m_server->send(id1, "for one");
     m_server->send(999999, "nobody"); // not open: ignored
-    QCOMPARE(readFrame(fd1), std::make_pair(Type::Data, QByteArray("for one")));
-    QCOMPARE(readFrame(fd2), std::make_pair(Type::Data, QByteArray("for two")));
+    QCOMPARE(rawReadFrame(fd1, WaitMs), std::make_pair(Type::Data, QByteArray("for one")));
+    QCOMPARE(rawReadFrame(fd2, WaitMs), std::make_pair(Type::Data, QByteArray("for two")));
 }
 
 void tst_MessageHandler::broadcastSkipsTheExcepted()
@@ -266,9 +256,9 @@ void tst_MessageHandler::broadcastSkipsTheExcepted()
     // Commands run in order per thread: the marker comes after the
     // broadcast would have, so the sender's first frame proves it got none.
     m_server->send(sender, "marker");
-    QCOMPARE(readFrame(clients[0].first), std::make_pair(Type::Data, QByteArray("marker")));
+    QCOMPARE(rawReadFrame(clients[0].first, WaitMs), std::make_pair(Type::Data, QByteArray("marker")));
     for (size_t i = 1; i < clients.size(); ++i)
-        QCOMPARE(readFrame(clients[i].first), std::make_pair(Type::Data, QByteArray("news")));
+        QCOMPARE(rawReadFrame(clients[i].first, WaitMs), std::make_pair(Type::Data, QByteArray("news")));
 }
 
 void tst_MessageHandler::kickCarriesItsReason()
@@ -277,7 +267,7 @@ void tst_MessageHandler::kickCarriesItsReason()
     auto [fd, id] = connectClient();
     QVERIFY(id != 0);
     m_server->kick(id, CloseReason::ServerShutdown);
-    QCOMPARE(readFrame(fd), std::make_pair(Type::Bye, QByteArray(1, char(Bye::ServerShutdown))));
+    QCOMPARE(rawReadFrame(fd, WaitMs), std::make_pair(Type::Bye, QByteArray(1, char(Bye::ServerShutdown))));
     QTRY_VERIFY_WITH_TIMEOUT(m_handler->record(id)->closed.has_value(), WaitMs);
     QCOMPARE(*m_handler->record(id)->closed, CloseReason::ServerShutdown);
 }
@@ -289,7 +279,7 @@ void tst_MessageHandler::watchdogsApplyWhateverTheHandlerDoes()
     QVERIFY(startServer(config));
     auto [fd, id] = connectClient();
     QVERIFY(id != 0);
-    QCOMPARE(readFrame(fd), std::make_pair(Type::Bye, QByteArray(1, char(Bye::IdleTimeout))));
+    QCOMPARE(rawReadFrame(fd, WaitMs), std::make_pair(Type::Bye, QByteArray(1, char(Bye::IdleTimeout))));
     QTRY_VERIFY_WITH_TIMEOUT(m_handler->record(id)->closed.has_value(), WaitMs);
     QCOMPARE(*m_handler->record(id)->closed, CloseReason::IdleTimeout);
 }
@@ -305,7 +295,7 @@ void tst_MessageHandler::sinkModeIsTheSinkHandler()
     QVERIFY(fd >= 0);
     m_fds.push_back(fd);
     QVERIFY(rawSend(fd, vigilFrame(Type::Data, "swallowed") + vigilFrame(Type::Ping, "p")));
-    QCOMPARE(readFrame(fd), std::make_pair(Type::Pong, QByteArray("p"))); // the DATA got no echo
+    QCOMPARE(rawReadFrame(fd, WaitMs), std::make_pair(Type::Pong, QByteArray("p"))); // the DATA got no echo
 }
 
 QTEST_GUILESS_MAIN(tst_MessageHandler)

@@ -10,6 +10,8 @@
 
 #include <QTest>
 
+#include <algorithm>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -50,15 +52,6 @@ struct RawListener
     }
 };
 
-std::pair<quint8, QByteArray> readFrame(int fd, int timeoutMs = WaitMs)
-{
-    const QByteArray header = rawRead(fd, 8, timeoutMs);
-    if (header.size() < 8)
-        return {0, QByteArray()};
-    const quint32 length = quint32(quint8(header[4])) << 24 | quint32(quint8(header[5])) << 16
-                           | quint32(quint8(header[6])) << 8 | quint32(quint8(header[7]));
-    return {quint8(header[3]), rawRead(fd, qsizetype(length), timeoutMs)};
-}
 } // namespace
 
 class tst_Upstream : public QObject
@@ -74,6 +67,9 @@ private slots:
 
 private:
     bool startServer(quint16 upstreamPort, ServerConfig config = ServerConfig());
+    // A client of the server and the upstream connection vigild opened
+    // for it, both closed in cleanup(); -1 for what did not come.
+    std::pair<int, int> connectThrough(RawListener &upstream, bool nonBlockingClient = false);
     quint64 failures(UpstreamFailure cause) const { return m_server->stats().upstreamFailuresFor(cause); }
 
     std::unique_ptr<Server> m_server;
@@ -91,6 +87,16 @@ bool tst_Upstream::startServer(quint16 upstreamPort, ServerConfig config)
     return m_server->start(config);
 }
 
+std::pair<int, int> tst_Upstream::connectThrough(RawListener &upstream, bool nonBlockingClient)
+{
+    const int client = rawConnect(m_server->boundAddresses().first().port, nonBlockingClient);
+    m_fds.push_back(client);
+    const int service = upstream.accept();
+    if (service >= 0)
+        m_fds.push_back(service);
+    return {client, service};
+}
+
 void tst_Upstream::cleanup()
 {
     for (int fd : m_fds)
@@ -105,15 +111,12 @@ void tst_Upstream::relaysAndCountsNothingWhenTheClientLeaves()
 {
     RawListener upstream;
     QVERIFY(startServer(upstream.port));
-    const int client = rawConnect(m_server->boundAddresses().first().port);
-    m_fds.push_back(client);
-    const int service = upstream.accept();
+    const auto [client, service] = connectThrough(upstream);
     QVERIFY(service >= 0);
-    m_fds.push_back(service);
     QVERIFY(rawSend(client, vigilFrame(Type::Data, "ping?")));
     QCOMPARE(rawRead(service, 5, WaitMs), QByteArray("ping?"));
     QVERIFY(rawSend(service, "pong!"));
-    const auto [type, payload] = readFrame(client);
+    const auto [type, payload] = rawReadFrame(client, WaitMs);
     QCOMPARE(type, Type::Data);
     QCOMPARE(payload, QByteArray("pong!"));
     // The client leaves: the upstream sees EOF, and no failure is counted.
@@ -128,14 +131,13 @@ void tst_Upstream::upstreamCloseIsCountedAsClosed()
 {
     RawListener upstream;
     QVERIFY(startServer(upstream.port));
-    const int client = rawConnect(m_server->boundAddresses().first().port);
-    m_fds.push_back(client);
-    const int service = upstream.accept();
+    const auto [client, service] = connectThrough(upstream);
     QVERIFY(service >= 0);
     QVERIFY(rawSend(service, "bye now"));
+    m_fds.erase(std::remove(m_fds.begin(), m_fds.end(), service), m_fds.end());
     ::close(service);
-    QCOMPARE(readFrame(client).second, QByteArray("bye now"));
-    const auto [type, payload] = readFrame(client);
+    QCOMPARE(rawReadFrame(client, WaitMs).second, QByteArray("bye now"));
+    const auto [type, payload] = rawReadFrame(client, WaitMs);
     QCOMPARE(type, Type::Bye);
     QCOMPARE(quint8(payload.at(0)), quint8(12));
     QTRY_COMPARE_WITH_TIMEOUT(failures(UpstreamFailure::Closed), quint64(1), WaitMs);
@@ -157,7 +159,7 @@ void tst_Upstream::connectTimeoutAfterFiveSeconds()
     clock.start();
     const int client = rawConnect(m_server->boundAddresses().first().port);
     m_fds.push_back(client);
-    const auto [type, payload] = readFrame(client, 4 * WaitMs);
+    const auto [type, payload] = rawReadFrame(client, 4 * WaitMs);
     const qint64 elapsed = clock.elapsed();
     QCOMPARE(type, Type::Bye);
     QCOMPARE(quint8(payload.at(0)), quint8(12));
@@ -176,11 +178,8 @@ void tst_Upstream::stalledUpstreamHoldsAtMostTheBound()
     config.maxSendBuffer = 64 * 1024;
     config.writeTimeoutMs = 2000;
     QVERIFY(startServer(upstream.port, config));
-    const int client = rawConnect(m_server->boundAddresses().first().port, true);
-    m_fds.push_back(client);
-    const int service = upstream.accept();
+    const auto [client, service] = connectThrough(upstream, true);
     QVERIFY(service >= 0);
-    m_fds.push_back(service);
     // Push until the client's own socket refuses more: backpressure.
     const QByteArray message = vigilFrame(Type::Data, QByteArray(16 * 1024, 'x'));
     qint64 sent = 0;
