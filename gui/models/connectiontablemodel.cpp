@@ -133,7 +133,8 @@ QVariant ConnectionTableModel::data(const QModelIndex &index, int role) const
     case IdRole:
         return s.id;
     case SearchTextRole:
-        return QString(QString::number(s.id) + QLatin1Char(' ') + s.peer + QLatin1Char(' ') + s.client);
+        return QString(QString::number(s.id) + QLatin1Char(' ') + s.peer + QLatin1Char(' ') + s.client
+                       + (s.proxy.isEmpty() ? QString() : QLatin1Char(' ') + s.proxy));
     case RemainingMsRole:
         if (column == IdleLeftColumn)
             return remaining(s.idleDeadlineMs, m_nowMs());
@@ -168,7 +169,7 @@ QVariant ConnectionTableModel::data(const QModelIndex &index, int role) const
         if (column == ClientColumn && !s.client.isEmpty())
             return s.client;
         if (column == PeerColumn)
-            return s.peer;
+            return s.proxy.isEmpty() ? s.peer : tr("%1, via proxy %2").arg(s.peer, s.proxy);
         if (column == UpstreamColumn && s.upstream)
             return FeedText::upstream(*s.upstream);
         if (column == IdleLeftColumn && s.idleDeadlineMs)

@@ -197,6 +197,10 @@ QJsonObject encodeConnection(const ConnectionSnapshot &s, qint64 nowMs, Previews
     QJsonObject o;
     o.insert(Key::Id, double(s.id));
     o.insert(Key::Peer, s.peer);
+    // Proxied connections only (PROTOCOL.md §9): the peer is then the
+    // client the PROXY header named, this is who sent it.
+    if (!s.proxy.isEmpty())
+        o.insert(Key::Proxy, s.proxy);
     o.insert(Key::Client, s.client);
     o.insert(Key::Hello, s.hello);
     o.insert(Key::Framing, framingName(s.framing));
@@ -373,6 +377,8 @@ Decoded<ConnectionSnapshot> decodeConnection(const QJsonValue &json, qint64 nowM
         const QString reason = r.string(Key::ClosingReason);
         s.closingReason = parseCloseReason(reason).value_or(CloseReason::Normal);
     }
+    if (r.has(Key::Proxy))
+        s.proxy = r.string(Key::Proxy);
     if (r.has(Key::Upstream)) {
         Reader u(r.object(Key::Upstream), "connection upstream");
         UpstreamSnapshot up;

@@ -52,6 +52,7 @@ inline constexpr QLatin1String ClosingReason{"closing_reason"};
 // Forward mode: the connection's upstream, an object of address, state
 // and bytes_in / bytes_out / pending_out (absent in the other modes).
 inline constexpr QLatin1String Upstream{"upstream"};
+inline constexpr QLatin1String Proxy{"proxy"};
 inline constexpr QLatin1String Address{"address"};
 // Events (conn, peer as above).
 inline constexpr QLatin1String Seq{"seq"};

@@ -44,7 +44,8 @@ struct UpstreamSnapshot
 struct ConnectionSnapshot
 {
     quint64 id = 0;
-    QString peer;   // "127.0.0.1:50123"
+    QString peer;   // "127.0.0.1:50123"; behind a ,proxy listener the client the header named
+    QString proxy;  // PROTOCOL.md §9: the socket address of the proxy that sent the header, empty if none
     QString client; // from HELLO, empty without one
     Framing framing = Framing::Vigil;
     ConnectionState state = ConnectionState::Open;

@@ -144,6 +144,7 @@ ConnectionSnapshot Connection::snapshot() const
     ConnectionSnapshot s;
     s.id = m_id;
     s.peer = m_peer.toString();
+    s.proxy = m_proxy;
     s.client = m_client;
     s.framing = m_decoder.framing();
     s.state = m_state;

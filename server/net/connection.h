@@ -164,6 +164,7 @@ private:
     QByteArray m_inPayload;       // the DATA in the handler, as its event has it: an echo's event shares it
     void *m_userData = nullptr;   // Session::userData: the handler's
     std::unique_ptr<Handshake> m_handshake; // PROTOCOL.md §9: set while the PROXY header is pending
+    QString m_proxy;                        // who sent the PROXY header, once it named a client
     Upstream *m_upstream = nullptr;
     int m_fd;
     int m_deliveryUnsent = 0; // Closing: the kernel's unsent bytes at the last look

@@ -51,6 +51,7 @@ bool Connection::finishHandshake(qint64 nowNs)
         m_peer.address = source.address;
         m_peer.port = source.port;
         m_peer.v4 = source.v4;
+        m_proxy = proxy.toString();
         m_thread.connectionProxied(this, proxy);
     }
     if (!m_thread.admitHost(m_peer)) {

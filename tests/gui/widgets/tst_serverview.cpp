@@ -48,6 +48,7 @@ private slots:
     void detailsShowRateAndProbeRoundTrip();
     void inspectorShowsWhatTheLogKeeps();
     void forwardModeShowsTheUpstream();
+    void proxiedRowsShowTheClientAndTheProxy();
 };
 
 void tst_ServerView::embeddedRowsKickAndStop()
@@ -436,6 +437,36 @@ void tst_ServerView::forwardModeShowsTheUpstream()
     QTRY_VERIFY2(upstreamRows().contains(QLatin1String("14 B / 5 B")), qPrintable(upstreamRows()));
     QTRY_VERIFY_WITH_TIMEOUT(view.connectionModel()->index(0, ConnectionTableModel::UpstreamColumn).data(Qt::ToolTipRole).toString()
                                  .contains(QLatin1String("14 B to it, 5 B from it")), 5000);
+    source->stop();
+}
+
+// Behind a ,proxy listener (PROTOCOL.md §9) the row's peer is the client
+// the PROXY header named; the proxy shows in Details, the tooltip and the
+// filter.
+void tst_ServerView::proxiedRowsShowTheClientAndTheProxy()
+{
+    auto *source = new EmbeddedServerSource;
+    ServerConfig config;
+    config.listen = {*ListenAddress::parseListener(QStringLiteral("127.0.0.1:0,proxy"))};
+    source->applyConfig(config, false);
+    source->setWatched(true);
+    ServerView view(source);
+    view.show();
+    view.details()->show();
+    QVERIFY(source->start());
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, source->server().boundAddresses().value(0).port);
+    QVERIFY(client.waitForConnected(5000));
+    client.write("PROXY TCP4 203.0.113.7 127.0.0.1 51000 7600\r\n" + frame(0x01, "through the balancer"));
+    QTRY_COMPARE_WITH_TIMEOUT(view.connectionModel()->rowCount(), 1, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(view.connectionModel()->index(0, ConnectionTableModel::PeerColumn).data().toString(),
+                              QStringLiteral("203.0.113.7:51000"), 5000);
+    const QString proxy = QStringLiteral("127.0.0.1:%1").arg(client.localPort());
+    QCOMPARE(view.connectionModel()->index(0, ConnectionTableModel::PeerColumn).data(Qt::ToolTipRole).toString(),
+             QStringLiteral("203.0.113.7:51000, via proxy %1").arg(proxy));
+    view.connectionView()->selectRow(0);
+    QTRY_VERIFY2(view.details()->text().contains(proxy), qPrintable(view.details()->text()));
+    QVERIFY(view.connectionModel()->index(0, 0).data(ConnectionTableModel::SearchTextRole).toString().contains(proxy));
     source->stop();
 }
 

@@ -71,6 +71,7 @@ class tst_FeedJson : public QObject
 private slots:
     void connectionRoundTrip();
     void connectionUpstreamRoundTrip();
+    void connectionProxyRoundTrip();
     void connectionPreviewsOnlyWhenAsked();
     void connectionTimersOff();
     void connectionMissingOptionalKeys();
@@ -149,6 +150,23 @@ void tst_FeedJson::connectionUpstreamRoundTrip()
         QVERIFY(d.value->upstream.has_value());
         QVERIFY(*d.value->upstream == u);
     }
+}
+
+// Behind a ,proxy listener (PROTOCOL.md §9): `proxy` names who sent the
+// header, next to the peer it named; absent for everyone else.
+void tst_FeedJson::connectionProxyRoundTrip()
+{
+    ConnectionSnapshot s = sampleSnapshot();
+    QVERIFY(!encodeConnection(s, ServerNow, Previews::Omit).contains(Key::Proxy));
+    QVERIFY(decodeConnection(encodeConnection(s, ServerNow, Previews::Omit), ReaderNow).value->proxy.isEmpty());
+    s.peer = QStringLiteral("203.0.113.7:51000");
+    s.proxy = QStringLiteral("127.0.0.1:40022");
+    const QJsonObject json = encodeConnection(s, ServerNow, Previews::Omit);
+    QCOMPARE(json.value(Key::Proxy).toString(), s.proxy);
+    const Decoded<ConnectionSnapshot> d = decodeConnection(parse(compact(json)), ReaderNow);
+    QVERIFY2(d, qPrintable(d.error));
+    QCOMPARE(d.value->peer, s.peer);
+    QCOMPARE(d.value->proxy, s.proxy);
 }
 
 void tst_FeedJson::connectionPreviewsOnlyWhenAsked()
