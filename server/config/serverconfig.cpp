@@ -302,10 +302,11 @@ QString ServerConfig::instanceNameError(const QString &name)
             .arg(name.left(16))
             .arg(name.size())
             .arg(MaxInstanceNameLength);
-    for (const QChar c : name) {
-        if (!c.isPrint())
+    // By code point, so a character outside the BMP is not two surrogates.
+    for (const char32_t c : name.toUcs4()) {
+        if (!QChar::isPrint(c))
             return QStringLiteral("the name holds a non-printable character (U+%1)")
-                .arg(c.unicode(), 4, 16, QLatin1Char('0'));
+                .arg(uint(c), 4, 16, QLatin1Char('0'));
     }
     return QString();
 }

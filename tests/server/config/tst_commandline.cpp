@@ -226,6 +226,8 @@ void tst_CommandLine::everyFlag_data()
     QTest::newRow("--instance-name") << QStringList{"--instance-name", "edge-7601"} << "instanceName" << "edge-7601";
     QTest::newRow("--instance-name with spaces and unicode") << QStringList{"--instance-name", "rack 3 / böx"}
                                                             << "instanceName" << "rack 3 / böx";
+    QTest::newRow("--instance-name outside the BMP") << QStringList{"--instance-name", "edge-\U0001F680"}
+                                                     << "instanceName" << "edge-\U0001F680";
     QTest::newRow("--instance-name 64 characters") << QStringList{"--instance-name", QString(64, QLatin1Char('n'))}
                                                    << "instanceName" << QString(64, QLatin1Char('n'));
 }
