@@ -32,6 +32,19 @@ file(GENERATE OUTPUT ${PROJECT_BINARY_DIR}/packaging/vigild.service CONTENT "${v
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/resources/vigild.service)
 
 install(FILES ${PROJECT_BINARY_DIR}/packaging/vigild.service DESTINATION ${VIGIL_SYSTEMD_UNIT_DIR})
+
+# The fleet template (docs/deploy.md), with the same path rewrite.
+file(READ ${PROJECT_SOURCE_DIR}/resources/deploy/vigild@.service vigil_fleet_unit)
+string(REPLACE "/usr/bin/vigild" "${CMAKE_INSTALL_FULL_BINDIR}/vigild" vigil_fleet_unit "${vigil_fleet_unit}")
+string(REPLACE "/etc/vigil/" "${VIGIL_CONFIG_DIR}/" vigil_fleet_unit "${vigil_fleet_unit}")
+string(REPLACE "file:///usr/share/doc/vigil/" "file://${CMAKE_INSTALL_FULL_DOCDIR}/" vigil_fleet_unit "${vigil_fleet_unit}")
+file(GENERATE OUTPUT ${PROJECT_BINARY_DIR}/packaging/vigild@.service CONTENT "${vigil_fleet_unit}")
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/resources/deploy/vigild@.service)
+install(FILES ${PROJECT_BINARY_DIR}/packaging/vigild@.service DESTINATION ${VIGIL_SYSTEMD_UNIT_DIR})
+# The other deploy files are examples to copy and edit, next to the runbook.
+install(FILES ${PROJECT_SOURCE_DIR}/resources/deploy/haproxy.cfg ${PROJECT_SOURCE_DIR}/resources/deploy/prometheus.yml
+              ${PROJECT_SOURCE_DIR}/resources/deploy/alerts.yml
+        DESTINATION ${CMAKE_INSTALL_DOCDIR}/deploy)
 install(FILES ${PROJECT_SOURCE_DIR}/resources/vigild.conf DESTINATION ${VIGIL_CONFIG_DIR})
 
 # Debian ships man pages gzipped (-n: no name or time stamp, reproducible).
@@ -47,7 +60,7 @@ else()
     install(FILES ${PROJECT_SOURCE_DIR}/docs/vigild.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 endif()
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/admin.md
-              ${PROJECT_SOURCE_DIR}/docs/packaging.md
+              ${PROJECT_SOURCE_DIR}/docs/packaging.md ${PROJECT_SOURCE_DIR}/docs/deploy.md
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 # CPack: two binary packages with Debian names and dependencies:
@@ -118,7 +131,10 @@ function(vigil_add_packaging_test)
                "${CMAKE_INSTALL_PREFIX}/${VIGIL_SYSTEMD_UNIT_DIR}/vigild.service"
                "${VIGIL_CONFIG_DIR}/vigild.conf"
                "${CMAKE_INSTALL_FULL_MANDIR}/man1/vigild.1*"
-               "${CMAKE_INSTALL_FULL_DOCDIR}/admin.md")
+               "${CMAKE_INSTALL_FULL_DOCDIR}/admin.md"
+               "${CMAKE_INSTALL_PREFIX}/${VIGIL_SYSTEMD_UNIT_DIR}/vigild@.service"
+               "${CMAKE_INSTALL_FULL_DOCDIR}/deploy.md"
+               "${CMAKE_INSTALL_FULL_DOCDIR}/deploy/haproxy.cfg")
     if(TARGET vigil-client)
         list(APPEND expect "${CMAKE_INSTALL_FULL_BINDIR}/vigil-client")
     endif()

@@ -383,9 +383,10 @@ void RemoteServerSource::handleEvents(const QJsonDocument &json)
 
 void RemoteServerSource::noteRun(const QJsonObject &stats)
 {
-    // vigild names its run (instance, started_at); without those, an
-    // accepted counter that went back says the same.
-    const QString run = stats.value(FeedJson::Key::Instance).toVariant().toString() + QLatin1Char('/')
+    // vigild names its run (run_id, started_at); without those, an
+    // accepted counter that went back says the same. The instance name
+    // stays the same across restarts, so it cannot tell them.
+    const QString run = stats.value(FeedJson::Key::RunId).toVariant().toString() + QLatin1Char('/')
         + stats.value(FeedJson::Key::StartedAt).toVariant().toString();
     const quint64 accepted = quint64(stats.value(FeedJson::Key::Accepted).toDouble());
     const bool named = run != QStringLiteral("/");

@@ -106,7 +106,7 @@ AdminServer::AdminServer(Server &server, const QByteArray &token, bool previews,
     Q_UNUSED(quiet);
     if (!token.isEmpty())
         m_tokenDigest = tokenDigest(token);
-    m_instance = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    m_runId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     m_startedAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
     m_waitTimer.setInterval(WaitTickMs);
     connect(&m_waitTimer, &QTimer::timeout, this, &AdminServer::handleWaitTick);
@@ -296,7 +296,9 @@ void AdminServer::route(AdminClient &client, const AdminRequest &request)
 
     if (path == QLatin1String("/metrics")) {
         if (onlyGet())
-            client.answer(AdminAnswer{200, {{QByteArray("Content-Type"), PrometheusContentType}}, prometheusMetrics(m_server.stats())});
+            client.answer(AdminAnswer{200,
+                                      {{QByteArray("Content-Type"), PrometheusContentType}},
+                                      prometheusMetrics(m_server.stats(), m_server.config().effectiveInstanceName())});
         return;
     }
     if (parts.size() < 3 || parts[0] != QLatin1String("api") || parts[1] != QLatin1String("v1")) {
@@ -306,11 +308,13 @@ void AdminServer::route(AdminClient &client, const AdminRequest &request)
     const QString &resource = parts[2];
     if (resource == QLatin1String("stats") && parts.size() == 3) {
         if (onlyGet()) {
-            // Who is answering, so a remote monitor can tell a restart (new
-            // instance) from a network blip and show what vigild listens on.
+            // Who is answering: its --instance-name, and its run, so a
+            // remote monitor can tell a restart (new run) from a network
+            // blip and show what vigild listens on.
             QJsonObject o = FeedJson::encodeStats(m_server.stats());
             o.insert(FeedJson::Key::Server, serverVersionString());
-            o.insert(FeedJson::Key::Instance, m_instance);
+            o.insert(FeedJson::Key::Instance, m_server.config().effectiveInstanceName());
+            o.insert(FeedJson::Key::RunId, m_runId);
             o.insert(FeedJson::Key::StartedAt, m_startedAt);
             QJsonArray listening;
             for (const ListenAddress &address : m_server.boundAddresses())

@@ -107,7 +107,7 @@ private:
     EventLog m_log;
     ListenAddress m_bound;
     QString m_error;
-    QString m_instance;  // random per process: a restart is a new instance
+    QString m_runId;     // random per process: a restart is a new run
     QString m_startedAt; // RFC 3339 UTC
     ConnectionTable m_connections;
     EventRing m_events{EventRingCapacity};

@@ -45,7 +45,8 @@ private:
     QByteArray m_out;
 };
 
-// Label values here are fixed names (reasons, kinds), but escape anyway.
+// Label values are fixed names (reasons, kinds) but for the instance name,
+// which an operator chooses: escape them.
 QByteArray label(const char *key, const QString &value)
 {
     QByteArray escaped = value.toUtf8();
@@ -60,11 +61,12 @@ QByteArray seconds(double value)
 }
 } // namespace
 
-QByteArray prometheusMetrics(const ServerStats &stats)
+QByteArray prometheusMetrics(const ServerStats &stats, const QString &instance)
 {
     MetricsWriter w;
-    w.family("vigil_build_info", "gauge", "Version of the running vigild (always 1).");
-    w.sample("vigil_build_info", 1, label("version", QStringLiteral(VIGIL_VERSION)));
+    w.family("vigil_build_info", "gauge", "Version and --instance-name of the running vigild (always 1).");
+    w.sample("vigil_build_info", 1,
+             label("version", QStringLiteral(VIGIL_VERSION)) + ',' + label("instance", instance));
 
     w.family("vigil_connections_open", "gauge", "Connections open now.");
     w.sample("vigil_connections_open", stats.open);

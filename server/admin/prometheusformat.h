@@ -5,6 +5,7 @@
 #include "serverstats.h"
 
 #include <QByteArray>
+#include <QString>
 
 namespace Vigil {
 
@@ -13,7 +14,8 @@ inline constexpr char PrometheusContentType[] = "text/plain; version=0.0.4; char
 
 // Every family carries # HELP and # TYPE lines; counters end in _total;
 // the lateness histogram's buckets are cumulative (LatenessBucketsUs in
-// seconds, then +Inf).
-QByteArray prometheusMetrics(const ServerStats &stats);
+// seconds, then +Inf). instance is vigil_build_info's instance label
+// (--instance-name), which tells a fleet's vigild apart.
+QByteArray prometheusMetrics(const ServerStats &stats, const QString &instance = QString());
 
 } // namespace Vigil

@@ -53,6 +53,7 @@ const OptionSpec ValueOptions[] = {
     {"log-format", "NAME", "text or json (one JSON object per line). Default text."},
     {"admin", "HOST:PORT", "Serve the admin HTTP API and /metrics here. Default off; non-loopback needs a token."},
     {"admin-token-file", "FILE", "File holding the admin API's bearer token (required off loopback)."},
+    {"instance-name", "NAME", "This vigild's name in /metrics (vigil_build_info) and the admin API; printable, at most 64 characters. Default: the host name."},
     {"config", "FILE", "INI file of these options (key = value); flags given here win."},
 };
 
@@ -228,6 +229,13 @@ QString ServerCommandLine::apply(ServerConfig &config, const QString &key, const
         if (value.trimmed().isEmpty())
             return invalid(QStringLiteral("empty file name"));
         config.adminTokenFile = value.trimmed();
+        return QString();
+    }
+    if (key == QLatin1String("instance-name")) {
+        const QString why = ServerConfig::instanceNameError(value);
+        if (!why.isEmpty())
+            return invalid(why);
+        config.instanceName = value;
         return QString();
     }
     if (key == QLatin1String("framing")) {

@@ -3,6 +3,8 @@
 
 #include "hostport.h"
 
+#include <QSysInfo>
+
 #include <limits>
 #include <utility>
 #include <vector>
@@ -277,11 +279,44 @@ QString ServerConfig::validate() const
         return QStringLiteral("--mode forward needs --upstream HOST:PORT or unix:PATH");
     if (upstream && mode != Mode::Forward)
         return QStringLiteral("--upstream is only for --mode forward (mode is %1)").arg(modeName(mode));
+    if (!instanceName.isNull()) {
+        const QString why = instanceNameError(instanceName);
+        if (!why.isEmpty())
+            return QStringLiteral("--instance-name: %1").arg(why);
+    }
     // The admin API can kick every client: off loopback only with a token.
     if (admin && !admin->host.isLoopback() && adminTokenFile.isEmpty())
         return QStringLiteral("--admin %1 is not a loopback address: give --admin-token-file too")
             .arg(admin->toString());
     return QString();
+}
+
+// The name ends up in a Prometheus label and in log lines, so it must be
+// one visible line an operator can type back into a query.
+QString ServerConfig::instanceNameError(const QString &name)
+{
+    if (name.isEmpty())
+        return QStringLiteral("the name is empty");
+    if (name.size() > MaxInstanceNameLength)
+        return QStringLiteral("'%1...' is %2 characters long (at most %3)")
+            .arg(name.left(16))
+            .arg(name.size())
+            .arg(MaxInstanceNameLength);
+    // By code point, so a character outside the BMP is not two surrogates.
+    for (const char32_t c : name.toUcs4()) {
+        if (!QChar::isPrint(c))
+            return QStringLiteral("the name holds a non-printable character (U+%1)")
+                .arg(uint(c), 4, 16, QLatin1Char('0'));
+    }
+    return QString();
+}
+
+QString ServerConfig::effectiveInstanceName() const
+{
+    if (!instanceName.isEmpty())
+        return instanceName;
+    const QString host = QSysInfo::machineHostName();
+    return host.isEmpty() ? QStringLiteral("vigild") : host.left(MaxInstanceNameLength);
 }
 
 qint64 ServerConfig::effectiveMaxSendBuffer() const
@@ -402,6 +437,7 @@ QStringList changedKeys(const ServerConfig &a, const ServerConfig &b)
         {"admin-token-file", a.adminTokenFile == b.adminTokenFile},
         {"log-messages", a.logMessages == b.logMessages},
         {"admin-previews", a.adminPreviews == b.adminPreviews},
+        {"instance-name", a.instanceName == b.instanceName},
     };
     QStringList changed;
     for (const auto &row : rows) {

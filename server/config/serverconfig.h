@@ -126,14 +126,23 @@ struct ServerConfig
     std::optional<ListenAddress> admin;
     QString adminTokenFile;
     bool adminPreviews = false; // --admin-previews: DATA's first bytes in the admin API
+    // --instance-name: how /metrics (vigil_build_info) and the admin API
+    // name this vigild in a fleet; empty: the host name. Fixed at start.
+    QString instanceName;
 
     static QList<ProxySource> defaultProxyFrom();
+    static constexpr int MaxInstanceNameLength = 64;
+    // Why name cannot be an --instance-name (empty, a control character,
+    // longer than MaxInstanceNameLength), or empty when it can.
+    static QString instanceNameError(const QString &name);
 
     // One-line description of the first invalid setting, or empty.
     QString validate() const;
     qint64 effectiveMaxSendBuffer() const;
     qint64 effectiveMaxMemory() const;
     int effectiveThreads() const;
+    // instanceName, or the host name when none was given.
+    QString effectiveInstanceName() const;
     // Timers for a connection that sent no HELLO, or asked for a policy
     // and keepalive (PROTOCOL.md §2: idle = 1.5 x keepalive, clamped).
     ConnectionTimers timersFor(std::optional<Policy> requested = std::nullopt,

@@ -364,6 +364,7 @@ void Server::applyConfig(const ServerConfig &config, bool applyToOpen)
     next->threads = m_config->threads;
     next->logFormat = m_config->logFormat;
     next->logToStdout = m_config->logToStdout;
+    next->instanceName = m_config->instanceName;
     m_config = next;
     m_admission.configure(next->maxConnections, next->maxPerIp);
     m_admission.setTrustedProxies(next->proxyFrom);
@@ -376,7 +377,8 @@ const QStringList &Server::reloadFixedKeys()
 {
     static const QStringList keys{QStringLiteral("framing"),   QStringLiteral("threads"),
                                   QStringLiteral("log-format"), QStringLiteral("admin"),
-                                  QStringLiteral("admin-token-file"), QStringLiteral("admin-previews")};
+                                  QStringLiteral("admin-token-file"), QStringLiteral("admin-previews"),
+                                  QStringLiteral("instance-name")};
     return keys;
 }
 
@@ -403,6 +405,7 @@ ReloadResult Server::reload(const ServerConfig &config)
     next.admin = running.admin;
     next.adminTokenFile = running.adminTokenFile;
     next.adminPreviews = running.adminPreviews;
+    next.instanceName = running.instanceName;
     const QStringList differ = changedKeys(running, config);
     for (const QString &key : differ)
         (reloadFixedKeys().contains(key) ? result.restartRequired : result.changed) << key;

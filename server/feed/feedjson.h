@@ -87,7 +87,8 @@ inline constexpr QLatin1String Count{"count"};
 inline constexpr QLatin1String SumUs{"sum_us"};
 // Who answers the stats (vigild adds these).
 inline constexpr QLatin1String Server{"server"};
-inline constexpr QLatin1String Instance{"instance"};
+inline constexpr QLatin1String Instance{"instance"}; // --instance-name
+inline constexpr QLatin1String RunId{"run_id"};      // random per vigild process
 inline constexpr QLatin1String StartedAt{"started_at"};
 inline constexpr QLatin1String Listening{"listening"};
 } // namespace Key

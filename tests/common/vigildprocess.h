@@ -225,7 +225,9 @@ struct Frame
 class TestClient final
 {
 public:
-    explicit TestClient(quint16 port)
+    // from: the source address to connect from (any 127/8 address is
+    // local on Linux), so clients behind a proxy can be told apart.
+    explicit TestClient(quint16 port, const QHostAddress &from = QHostAddress())
     {
         QObject::connect(&m_socket, &QTcpSocket::readyRead, &m_socket, [this]() { read(); });
         QObject::connect(&m_socket, &QTcpSocket::disconnected, &m_socket, [this]() {
@@ -241,6 +243,8 @@ public:
         QObject::connect(&m_socket, &QTcpSocket::connected, &m_socket,
                          [this]() { m_localPort = m_socket.localPort(); });
         m_connectStartedMs = nowMs();
+        if (!from.isNull())
+            m_socket.bind(from);
         m_socket.connectToHost(QHostAddress::LocalHost, port);
     }
     TestClient(const TestClient &) = delete;

@@ -147,6 +147,28 @@ private slots:
         QVERIFY(hasLine(text, "vigil_watchdog_lateness_seconds_sum 1.50025"));
     }
 
+    // The instance name is the operator's: a quote, a backslash or a
+    // newline must stay inside the label value.
+    void buildInfoNamesVersionAndInstance_data()
+    {
+        QTest::addColumn<QString>("instance");
+        QTest::addColumn<QByteArray>("label");
+        QTest::newRow("plain") << QStringLiteral("edge-7601") << QByteArray("edge-7601");
+        QTest::newRow("quote and backslash") << QStringLiteral("a\"b\\c") << QByteArray("a\\\"b\\\\c");
+        QTest::newRow("newline") << QStringLiteral("a\nb") << QByteArray("a\\nb");
+        QTest::newRow("unicode") << QStringLiteral("böx") << QByteArray("b\xc3\xb6x");
+    }
+
+    void buildInfoNamesVersionAndInstance()
+    {
+        QFETCH(QString, instance);
+        QFETCH(QByteArray, label);
+        const QByteArray text = prometheusMetrics(ServerStats(), instance);
+        QVERIFY(hasLine(text, "# TYPE vigil_build_info gauge"));
+        const QByteArray line = "vigil_build_info{version=\"" VIGIL_VERSION "\",instance=\"" + label + "\"} 1";
+        QVERIFY2(hasLine(text, line), text.left(300).constData());
+    }
+
     void endsWithNewline()
     {
         QVERIFY(prometheusMetrics(ServerStats()).endsWith('\n'));

@@ -3,6 +3,7 @@
 #include "commandline.h"
 
 #include <QFileInfo>
+#include <QSysInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -35,6 +36,8 @@ QString configField(const ServerConfig &c, const QString &field)
         return QString::number(c.handshakeTimeoutMs);
     if (field == QLatin1String("tlsCert"))
         return c.tlsCert;
+    if (field == QLatin1String("instanceName"))
+        return c.effectiveInstanceName();
     if (field == QLatin1String("tlsKey"))
         return c.tlsKey;
     if (field == QLatin1String("framing"))
@@ -143,6 +146,10 @@ void tst_CommandLine::defaults()
     QCOMPARE(p.config.logFormat, LogFormat::Text);
     QVERIFY(!p.config.logMessages);
     QVERIFY(!p.config.adminPreviews);
+    // A fleet's vigild are told apart by host name unless named.
+    QVERIFY(p.config.instanceName.isEmpty());
+    QVERIFY(!QSysInfo::machineHostName().isEmpty());
+    QCOMPARE(p.config.effectiveInstanceName(), QSysInfo::machineHostName());
 }
 
 void tst_CommandLine::everyFlag_data()
@@ -216,6 +223,13 @@ void tst_CommandLine::everyFlag_data()
     QTest::newRow("--log-format json") << QStringList{"--log-format", "json"} << "logFormat" << "json";
     QTest::newRow("--log-messages") << QStringList{"--log-messages"} << "logMessages" << "true";
     QTest::newRow("--admin-previews") << QStringList{"--admin-previews"} << "adminPreviews" << "true";
+    QTest::newRow("--instance-name") << QStringList{"--instance-name", "edge-7601"} << "instanceName" << "edge-7601";
+    QTest::newRow("--instance-name with spaces and unicode") << QStringList{"--instance-name", "rack 3 / böx"}
+                                                            << "instanceName" << "rack 3 / böx";
+    QTest::newRow("--instance-name outside the BMP") << QStringList{"--instance-name", "edge-\U0001F680"}
+                                                     << "instanceName" << "edge-\U0001F680";
+    QTest::newRow("--instance-name 64 characters") << QStringList{"--instance-name", QString(64, QLatin1Char('n'))}
+                                                   << "instanceName" << QString(64, QLatin1Char('n'));
 }
 
 void tst_CommandLine::everyFlag()
@@ -321,6 +335,16 @@ void tst_CommandLine::badValues_data()
                                                     << "invalid value for --min-ping-interval: duration '5' needs a unit (ms, s, m or h)";
     QTest::newRow("keepalive bounds crossed") << QStringList{"--min-keepalive", "2h"}
                                               << "--min-keepalive is larger than --max-keepalive";
+    QTest::newRow("instance name empty") << QStringList{"--instance-name", ""}
+                                         << "invalid value for --instance-name: the name is empty";
+    QTest::newRow("instance name too long")
+        << QStringList{"--instance-name", QString(65, QLatin1Char('n'))}
+        << "invalid value for --instance-name: 'nnnnnnnnnnnnnnnn...' is 65 characters long (at most 64)";
+    QTest::newRow("instance name with a newline")
+        << QStringList{"--instance-name", "edge\nfake_metric 1"}
+        << "invalid value for --instance-name: the name holds a non-printable character (U+000a)";
+    QTest::newRow("instance name with a tab") << QStringList{"--instance-name", "a\tb"}
+                                              << "invalid value for --instance-name: the name holds a non-printable character (U+0009)";
     QTest::newRow("missing config file") << QStringList{"--config", "/nonexistent/vigild.conf"}
                                          << "cannot read config file /nonexistent/vigild.conf: no such file or directory";
 }
@@ -489,7 +513,7 @@ void tst_CommandLine::keysCoverEveryValueFlag()
                                "probe-interval", "min-keepalive", "max-keepalive", "max-payload", "max-send-buffer", "max-memory",
                                "max-connections", "max-per-ip", "max-msg-rate", "lifetime-jitter",
                                "lifetime-grace", "drain-time", "frame-timeout", "min-ping-interval", "mode", "upstream", "upstream-framing", "threads", "log-format",
-                               "admin", "admin-token-file", "log-messages", "admin-previews"};
+                               "admin", "admin-token-file", "instance-name", "log-messages", "admin-previews"};
     QCOMPARE(ServerCommandLine::keys(), expected);
 }
 
@@ -577,6 +601,7 @@ void tst_CommandLine::changedKeysCoverEveryKey()
         {"min-ping-interval", "1s"},     {"drain-time", "10s"},
         {"tls-cert", "/etc/vigil/cert.pem"}, {"tls-key", "/etc/vigil/key.pem"},
         {"proxy-from", "10.0.0.0/8"},    {"handshake-timeout", "3s"},
+        {"instance-name", "edge-1"},
     };
     const ServerConfig defaults;
     QVERIFY(changedKeys(defaults, defaults).isEmpty());

@@ -169,6 +169,9 @@ void tst_Vigild::badUsage_data()
     QTest::newRow("bad count") << QStringList{"--max-connections", "-3"};
     QTest::newRow("positional") << QStringList{"serve"};
     QTest::newRow("missing config") << QStringList{"--config", "/nonexistent/vigild.conf"};
+    QTest::newRow("instance name too long") << QStringList{"--instance-name", QString(65, QLatin1Char('n'))};
+    QTest::newRow("instance name empty") << QStringList{"--instance-name", ""};
+    QTest::newRow("instance name with a newline") << QStringList{"--instance-name", "a\nb"};
 }
 
 // PROTOCOL.md §5: exit 2 with a one-line error on stderr.
