@@ -142,7 +142,7 @@ void MainWindow::updateWindowTitle(const ServerView *view)
 {
     // "127.0.0.1:7600 — listening — Vigil Monitor": which server, and how it is.
     const ServerSource *source = view->source();
-    QString where = source->title();
+    QString where = source->displayName();
     if (source->can(ServerSource::Capability::StartStop) && source->state() == ServerSource::State::Connected) {
         const QString status = source->statusText();
         const QString prefix = QStringLiteral("Listening on ");

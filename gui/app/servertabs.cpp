@@ -80,6 +80,7 @@ void ServerTabs::updateTab(ServerView *view)
     const int index = indexOf(view);
     if (index < 0)
         return;
+    setTabText(index, view->source()->displayName());
     tabBar()->setTabTextColor(index, view->source()->isTroubled() ? QColor(0xb0, 0x2a, 0x1e) : QColor());
     setTabToolTip(index, view->statusText());
 }

@@ -340,8 +340,13 @@ void RemoteServerSource::handleStats(const QJsonDocument &json)
     }
     const ServerStats &s = *decoded.value;
     noteRun(json.object());
+    const QString instance = json.object().value(FeedJson::Key::Instance).toString();
+    const bool renamed = instance != m_instance;
+    m_instance = instance;
     m_lastStats = s;
     emit statsUpdated(s);
+    if (renamed)
+        emit statusChanged(); // the tab and the title name it
 }
 
 void RemoteServerSource::handleEvents(const QJsonDocument &json)

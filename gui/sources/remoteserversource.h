@@ -41,6 +41,7 @@ public:
     // trying again with another token.
     Capabilities capabilities() const override { return Capability::Drain | Capability::Retry | Capability::Token; }
     QString title() const override { return m_address; }
+    QString instanceName() const override { return m_instance; }
     State state() const override { return m_state; }
     // e.g. "connection lost — retrying in 3 s".
     QString statusText() const override;
@@ -124,6 +125,7 @@ private:
     // Which vigild run answers (its instance id and start time, or the
     // accepted counter): a change means connection ids start again.
     QString m_run;
+    QString m_instance; // stats `instance` (--instance-name), for the tab
     quint64 m_lastAccepted = 0;
     bool m_haveRun = false;
 };

@@ -50,6 +50,14 @@ public:
 
     // A short name for a tab: "Embedded server", "HOST:PORT".
     virtual QString title() const = 0;
+    // The server's --instance-name, once it said (attached vigild only).
+    virtual QString instanceName() const { return QString(); }
+    // What a tab and the window call it: "edge-1 · 127.0.0.1:9101", or the title.
+    QString displayName() const
+    {
+        const QString name = instanceName();
+        return name.isEmpty() ? title() : name + QStringLiteral(" · ") + title();
+    }
     virtual State state() const = 0;
     // One line for a banner or status bar, e.g. "Listening on …" or
     // "connection lost — retrying in 3 s".

@@ -49,6 +49,7 @@ inline quint16 freePort()
 class Vigild
 {
 public:
+    static inline const QString InstanceName = QStringLiteral("edge-1");
     // adminPort 0: any free port. tokenFile: empty for none.
     void start(quint16 adminPort = 0, const QString &tokenFile = QString())
     {
@@ -69,7 +70,7 @@ public:
         });
         QStringList args{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--admin"),
                          QStringLiteral("127.0.0.1:%1").arg(adminPort), QStringLiteral("--idle-timeout"),
-                         QStringLiteral("2m")};
+                         QStringLiteral("2m"), QStringLiteral("--instance-name"), InstanceName};
         if (!tokenFile.isEmpty())
             args << QStringLiteral("--admin-token-file") << tokenFile;
         m_process->start(QStringLiteral(VIGILD_PATH), args);

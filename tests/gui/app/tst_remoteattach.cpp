@@ -157,6 +157,9 @@ void tst_RemoteAttach::attachShowsRowsTrafficAndStats()
     QTRY_VERIFY_WITH_TIMEOUT(log->rowCount() >= 3, 5000);
     QCOMPARE(log->index(0, TrafficLogModel::EventColumn).data().toString(), FeedText::eventKind(EventKind::Connected));
     QTRY_VERIFY_WITH_TIMEOUT(view->statusText().contains(QLatin1String("1 connection")), 5000);
+    // Its --instance-name, once the stats said it, names the tab and the window.
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->tabs()->tabText(1), Vigild::InstanceName + QStringLiteral(" · ") + m_vigild->adminAddress(), 5000);
+    QVERIFY2(m_window->windowTitle().startsWith(Vigild::InstanceName + QStringLiteral(" · ")), qPrintable(m_window->windowTitle()));
 }
 
 void tst_RemoteAttach::kickFromTheToolbar()
