@@ -235,7 +235,6 @@ QString ServerConfig::validate() const
                 return QStringLiteral("--listen %1 needs %2").arg(listen[i].spec(),
                     noCert && noKey ? QStringLiteral("--tls-cert and --tls-key")
                                     : noCert ? QStringLiteral("--tls-cert") : QStringLiteral("--tls-key"));
-            return QStringLiteral("--listen %1: TLS listeners are not supported by this vigild yet").arg(listen[i].spec());
         }
     }
     const struct {

@@ -74,6 +74,14 @@ bool Server::start(const ServerConfig &config)
     m_error = config.validate();
     if (!m_error.isEmpty())
         return false;
+    // PROTOCOL.md §9: the TLS path is not in this version; a tls listener
+    // is refused rather than served in clear.
+    for (const ListenAddress &address : config.listen) {
+        if (address.tls) {
+            m_error = QStringLiteral("--listen %1: TLS listeners are not served by this version yet").arg(address.spec());
+            return false;
+        }
+    }
     m_error = checkOpenFileLimit(config);
     if (!m_error.isEmpty())
         return false;

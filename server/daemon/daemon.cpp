@@ -7,9 +7,11 @@
 #include "server.h"
 #include "signalwatcher.h"
 #include "textoutput.h"
+#include "tlscontext.h"
 
 #include <QCoreApplication>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace Vigil {
@@ -45,6 +47,21 @@ int Daemon::run(const QString &program, const ParsedCommandLine &parsed, DaemonE
             writeText(stderr, QStringLiteral("%1: %2\n").arg(program, error));
             return int(DaemonExit::BadUsage);
         }
+    }
+
+    // PROTOCOL.md §9: certificate and key that cannot be loaded, or do not
+    // match, are a bad value (exit 2) naming the file, before anything binds.
+    const bool tls = std::any_of(parsed.config.listen.cbegin(), parsed.config.listen.cend(),
+                                 [](const ListenAddress &a) { return a.tls; });
+    if (tls) {
+        QString error;
+        if (!TlsContext::load(parsed.config.tlsCert, parsed.config.tlsKey, &error)) {
+            writeText(stderr, QStringLiteral("%1: %2\n").arg(program, error));
+            return int(DaemonExit::BadUsage);
+        }
+        writeText(stderr, QStringLiteral("%1: --listen ...,tls: TLS listeners are not served by this version yet\n")
+                              .arg(program));
+        return int(DaemonExit::BadUsage);
     }
 
     Server server;
