@@ -6,6 +6,7 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 namespace Vigil {
 
@@ -63,7 +64,11 @@ std::shared_ptr<TlsContext> TlsContext::load(const QString &certFile, const QStr
     // RC4, no export, no CBC-SHA1 at its default security level 2).
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
     SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
-    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    // A peer's FIN without close_notify reads as its end, as in clear
+    // (client-closed), not as an error: the framing delimits messages,
+    // so no truncation can pass unseen.
+    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE
+                                 | SSL_OP_IGNORE_UNEXPECTED_EOF);
     // An idle connection holds no record buffers (the 16 KiB per
     // connection budget of issue #15's hold benchmark depends on it).
     SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE
@@ -73,8 +78,17 @@ std::shared_ptr<TlsContext> TlsContext::load(const QString &certFile, const QStr
     const QByteArray key = QFile::encodeName(keyFile);
     if (SSL_CTX_use_certificate_chain_file(ctx, cert.constData()) != 1)
         return fail(QStringLiteral("cannot load --tls-cert %1: %2").arg(certFile, lastSslError()));
-    if (SSL_CTX_use_PrivateKey_file(ctx, key.constData(), SSL_FILETYPE_PEM) != 1)
+    if (SSL_CTX_use_PrivateKey_file(ctx, key.constData(), SSL_FILETYPE_PEM) != 1) {
+        // OpenSSL compares the key with the certificate as it loads it: a
+        // key that reads but belongs to another certificate is a mismatch.
+        const unsigned long code = ERR_peek_last_error();
+        if (ERR_GET_LIB(code) == ERR_LIB_X509
+            && (ERR_GET_REASON(code) == X509_R_KEY_VALUES_MISMATCH || ERR_GET_REASON(code) == X509_R_KEY_TYPE_MISMATCH)) {
+            ERR_clear_error();
+            return fail(QStringLiteral("--tls-key %1 does not match the certificate in %2").arg(keyFile, certFile));
+        }
         return fail(QStringLiteral("cannot load --tls-key %1: %2").arg(keyFile, lastSslError()));
+    }
     if (SSL_CTX_check_private_key(ctx) != 1)
         return fail(QStringLiteral("--tls-key %1 does not match the certificate in %2").arg(keyFile, certFile));
     ERR_clear_error();
