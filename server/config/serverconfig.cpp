@@ -218,6 +218,11 @@ std::optional<UpstreamAddress> UpstreamAddress::parse(const QString &input, QStr
     return address;
 }
 
+bool ServerConfig::hasTlsListener() const
+{
+    return std::any_of(listen.cbegin(), listen.cend(), [](const ListenAddress &a) { return a.tls; });
+}
+
 QString ServerConfig::validate() const
 {
     if (listen.isEmpty())

@@ -51,17 +51,14 @@ int Daemon::run(const QString &program, const ParsedCommandLine &parsed, DaemonE
 
     // PROTOCOL.md §9: certificate and key that cannot be loaded, or do not
     // match, are a bad value (exit 2) naming the file, before anything binds.
-    const bool tls = std::any_of(parsed.config.listen.cbegin(), parsed.config.listen.cend(),
-                                 [](const ListenAddress &a) { return a.tls; });
-    if (tls) {
+    ServerConfig startConfig = parsed.config;
+    if (startConfig.hasTlsListener()) {
         QString error;
-        if (!TlsContext::load(parsed.config.tlsCert, parsed.config.tlsKey, &error)) {
+        startConfig.tlsContext = TlsContext::load(startConfig.tlsCert, startConfig.tlsKey, &error);
+        if (!startConfig.tlsContext) {
             writeText(stderr, QStringLiteral("%1: %2\n").arg(program, error));
             return int(DaemonExit::BadUsage);
         }
-        writeText(stderr, QStringLiteral("%1: --listen ...,tls: TLS listeners are not served by this version yet\n")
-                              .arg(program));
-        return int(DaemonExit::BadUsage);
     }
 
     Server server;
@@ -90,7 +87,7 @@ int Daemon::run(const QString &program, const ParsedCommandLine &parsed, DaemonE
         log.stopped();
         QCoreApplication::exit(int(DaemonExit::Ok));
     });
-    if (!server.start(parsed.config)) {
+    if (!server.start(startConfig)) {
         writeText(stderr, QStringLiteral("%1: %2\n").arg(program, server.errorString()));
         return int(DaemonExit::CannotListen);
     }
