@@ -160,6 +160,9 @@ constexpr OptionSpec Options[] = {
     {SenderForm, "quiet", nullptr, nullptr, "do not print the echoes", false},
     {SenderForm, "reconnect", nullptr, nullptr,
      "vigil framing: after the server's GOAWAY finish the current message, connect again and send the rest", false},
+    {SenderForm, "tls", nullptr, nullptr, "speak TLS (to a ,tls listener); the certificate must match the host", false},
+    {SenderForm, "ca", "FILE", nullptr, "--tls: trust only the PEM certificates in FILE (default: the system's)", false},
+    {SenderForm, "insecure", nullptr, nullptr, "--tls: do not check the server's certificate at all", false},
     {BenchForm, "connections", "N", nullptr, "connections to open (required)", true},
     {BenchForm, "mode", "MODE", "rr|hold|churn",
      "rr: W requests in flight per connection (default); hold: open N, heartbeat every --heartbeat, count how "
@@ -327,6 +330,13 @@ ParsedClientCommandLine ClientCommandLine::parseSender(const QStringList &argume
     o.reconnect = parser.isSet(QStringLiteral("reconnect"));
     if (o.reconnect && !hasTypedFrames(o.framing))
         return failure(QStringLiteral("--reconnect needs --framing vigil (only it has GOAWAY frames)"));
+    o.tls = parser.isSet(QStringLiteral("tls"));
+    o.caFile = parser.value(QStringLiteral("ca"));
+    o.insecure = parser.isSet(QStringLiteral("insecure"));
+    if ((parser.isSet(QStringLiteral("ca")) || o.insecure) && !o.tls)
+        return failure(QStringLiteral("--%1 needs --tls").arg(o.insecure ? QStringLiteral("insecure") : QStringLiteral("ca")));
+    if (o.insecure && parser.isSet(QStringLiteral("ca")))
+        return failure(QStringLiteral("--ca and --insecure contradict each other"));
     return r;
 }
 

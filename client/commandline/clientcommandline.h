@@ -44,6 +44,11 @@ struct SenderOptions
     qint64 waitMs = 0;       // stay connected and silent after the last message
     bool quiet = false;      // no per-echo lines
     bool reconnect = false;  // after a GOAWAY: finish, reconnect, go on sending
+    // PROTOCOL.md §9: TLS to a ,tls listener. The server's certificate is
+    // checked against the system's CAs, or only caFile's; insecure: not at all.
+    bool tls = false;
+    QString caFile;
+    bool insecure = false;
 };
 
 enum class BenchMode : quint8 { RequestResponse, Hold, Churn };
