@@ -184,6 +184,8 @@ constexpr OptionSpec Options[] = {
     {BenchForm, "reconnect", nullptr, nullptr,
      "rr, hold: dial again a connection the server closes after its GOAWAY, and count it (default: it stays closed)",
      false},
+    {BenchForm, "tls", nullptr, nullptr,
+     "rr, hold: TLS to a ,tls listener; the handshake counts in the connect time (certificate not checked)", false},
     {BenchForm, "json", nullptr, nullptr, "print one JSON object instead of the table", false},
 };
 constexpr OptionTable Table(Options);
@@ -455,6 +457,9 @@ ParsedClientCommandLine ClientCommandLine::parseBench(const QStringList &argumen
     o.threads = std::min(o.threads, o.connections);
     o.json = parser.isSet(QStringLiteral("json"));
     o.reconnect = parser.isSet(QStringLiteral("reconnect"));
+    o.tls = parser.isSet(QStringLiteral("tls"));
+    if (o.tls && o.mode == BenchMode::Churn)
+        return fail(QStringLiteral("--tls is for rr and hold"));
     if (o.reconnect && o.mode == BenchMode::Churn)
         return fail(QStringLiteral("--reconnect is for rr and hold: churn dials every connection anew anyway"));
     if (o.reconnect && !hasTypedFrames(o.framing))

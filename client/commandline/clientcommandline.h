@@ -75,6 +75,7 @@ struct BenchOptions
     int dialConcurrency = 256; // connects in progress at once
     qint64 busyPollUs = 0;     // rr: poll this long before sleeping in epoll_wait
     bool reconnect = false;    // rr, hold: a connection closed after its GOAWAY is dialled again
+    bool tls = false;          // rr, hold: TLS to a ,tls listener (certificate not checked: loopback only)
     bool json = false;
 };
 
