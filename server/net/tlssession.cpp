@@ -78,9 +78,9 @@ QString TlsSession::cipher() const
     return c ? QString::fromLatin1(SSL_CIPHER_get_name(c)) : QString();
 }
 
-ssize_t TlsSession::fail(int sslError, int result)
+// SSL_get_error's verdict as recv()/send() would give it.
+ssize_t TlsSession::fail(int sslError)
 {
-    Q_UNUSED(result);
     switch (sslError) {
     case SSL_ERROR_WANT_READ:
     case SSL_ERROR_WANT_WRITE:
@@ -125,7 +125,7 @@ ssize_t TlsSession::read(char *buffer, size_t capacity)
                 ERR_clear_error();
             return ssize_t(got);
         }
-        return fail(e, r);
+        return fail(e);
     }
     return ssize_t(got);
 }
@@ -136,7 +136,7 @@ ssize_t TlsSession::write(const char *data, size_t size)
     const int r = SSL_write_ex(m_ssl, data, size, &n);
     if (r == 1)
         return ssize_t(n);
-    const ssize_t result = fail(SSL_get_error(m_ssl, r), r);
+    const ssize_t result = fail(SSL_get_error(m_ssl, r));
     if (result == 0) { // a write cannot end in EOF: the peer is gone
         errno = EPIPE;
         return -1;

@@ -53,7 +53,7 @@ public:
     void shutdown();
 
 private:
-    ssize_t fail(int sslError, int result);
+    ssize_t fail(int sslError);
 
     ssl_st *m_ssl = nullptr;
     QString m_error;
