@@ -94,7 +94,7 @@ static libraries and the CMake package (find_package(Vigil 1.1) gives
 Vigil::Core and Vigil::Daemon). See /usr/share/doc/vigil/embedding.md.")
 set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_SECTION libdevel)
 # Vigil::Daemon carries the admin endpoint, built on Qt HttpServer.
-set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_DEPENDS "qt6-base-dev (>= 6.4), qt6-httpserver-dev")
+set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_DEPENDS "qt6-base-dev (>= 6.4), qt6-httpserver-dev, libssl-dev (>= 3.0)")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)

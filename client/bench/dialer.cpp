@@ -13,6 +13,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include <arpa/inet.h>
 #include <netinet/tcp.h>
 #include <unistd.h>
@@ -74,6 +77,18 @@ Dialer::Dialer(const BenchOptions &options, const BenchShared &shared, const Dia
         m_conns[size_t(i)].decoder = FrameDecoder(options.framing, MaxReplyPayload);
     }
     m_sendTimes.assign(size_t(settings.slotCount) * size_t(settings.ring), 0);
+    if (options.tls) {
+        // The server's defaults (TLS 1.2 and 1.3, no record buffers while
+        // idle); nothing verified: bench measures a loopback server it was
+        // pointed at, it does not authenticate one.
+        m_tls = SSL_CTX_new(TLS_client_method());
+        if (m_tls) {
+            SSL_CTX_set_min_proto_version(m_tls, TLS1_2_VERSION);
+            SSL_CTX_set_mode(m_tls, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE
+                                        | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+            SSL_CTX_set_verify(m_tls, SSL_VERIFY_NONE, nullptr);
+        }
+    }
 }
 
 Dialer::~Dialer()
@@ -81,6 +96,64 @@ Dialer::~Dialer()
     closeAll();
     if (m_epoll >= 0)
         ::close(m_epoll);
+    SSL_CTX_free(m_tls);
+}
+
+void Dialer::freeTls(Conn &c)
+{
+    SSL_free(c.ssl);
+    c.ssl = nullptr;
+    ERR_clear_error();
+}
+
+// recv()'s contract over TLS, filling buffer with as many records as the
+// socket has, so that a short count still means "drained" (EPOLLET).
+ssize_t Dialer::readSome(Conn &c, char *buffer, size_t capacity)
+{
+    if (!c.ssl)
+        return ::read(c.fd, buffer, capacity);
+    size_t got = 0;
+    while (got < capacity) {
+        size_t n = 0;
+        const int r = SSL_read_ex(c.ssl, buffer + got, capacity - got, &n);
+        if (r == 1) {
+            got += n;
+            continue;
+        }
+        const int e = SSL_get_error(c.ssl, r);
+        if (got > 0)
+            break;
+        if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+            errno = EAGAIN;
+            return -1;
+        }
+        if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && errno == 0))
+            return 0;
+        if (e != SSL_ERROR_SYSCALL)
+            errno = EPROTO;
+        ERR_clear_error();
+        return -1;
+    }
+    return ssize_t(got);
+}
+
+ssize_t Dialer::writeSome(Conn &c, const char *data, size_t size)
+{
+    if (!c.ssl)
+        return ::send(c.fd, data, size, MSG_NOSIGNAL);
+    size_t n = 0;
+    const int r = SSL_write_ex(c.ssl, data, size, &n);
+    if (r == 1)
+        return ssize_t(n);
+    const int e = SSL_get_error(c.ssl, r);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+        errno = EAGAIN;
+        return -1;
+    }
+    if (e != SSL_ERROR_SYSCALL || errno == 0)
+        errno = e == SSL_ERROR_SYSCALL ? EPIPE : EPROTO;
+    ERR_clear_error();
+    return -1;
 }
 
 bool Dialer::open()
@@ -100,6 +173,7 @@ bool Dialer::open()
 void Dialer::closeAll()
 {
     for (Conn &c : m_conns) {
+        freeTls(c);
         if (c.fd >= 0) {
             ::close(c.fd);
             c.fd = -1;
@@ -182,6 +256,7 @@ void Dialer::failConnect(int local, int error)
         // Registered with epoll only once connect() was under way.
         --m_connectingCount;
     }
+    freeTls(c);
     if (c.fd >= 0)
         ::close(c.fd);
     c.fd = -1;
@@ -271,6 +346,42 @@ void Dialer::handleConnectDone(int local, qint64 now)
         failConnect(local, error);
         return;
     }
+    if (m_options.tls) {
+        // Still Connecting (the connect timeout bounds the handshake too).
+        c.ssl = m_tls ? SSL_new(m_tls) : nullptr;
+        if (!c.ssl || SSL_set_fd(c.ssl, c.fd) != 1) {
+            failConnect(local, ENOMEM);
+            return;
+        }
+        SSL_set_connect_state(c.ssl);
+        epoll_event ev{};
+        ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+        ev.data.u64 = quint64(local);
+        ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, c.fd, &ev);
+        stepTlsHandshake(local, now);
+        return;
+    }
+    connectionUp(local, now);
+}
+
+// --tls: one non-blocking step; the connect time includes the handshake.
+void Dialer::stepTlsHandshake(int local, qint64 now)
+{
+    Conn &c = m_conns[size_t(local)];
+    const int r = SSL_do_handshake(c.ssl);
+    if (r == 1) {
+        connectionUp(local, now);
+        return;
+    }
+    const int e = SSL_get_error(c.ssl, r);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+        return; // EPOLLIN and EPOLLOUT are both armed: the next edge steps again
+    failConnect(local, e == SSL_ERROR_SYSCALL && errno != 0 ? errno : EPROTO);
+}
+
+void Dialer::connectionUp(int local, qint64 now)
+{
+    Conn &c = m_conns[size_t(local)];
     --m_connectingCount;
     c.state = State::Open;
     ++m_open;
@@ -309,7 +420,10 @@ void Dialer::handleEvent(int local, quint32 events, qint64 now)
 {
     Conn &c = m_conns[size_t(local)];
     if (c.state == State::Connecting) {
-        handleConnectDone(local, now);
+        if (c.ssl)
+            stepTlsHandshake(local, now);
+        else
+            handleConnectDone(local, now);
         return;
     }
     if (c.state != State::Open)
@@ -328,7 +442,7 @@ void Dialer::handleReadable(int local, bool peerClosed)
 {
     Conn &c = m_conns[size_t(local)];
     for (;;) {
-        const ssize_t n = ::read(c.fd, m_scratch.data(), m_scratch.size());
+        const ssize_t n = readSome(c, m_scratch.data(), m_scratch.size());
         if (n > 0) {
             m_current = &c;
             m_currentLocal = local;
@@ -468,7 +582,7 @@ bool Dialer::writeBytes(int local, const char *data, size_t size)
     }
     size_t done = 0;
     while (done < size) {
-        const ssize_t n = ::send(c.fd, data + done, size - done, MSG_NOSIGNAL);
+        const ssize_t n = writeSome(c, data + done, size - done);
         if (n > 0) {
             done += size_t(n);
             continue;
@@ -497,7 +611,7 @@ void Dialer::flushOut(int local)
 {
     Conn &c = m_conns[size_t(local)];
     while (!c.out.isEmpty()) {
-        const ssize_t n = ::send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
+        const ssize_t n = writeSome(c, c.out.data(), c.out.size());
         if (n > 0) {
             c.out.consume(size_t(n));
             continue;
@@ -542,6 +656,7 @@ void Dialer::closeConn(int local, bool byPeer, const QString &why)
         if (!m_stopping || c.inflight > 0)
             countError(QStringLiteral("connection lost: %1").arg(why.isEmpty() ? QStringLiteral("closed") : why));
     }
+    freeTls(c);
     ::close(c.fd); // also leaves the epoll set
     c.fd = -1;
     c.state = State::Closed;

@@ -16,6 +16,9 @@
 #include <vector>
 
 #include <netinet/in.h>
+
+struct ssl_st;
+struct ssl_ctx_st;
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
@@ -144,11 +147,17 @@ private:
         quint8 attempts = 0;
         bool writeArmed = false;
         bool goingAway = false; // the server sent GOAWAY: its close is announced, not an error
+        ssl_st *ssl = nullptr;  // --tls: from TCP connect to close
     };
 
     void dialMore();
     bool startConnect(int local);
     void handleConnectDone(int local, qint64 now);
+    void stepTlsHandshake(int local, qint64 now);
+    void connectionUp(int local, qint64 now);
+    void freeTls(Conn &c);
+    ssize_t readSome(Conn &c, char *buffer, size_t capacity);
+    ssize_t writeSome(Conn &c, const char *data, size_t size);
     void failConnect(int local, int error);
     void abandonDials();
     void handleEvent(int local, quint32 events, qint64 now);
@@ -167,6 +176,7 @@ private:
     BenchWorkerResult &m_result;
     DialerEvents &m_events;
     int m_epoll = -1;
+    ssl_ctx_st *m_tls = nullptr; // --tls: the client context
     std::vector<Conn> m_conns;
     std::vector<qint64> m_sendTimes; // ring per connection
     std::vector<char> m_scratch;

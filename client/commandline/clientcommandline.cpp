@@ -160,6 +160,9 @@ constexpr OptionSpec Options[] = {
     {SenderForm, "quiet", nullptr, nullptr, "do not print the echoes", false},
     {SenderForm, "reconnect", nullptr, nullptr,
      "vigil framing: after the server's GOAWAY finish the current message, connect again and send the rest", false},
+    {SenderForm, "tls", nullptr, nullptr, "speak TLS (to a ,tls listener); the certificate must match the host", false},
+    {SenderForm, "ca", "FILE", nullptr, "--tls: trust only the PEM certificates in FILE (default: the system's)", false},
+    {SenderForm, "insecure", nullptr, nullptr, "--tls: do not check the server's certificate at all", false},
     {BenchForm, "connections", "N", nullptr, "connections to open (required)", true},
     {BenchForm, "mode", "MODE", "rr|hold|churn",
      "rr: W requests in flight per connection (default); hold: open N, heartbeat every --heartbeat, count how "
@@ -181,6 +184,8 @@ constexpr OptionSpec Options[] = {
     {BenchForm, "reconnect", nullptr, nullptr,
      "rr, hold: dial again a connection the server closes after its GOAWAY, and count it (default: it stays closed)",
      false},
+    {BenchForm, "tls", nullptr, nullptr,
+     "rr, hold: TLS to a ,tls listener; the handshake counts in the connect time (certificate not checked)", false},
     {BenchForm, "json", nullptr, nullptr, "print one JSON object instead of the table", false},
 };
 constexpr OptionTable Table(Options);
@@ -327,6 +332,13 @@ ParsedClientCommandLine ClientCommandLine::parseSender(const QStringList &argume
     o.reconnect = parser.isSet(QStringLiteral("reconnect"));
     if (o.reconnect && !hasTypedFrames(o.framing))
         return failure(QStringLiteral("--reconnect needs --framing vigil (only it has GOAWAY frames)"));
+    o.tls = parser.isSet(QStringLiteral("tls"));
+    o.caFile = parser.value(QStringLiteral("ca"));
+    o.insecure = parser.isSet(QStringLiteral("insecure"));
+    if ((parser.isSet(QStringLiteral("ca")) || o.insecure) && !o.tls)
+        return failure(QStringLiteral("--%1 needs --tls").arg(o.insecure ? QStringLiteral("insecure") : QStringLiteral("ca")));
+    if (o.insecure && parser.isSet(QStringLiteral("ca")))
+        return failure(QStringLiteral("--ca and --insecure contradict each other"));
     return r;
 }
 
@@ -445,6 +457,9 @@ ParsedClientCommandLine ClientCommandLine::parseBench(const QStringList &argumen
     o.threads = std::min(o.threads, o.connections);
     o.json = parser.isSet(QStringLiteral("json"));
     o.reconnect = parser.isSet(QStringLiteral("reconnect"));
+    o.tls = parser.isSet(QStringLiteral("tls"));
+    if (o.tls && o.mode == BenchMode::Churn)
+        return fail(QStringLiteral("--tls is for rr and hold"));
     if (o.reconnect && o.mode == BenchMode::Churn)
         return fail(QStringLiteral("--reconnect is for rr and hold: churn dials every connection anew anyway"));
     if (o.reconnect && !hasTypedFrames(o.framing))

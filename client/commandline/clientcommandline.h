@@ -44,6 +44,11 @@ struct SenderOptions
     qint64 waitMs = 0;       // stay connected and silent after the last message
     bool quiet = false;      // no per-echo lines
     bool reconnect = false;  // after a GOAWAY: finish, reconnect, go on sending
+    // PROTOCOL.md §9: TLS to a ,tls listener. The server's certificate is
+    // checked against the system's CAs, or only caFile's; insecure: not at all.
+    bool tls = false;
+    QString caFile;
+    bool insecure = false;
 };
 
 enum class BenchMode : quint8 { RequestResponse, Hold, Churn };
@@ -70,6 +75,7 @@ struct BenchOptions
     int dialConcurrency = 256; // connects in progress at once
     qint64 busyPollUs = 0;     // rr: poll this long before sleeping in epoll_wait
     bool reconnect = false;    // rr, hold: a connection closed after its GOAWAY is dialled again
+    bool tls = false;          // rr, hold: TLS to a ,tls listener (certificate not checked: loopback only)
     bool json = false;
 };
 

@@ -9,6 +9,8 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSslCertificate>
+#include <QSslConfiguration>
 
 #include <algorithm>
 
@@ -44,7 +46,11 @@ Sender::Sender(const SenderOptions &options, FILE *out, FILE *err, QObject *pare
         timer->setSingleShot(true);
         timer->setTimerType(Qt::PreciseTimer);
     }
-    connect(&m_socket, &QTcpSocket::connected, this, &Sender::handleConnected);
+    // With --tls the session starts once the handshake is done.
+    if (m_options.tls)
+        connect(&m_socket, &QSslSocket::encrypted, this, &Sender::handleConnected);
+    else
+        connect(&m_socket, &QTcpSocket::connected, this, &Sender::handleConnected);
     connect(&m_socket, &QTcpSocket::readyRead, this, &Sender::handleReadyRead);
     connect(&m_socket, &QTcpSocket::errorOccurred, this, &Sender::handleSocketError);
     connect(&m_socket, &QTcpSocket::disconnected, this, &Sender::handleDisconnected);
@@ -59,8 +65,46 @@ Sender::~Sender() = default;
 
 void Sender::start()
 {
+    if (m_options.tls && !configureTls()) {
+        QMetaObject::invokeMethod(this, [this]() { finish(ClientExit::Usage); }, Qt::QueuedConnection);
+        return;
+    }
     m_connectTimer.start(ConnectTimeoutMs);
-    m_socket.connectToHost(m_options.target.host, m_options.target.port);
+    dial();
+}
+
+void Sender::dial()
+{
+    if (m_options.tls)
+        m_socket.connectToHostEncrypted(m_options.target.host, m_options.target.port);
+    else
+        m_socket.connectToHost(m_options.target.host, m_options.target.port);
+}
+
+// PROTOCOL.md §9 from the client's side: TLS 1.2 or later, the server's
+// certificate checked against the system's CAs or only --ca's, and its
+// name against the host of --connect; --insecure checks nothing (tests,
+// self-signed servers on loopback).
+bool Sender::configureTls()
+{
+    if (!QSslSocket::supportsSsl()) {
+        printError(QStringLiteral("vigil-client: --tls: this Qt has no TLS backend"));
+        return false;
+    }
+    QSslConfiguration config = QSslConfiguration::defaultConfiguration();
+    config.setProtocol(QSsl::TlsV1_2OrLater);
+    if (m_options.insecure) {
+        config.setPeerVerifyMode(QSslSocket::VerifyNone);
+    } else if (!m_options.caFile.isEmpty()) {
+        const QList<QSslCertificate> cas = QSslCertificate::fromPath(m_options.caFile, QSsl::Pem);
+        if (cas.isEmpty()) {
+            printError(QStringLiteral("vigil-client: --ca %1: no PEM certificate could be read").arg(m_options.caFile));
+            return false;
+        }
+        config.setCaCertificates(cas);
+    }
+    m_socket.setSslConfiguration(config);
+    return true;
 }
 
 // HELLO must be the first frame (PROTOCOL.md §2), so it goes out before
@@ -309,7 +353,7 @@ void Sender::connectAgain()
     m_echoBytesExpected = m_echoBytesReceived;
     ++m_connectAttempts;
     m_connectTimer.start(ConnectTimeoutMs);
-    m_socket.connectToHost(m_options.target.host, m_options.target.port);
+    dial();
 }
 
 // false: out of attempts (said why on err).

@@ -8,7 +8,7 @@
 
 #include <QElapsedTimer>
 #include <QObject>
-#include <QTcpSocket>
+#include <QSslSocket>
 #include <QTimer>
 #include <cstdio>
 
@@ -53,6 +53,8 @@ private:
     void handleEchoWaitOver();
     void handleConnectTimeout();
     void reconnect();
+    void dial();
+    bool configureTls();
     void connectAgain();
     bool retryConnect(const QString &why);
 
@@ -66,7 +68,7 @@ private:
     SenderOptions m_options;
     FILE *m_out;
     FILE *m_err;
-    QTcpSocket m_socket;
+    QSslSocket m_socket; // plain TCP unless --tls
     FrameDecoder m_decoder;
     QTimer m_sendTimer;
     QTimer m_heartbeatTimer;

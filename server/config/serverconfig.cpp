@@ -220,6 +220,11 @@ std::optional<UpstreamAddress> UpstreamAddress::parse(const QString &input, QStr
     return address;
 }
 
+bool ServerConfig::hasTlsListener() const
+{
+    return std::any_of(listen.cbegin(), listen.cend(), [](const ListenAddress &a) { return a.tls; });
+}
+
 QString ServerConfig::validate() const
 {
     if (listen.isEmpty())
@@ -237,7 +242,6 @@ QString ServerConfig::validate() const
                 return QStringLiteral("--listen %1 needs %2").arg(listen[i].spec(),
                     noCert && noKey ? QStringLiteral("--tls-cert and --tls-key")
                                     : noCert ? QStringLiteral("--tls-cert") : QStringLiteral("--tls-key"));
-            return QStringLiteral("--listen %1: TLS listeners are not supported by this vigild yet").arg(listen[i].spec());
         }
     }
     const struct {

@@ -11,9 +11,12 @@
 #include <QMetaType>
 #include <QString>
 #include <QStringList>
+#include <memory>
 #include <optional>
 
 namespace Vigil {
+
+class TlsContext;
 
 enum class Mode : quint8 { Echo, Sink, Forward };
 enum class LogFormat : quint8 { Text, Json };
@@ -92,6 +95,9 @@ struct ServerConfig
     qint64 handshakeTimeoutMs = 10000;
     QString tlsCert;
     QString tlsKey;
+    // Loaded from them by the Server (start and reload) while a tls
+    // listener exists; shared with the network threads for new handshakes.
+    std::shared_ptr<const TlsContext> tlsContext;
     Framing framing = Framing::Vigil;
     Policy policy = Policy::Long;
     qint64 idleTimeoutMs = 30000;
@@ -138,6 +144,8 @@ struct ServerConfig
 
     // One-line description of the first invalid setting, or empty.
     QString validate() const;
+    // PROTOCOL.md §9: whether any listener speaks TLS (and needs tlsContext).
+    bool hasTlsListener() const;
     qint64 effectiveMaxSendBuffer() const;
     qint64 effectiveMaxMemory() const;
     int effectiveThreads() const;

@@ -5,6 +5,7 @@
 #include "logsink.h"
 #include "monotonicclock.h"
 #include "networkthread.h"
+#include "tlscontext.h"
 
 #include <csignal>
 #include <malloc.h>
@@ -74,13 +75,25 @@ bool Server::start(const ServerConfig &config)
     m_error = config.validate();
     if (!m_error.isEmpty())
         return false;
+    // PROTOCOL.md §9: a tls listener's certificate and key, loaded before
+    // anything binds (unless the caller loaded them).
+    std::shared_ptr<const TlsContext> tls = config.tlsContext;
+    if (config.hasTlsListener() && !tls) {
+        tls = TlsContext::load(config.tlsCert, config.tlsKey, &m_error);
+        if (!tls)
+            return false;
+    }
     m_error = checkOpenFileLimit(config);
     if (!m_error.isEmpty())
         return false;
     // A peer that vanishes mid-write must not kill the process.
     std::signal(SIGPIPE, SIG_IGN);
 
-    m_config = std::make_shared<const ServerConfig>(config);
+    {
+        auto first = std::make_shared<ServerConfig>(config);
+        first->tlsContext = tls;
+        m_config = first;
+    }
     m_admission.configure(config.maxConnections, config.maxPerIp);
     m_admission.setTrustedProxies(config.proxyFrom);
     m_admission.memory().setLimit(config.effectiveMaxMemory());
@@ -365,6 +378,8 @@ void Server::applyConfig(const ServerConfig &config, bool applyToOpen)
     next->logFormat = m_config->logFormat;
     next->logToStdout = m_config->logToStdout;
     next->instanceName = m_config->instanceName;
+    if (!next->tlsContext) // only a reload loads a new pair
+        next->tlsContext = m_config->tlsContext;
     m_config = next;
     m_admission.configure(next->maxConnections, next->maxPerIp);
     m_admission.setTrustedProxies(next->proxyFrom);
@@ -406,6 +421,14 @@ ReloadResult Server::reload(const ServerConfig &config)
     next.adminTokenFile = running.adminTokenFile;
     next.adminPreviews = running.adminPreviews;
     next.instanceName = running.instanceName;
+    // PROTOCOL.md §9: certificate rotation. The pair is read again before
+    // anything changes; one that fails to load keeps the old one, and the
+    // whole reload fails (reload-failed names the file).
+    if (next.hasTlsListener()) {
+        next.tlsContext = TlsContext::load(next.tlsCert, next.tlsKey, &result.error);
+        if (!next.tlsContext)
+            return result;
+    }
     const QStringList differ = changedKeys(running, config);
     for (const QString &key : differ)
         (reloadFixedKeys().contains(key) ? result.restartRequired : result.changed) << key;
@@ -415,6 +438,20 @@ ReloadResult Server::reload(const ServerConfig &config)
         return result;
     }
     applyConfig(next, true);
+    return result;
+}
+
+ReloadResult Server::reloadTls()
+{
+    ReloadResult result;
+    if (!m_running || m_stopping || m_draining || !m_config->hasTlsListener())
+        return result;
+    std::shared_ptr<const TlsContext> tls = TlsContext::load(m_config->tlsCert, m_config->tlsKey, &result.error);
+    if (!tls)
+        return result;
+    ServerConfig next = *m_config;
+    next.tlsContext = std::move(tls);
+    applyConfig(next, false);
     return result;
 }
 

@@ -81,6 +81,10 @@ public:
     // cannot change (reloadFixedKeys()) keep their values and are reported
     // in restartRequired.
     ReloadResult reload(const ServerConfig &config);
+    // PROTOCOL.md §9 alone: re-reads --tls-cert/--tls-key for new
+    // handshakes (a reload without a config file still rotates them).
+    // A pair that fails to load keeps the old one: the error says why.
+    ReloadResult reloadTls();
     // Those keys: threads and framing (the network threads and decoders
     // are made at start), log-format (every thread formats its own lines),
     // and the admin endpoint's (vigil_admin binds it once).

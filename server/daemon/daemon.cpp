@@ -7,9 +7,11 @@
 #include "server.h"
 #include "signalwatcher.h"
 #include "textoutput.h"
+#include "tlscontext.h"
 
 #include <QCoreApplication>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace Vigil {
@@ -47,6 +49,18 @@ int Daemon::run(const QString &program, const ParsedCommandLine &parsed, DaemonE
         }
     }
 
+    // PROTOCOL.md §9: certificate and key that cannot be loaded, or do not
+    // match, are a bad value (exit 2) naming the file, before anything binds.
+    ServerConfig startConfig = parsed.config;
+    if (startConfig.hasTlsListener()) {
+        QString error;
+        startConfig.tlsContext = TlsContext::load(startConfig.tlsCert, startConfig.tlsKey, &error);
+        if (!startConfig.tlsContext) {
+            writeText(stderr, QStringLiteral("%1: %2\n").arg(program, error));
+            return int(DaemonExit::BadUsage);
+        }
+    }
+
     Server server;
     server.setHandler(std::move(handler));
     SignalWatcher signalWatcher;
@@ -73,7 +87,7 @@ int Daemon::run(const QString &program, const ParsedCommandLine &parsed, DaemonE
         log.stopped();
         QCoreApplication::exit(int(DaemonExit::Ok));
     });
-    if (!server.start(parsed.config)) {
+    if (!server.start(startConfig)) {
         writeText(stderr, QStringLiteral("%1: %2\n").arg(program, server.errorString()));
         return int(DaemonExit::CannotListen);
     }

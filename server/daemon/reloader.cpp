@@ -19,6 +19,8 @@ ReloadResult Reloader::reload()
         const std::optional<ServerConfig> config = ServerCommandLine::rebuild(m_parsed, &result.error);
         if (config)
             result = m_server.reload(*config);
+    } else {
+        result = m_server.reloadTls(); // certificate rotation (PROTOCOL.md §9)
     }
     m_server.countReload(result.ok());
     if (!result.ok()) {

@@ -17,8 +17,8 @@ public:
     // parsed: the command line vigild started with (Action::Run).
     Reloader(Server &server, const ParsedCommandLine &parsed, EventLog &log);
 
-    // Without --config there is nothing to read again (no TLS files exist
-    // yet): `reloaded` with nothing changed. Otherwise the file as it reads
+    // Without --config only the TLS files are read again (for a tls
+    // listener): `reloaded` with nothing changed, or `reload-failed`. Otherwise the file as it reads
     // now with the flags on top; a file that no longer parses, or a
     // listener that cannot be bound, changes nothing.
     ReloadResult reload();

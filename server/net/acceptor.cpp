@@ -24,7 +24,8 @@ Listener *Acceptor::bindListener(const ListenAddress &address, QString *error)
 {
     auto options = std::make_shared<Options>();
     options->proxy = address.proxy;
-    auto *listener = new Listener([this, options](int fd) { dispatch(fd, options->proxy); }, this);
+    options->tls = address.tls;
+    auto *listener = new Listener([this, options](int fd) { dispatch(fd, options->proxy, options->tls); }, this);
     if (!listener->listen(address.host, address.port)) {
         *error = QStringLiteral("cannot listen on %1: %2").arg(address.toString(), listener->errorString().toLower());
         delete listener;
@@ -52,7 +53,7 @@ QString Acceptor::bindAll()
         m_bound.append(bound);
     }
     for (const ListenAddress &bound : std::as_const(m_bound))
-        m_log.listening(bound.toString(), m_config->framing);
+        m_log.listening(bound.toString(), m_config->framing, bound.tls);
     return QString();
 }
 
@@ -81,6 +82,7 @@ QString Acceptor::updateListeners(const QList<ListenAddress> &listen, QList<List
             ListenAddress bound = m_bound[match];
             if (!(m_written[match] == address)) {
                 m_options.value(m_listeners[match])->proxy = address.proxy;
+                m_options.value(m_listeners[match])->tls = address.tls;
                 bound.tls = address.tls;
                 bound.proxy = address.proxy;
                 m_log.notice(QStringLiteral("listener %1 is now %2").arg(m_written[match].spec(), address.spec()));
@@ -115,7 +117,7 @@ QString Acceptor::updateListeners(const QList<ListenAddress> &listen, QList<List
     }
     for (qsizetype i = 0; i < listeners.size(); ++i) {
         if (added.contains(listeners[i]))
-            m_log.listening(boundNow[i].toString(), m_config->framing);
+            m_log.listening(boundNow[i].toString(), m_config->framing, boundNow[i].tls);
     }
     m_listeners = listeners;
     m_written = listen;
@@ -154,7 +156,7 @@ void Acceptor::closeAll()
     // its owner read them before handing it to the accept thread.
 }
 
-void Acceptor::dispatch(int fd, bool proxy)
+void Acceptor::dispatch(int fd, bool proxy, bool tls)
 {
     // Sockets arrive non-blocking (Listener::acceptPending uses SOCK_NONBLOCK).
     const int one = 1;
@@ -170,14 +172,15 @@ void Acceptor::dispatch(int fd, bool proxy)
         else if (!m_admission.tryAdmitUnnamed())
             thread->reject(fd, peer, CloseReason::ServerFull, false);
         else
-            thread->adopt(fd, id, peer, true);
+            thread->adopt(fd, id, peer, true, tls);
         return;
     }
+    // A tls listener's refusal sends nothing: a BYE could only go in clear.
     if (!m_admission.tryAdmit(peer)) {
-        thread->reject(fd, peer, CloseReason::ServerFull);
+        thread->reject(fd, peer, CloseReason::ServerFull, !tls);
         return;
     }
-    thread->adopt(fd, id, peer);
+    thread->adopt(fd, id, peer, false, tls);
 }
 
 } // namespace Vigil

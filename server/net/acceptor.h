@@ -45,7 +45,7 @@ signals:
 private:
     // A listener on address, or nullptr with *error set.
     Listener *bindListener(const ListenAddress &address, QString *error);
-    void dispatch(int fd, bool proxy);
+    void dispatch(int fd, bool proxy, bool tls);
     void reportPaused(const QString &error, qint64 pausedMs, int retries);
     void reportResumed(qint64 pausedMs, int retries);
 
@@ -64,6 +64,7 @@ private:
     struct Options
     {
         bool proxy = false;
+        bool tls = false;
     };
     QHash<Listener *, std::shared_ptr<Options>> m_options;
     quint64 m_nextId = 1;

@@ -27,6 +27,7 @@ struct NetworkCommand
     CloseReason reason = CloseReason::None;
     std::shared_ptr<const ServerConfig> config;
     bool flag = false;
+    bool tls = false; // Adopt, Reject: from a tls listener (PROTOCOL.md §9)
     int value = 0;
     qint64 durationMs = 0; // Drain
     QByteArray payload; // Send, Broadcast (shared, not copied, across threads)

@@ -6,6 +6,7 @@
 #include "hello.h"
 #include "monotonicclock.h"
 #include "networkthread.h"
+#include "tlssession.h"
 #include "upstream.h"
 
 #include <QRandomGenerator>
@@ -212,7 +213,7 @@ void Connection::handleReadable(qint64 nowNs)
     char *buffer = m_thread.readScratch();
     const size_t capacity = m_thread.readScratchSize();
     for (int round = 0; round < MaxReadsPerEvent && m_state == ConnectionState::Open && !m_readPaused; ++round) {
-        const ssize_t n = ::recv(m_fd, buffer, capacity, 0);
+        const ssize_t n = Q_UNLIKELY(m_tls) ? m_tls->read(buffer, capacity) : ::recv(m_fd, buffer, capacity, 0);
         if (n > 0) {
             m_bytesIn += quint64(n);
             m_thread.mutableCounters().bytesIn.add(quint64(n));
@@ -237,11 +238,14 @@ void Connection::handleReadable(qint64 nowNs)
         if (errno == EINTR)
             continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK) {
-            close(CloseReason::Reset, nowNs);
+            // EPROTO: a TLS record that does not decrypt (TlsSession).
+            close(errno == EPROTO ? CloseReason::TlsError : CloseReason::Reset, nowNs);
             return;
         }
         break;
     }
+    if (Q_UNLIKELY(m_tls) && m_tls->readWantsWrite())
+        setWriteInterest(true); // handleWritable reads again
     m_decoder.releaseMemory();
     if (!isRetired())
         flushOutbound(nowNs);
@@ -267,6 +271,12 @@ void Connection::trackUnfinishedMessage(quint64 messagesBefore)
 
 void Connection::handleWritable(qint64 nowNs)
 {
+    // TLS: the handshake, or a read, waited for the socket to be writable.
+    if (Q_UNLIKELY(m_tls) && (m_handshake || m_tls->readWantsWrite())) {
+        handleReadable(nowNs);
+        if (m_handshake || isRetired())
+            return;
+    }
     const ReplyScope scope(*this);
     flushOutbound(nowNs);
 }
@@ -487,7 +497,8 @@ void Connection::flushOutbound(qint64 nowNs)
     ByteBuffer &source = m_out.isEmpty() ? scratch : m_out;
     bool failed = false;
     while (!source.isEmpty()) {
-        const ssize_t n = ::send(m_fd, source.data(), source.size(), MSG_NOSIGNAL);
+        const ssize_t n = Q_UNLIKELY(m_tls) ? m_tls->write(source.data(), source.size())
+                                            : ::send(m_fd, source.data(), source.size(), MSG_NOSIGNAL);
         if (n > 0) {
             source.consume(size_t(n));
             m_bytesOut += quint64(n);
@@ -554,6 +565,11 @@ void Connection::lingerAfterFlush()
         // the write timeout to end it), so that its reason and totals are true.
         if (m_closeReason != CloseReason::ClientClosed)
             recordClose();
+        // close_notify before the FIN; not to a peer that has closed: its
+        // kernel would answer with a reset, and those bytes would wait
+        // unacknowledged until the write timeout (awaitDelivery).
+        if (m_tls && m_closeReason != CloseReason::ClientClosed)
+            m_tls->shutdown();
         ::shutdown(m_fd, SHUT_WR);
         m_thread.setInterest(this, true, false);
     }
@@ -813,7 +829,8 @@ void Connection::close(CloseReason reason, qint64 nowNs)
     // BYE or close, and none where the framing has no BYE.
     // PROTOCOL.md §9: no BYE before the PROXY header has been read.
     const bool serverSide = reason != CloseReason::Normal && reason != CloseReason::ClientClosed;
-    const bool inClear = !m_handshake || m_handshake->headerRead();
+    // On a tls listener, none before the TLS handshake is done either.
+    const bool inClear = !m_handshake || (!m_tls && m_handshake->headerRead());
     if (serverSide && inClear && hasTypedFrames(m_decoder.framing())) {
         const QByteArray bye = FrameEncoder::bye(reason);
         outbound().append(bye.constData(), size_t(bye.size()));
@@ -880,6 +897,8 @@ void Connection::retire()
         const linger reset{1, 0};
         ::setsockopt(m_fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
     } else {
+        if (m_tls && m_closeReason != CloseReason::ClientClosed)
+            m_tls->shutdown(); // as lingerAfterFlush
         ::shutdown(m_fd, SHUT_WR);
     }
     ::close(m_fd);

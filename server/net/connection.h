@@ -13,10 +13,13 @@
 
 #include <memory>
 
+struct ssl_ctx_st;
+
 namespace Vigil {
 
 class Handshake;
 class NetworkThread;
+class TlsSession;
 class Upstream;
 
 class Connection final : public MessageSink
@@ -55,12 +58,14 @@ public:
     void open(qint64 nowNs);
     bool sendFromLoop(QByteArrayView payload, qint64 nowNs);
 
-    // PROTOCOL.md §9 (connectionhandshake.cpp): on a proxy listener, instead
-    // of open(): read the PROXY header first; open() follows once it is in.
-    void expectProxyHeader(qint64 nowNs);
+    // PROTOCOL.md §9 (connectionhandshake.cpp): on a proxy and/or tls
+    // listener, instead of open(): read the PROXY header (proxy), then run
+    // the TLS server handshake (tls: the listener's SSL_CTX); open()
+    // follows once both are done. false: no TLS session could be made.
+    bool beginHandshake(bool proxy, ssl_ctx_st *tls, qint64 nowNs);
     // Admitted per host (AdmissionControl::tryAdmit or tryAddHost), so
     // released with the peer's address; false while a header is pending.
-    bool countsPerHost() const { return !m_handshake; }
+    bool countsPerHost() const;
 
     // Ends the connection: BYE where the framing has it, a best-effort
     // flush of at most 1 s, then close. Logged and counted once.
@@ -119,6 +124,8 @@ private:
     void recordClose();
     void retire();
     bool readHandshake(qint64 nowNs);
+    bool finishProxyHeader(qint64 nowNs);
+    bool stepTls(qint64 nowNs);
     bool finishHandshake(qint64 nowNs);
     void handleHandshakeDeadline(qint64 nowNs);
 
@@ -163,7 +170,8 @@ private:
     QByteArray m_lastMessage;     // preview, kept only while publishing
     QByteArray m_inPayload;       // the DATA in the handler, as its event has it: an echo's event shares it
     void *m_userData = nullptr;   // Session::userData: the handler's
-    std::unique_ptr<Handshake> m_handshake; // PROTOCOL.md §9: set while the PROXY header is pending
+    std::unique_ptr<Handshake> m_handshake; // PROTOCOL.md §9: set while the PROXY header or TLS handshake is pending
+    std::unique_ptr<TlsSession> m_tls;      // ,tls listeners: from accept to close
     QString m_proxy;                        // who sent the PROXY header, once it named a client
     Upstream *m_upstream = nullptr;
     int m_fd;

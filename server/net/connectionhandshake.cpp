@@ -1,48 +1,69 @@
-// Connection's handshake stage on a proxy listener (PROTOCOL.md §9): the
-// PROXY header, the real client address, admission by that address, and
-// the handshake deadline. Kept apart from connection.cpp's hot path, which
-// only asks whether a handshake is pending.
+// Connection's handshake stage on a proxy and/or tls listener (PROTOCOL.md
+// §9): the PROXY header, the real client address, admission by that
+// address, the TLS server handshake, and the handshake deadline. Kept
+// apart from connection.cpp's hot path, which only asks whether a
+// handshake is pending.
 #include "connection.h"
 
 #include "handshake.h"
 #include "monotonicclock.h"
 #include "networkthread.h"
+#include "tlssession.h"
 
 namespace Vigil {
 
-void Connection::expectProxyHeader(qint64 nowNs)
+bool Connection::beginHandshake(bool proxy, ssl_ctx_st *tls, qint64 nowNs)
 {
-    m_handshake = std::make_unique<Handshake>(nowNs, m_thread.config().handshakeTimeoutMs);
+    m_handshake = std::make_unique<Handshake>(nowNs, m_thread.config().handshakeTimeoutMs, proxy);
+    if (tls) {
+        m_tls = std::make_unique<TlsSession>(tls, m_fd);
+        if (!m_tls->isValid())
+            return false;
+    }
+    return true;
 }
 
-// Returns true when the header is in and the connection was opened: the
-// caller then reads what followed it as the session's first bytes.
+bool Connection::countsPerHost() const
+{
+    return !m_handshake || m_handshake->countsPerHost();
+}
+
+// Returns true when the handshake is done and the connection was opened:
+// the caller then reads what followed it as the session's first bytes.
 bool Connection::readHandshake(qint64 nowNs)
 {
-    switch (m_handshake->read(m_fd, m_thread.readScratch(), m_thread.readScratchSize())) {
-    case Handshake::Step::NeedMore:
-        return false;
-    case Handshake::Step::Done:
-        return finishHandshake(nowNs);
-    case Handshake::Step::Malformed:
-        m_thread.log().notice(QStringLiteral("conn %1 peer=%2: %3").arg(m_id).arg(m_peer.toString(), m_handshake->error()));
-        closeAndFlush(CloseReason::ProtocolError, nowNs);
-        return false;
-    case Handshake::Step::Closed:
-        closeAndFlush(CloseReason::ClientClosed, nowNs);
-        return false;
-    case Handshake::Step::Failed:
-        closeAndFlush(CloseReason::Reset, nowNs);
-        return false;
+    if (m_handshake->expectsHeader() && !m_handshake->headerRead()) {
+        switch (m_handshake->read(m_fd, m_thread.readScratch(), m_thread.readScratchSize())) {
+        case Handshake::Step::NeedMore:
+            return false;
+        case Handshake::Step::Done:
+            if (!finishProxyHeader(nowNs))
+                return false;
+            break;
+        case Handshake::Step::Malformed:
+            m_thread.log().notice(
+                QStringLiteral("conn %1 peer=%2: %3").arg(m_id).arg(m_peer.toString(), m_handshake->error()));
+            closeAndFlush(CloseReason::ProtocolError, nowNs);
+            return false;
+        case Handshake::Step::Closed:
+            closeAndFlush(CloseReason::ClientClosed, nowNs);
+            return false;
+        case Handshake::Step::Failed:
+            closeAndFlush(CloseReason::Reset, nowNs);
+            return false;
+        }
     }
-    return false;
+    if (m_tls && !m_tls->isEstablished() && !stepTls(nowNs))
+        return false;
+    return finishHandshake(nowNs);
 }
 
 // The header named the client (or, LOCAL and UNKNOWN, kept the socket's
 // address): from here on that address is the peer everywhere, and
 // --max-per-ip counts it. A client over the limit is refused as at accept
-// (BYE server-full, `rejected`), now that a BYE may be sent in clear.
-bool Connection::finishHandshake(qint64 nowNs)
+// (BYE server-full, `rejected`), now that a BYE may be sent in clear; on
+// a tls listener nothing is sent (the BYE could only go in clear).
+bool Connection::finishProxyHeader(qint64 nowNs)
 {
     const ProxyHeaderParser &header = m_handshake->header();
     if (header.command() == ProxyHeaderParser::Command::Proxy) {
@@ -60,6 +81,41 @@ bool Connection::finishHandshake(qint64 nowNs)
         closeAndFlush(CloseReason::ServerFull, nowNs);
         return false;
     }
+    m_handshake->setHostAdmitted();
+    m_thread.markDirty(this);
+    return true;
+}
+
+// One non-blocking step of the TLS server handshake. It reads and writes
+// the socket itself: while it waits to write, the write interest is on.
+// A failure is tls-error, logged with OpenSSL's reason; the alert OpenSSL
+// queued is already sent, and no BYE can be (the session never existed).
+bool Connection::stepTls(qint64 nowNs)
+{
+    switch (m_tls->handshake()) {
+    case TlsSession::Step::WantRead:
+        setWriteInterest(false);
+        return false;
+    case TlsSession::Step::WantWrite:
+        setWriteInterest(true);
+        return false;
+    case TlsSession::Step::Failed:
+        m_thread.log().notice(
+            QStringLiteral("conn %1 peer=%2: TLS handshake failed: %3").arg(m_id).arg(m_peer.toString(), m_tls->error()));
+        setWriteInterest(false);
+        closeAndFlush(CloseReason::TlsError, nowNs);
+        return false;
+    case TlsSession::Step::Done:
+        break;
+    }
+    setWriteInterest(false);
+    m_thread.connectionTls(this, m_tls->version(), m_tls->cipher());
+    return true;
+}
+
+// Every stage is through: the connection is a session from here on.
+bool Connection::finishHandshake(qint64 nowNs)
+{
     m_handshake.reset();
     m_thread.markDirty(this);
     m_thread.reschedule(this);

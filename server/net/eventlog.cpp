@@ -183,7 +183,7 @@ void EventLog::connectionFields(quint64 conn, const PeerAddress &peer)
     field("peer", peer.toStdString());
 }
 
-void EventLog::listening(const QString &address, Framing framing)
+void EventLog::listening(const QString &address, Framing framing, bool tls)
 {
     if (!m_enabled)
         return;
@@ -191,9 +191,12 @@ void EventLog::listening(const QString &address, Framing framing)
         begin("listening");
         field("address", address);
         field("framing", framingName(framing));
+        if (tls)
+            rawField("tls", "true");
         end();
     } else {
-        m_buffer += "listening on " + address.toStdString() + " framing=" + framingName(framing).toStdString() + '\n';
+        m_buffer += "listening on " + address.toStdString() + " framing=" + framingName(framing).toStdString()
+                    + (tls ? " tls\n" : "\n");
     }
     flush();
 }
@@ -274,6 +277,17 @@ void EventLog::proxied(quint64 conn, const PeerAddress &peer, const PeerAddress 
     begin("proxied");
     connectionFields(conn, peer);
     field("proxy", proxy.toStdString());
+    end();
+}
+
+void EventLog::tls(quint64 conn, const PeerAddress &peer, const QString &version, const QString &cipher)
+{
+    if (!m_enabled)
+        return;
+    begin("tls");
+    connectionFields(conn, peer);
+    field("version", version.toStdString());
+    field("cipher", cipher.toStdString());
     end();
 }
 

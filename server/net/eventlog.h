@@ -32,7 +32,8 @@ public:
 
     bool isEnabled() const { return m_enabled; }
 
-    void listening(const QString &address, Framing framing);
+    // tls: PROTOCOL.md §9's " tls" suffix (JSON "tls": true).
+    void listening(const QString &address, Framing framing, bool tls = false);
     void connected(quint64 conn, const PeerAddress &peer);
     void hello(quint64 conn, const PeerAddress &peer, const QString &client, const ConnectionTimers &timers);
     void message(quint64 conn, const PeerAddress &peer, const char *data, size_t size);
@@ -41,6 +42,8 @@ public:
     void rejected(const PeerAddress &peer, CloseReason reason);
     // PROTOCOL.md §9: the PROXY header named peer; proxy is the socket's.
     void proxied(quint64 conn, const PeerAddress &peer, const PeerAddress &proxy);
+    // PROTOCOL.md §9: the TLS handshake completed with this version and cipher.
+    void tls(quint64 conn, const PeerAddress &peer, const QString &version, const QString &cipher);
     void stopped();
     // A free-form server notice (e.g. accept failures), event "notice".
     void notice(const QString &what);

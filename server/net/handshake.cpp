@@ -9,8 +9,9 @@
 
 namespace Vigil {
 
-Handshake::Handshake(qint64 acceptedNs, qint64 timeoutMs)
+Handshake::Handshake(qint64 acceptedNs, qint64 timeoutMs, bool proxy)
     : m_deadlineNs(timeoutMs > 0 ? acceptedNs + timeoutMs * MonotonicClock::NsPerMs : Watchdogs::Never)
+    , m_proxy(proxy)
 {
 }
 

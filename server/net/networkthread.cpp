@@ -5,6 +5,7 @@
 #include "forwardhandler.h"
 #include "frameencoder.h"
 #include "monotonicclock.h"
+#include "tlscontext.h"
 #include "upstream.h"
 
 #include <QDateTime>
@@ -72,13 +73,14 @@ void NetworkThread::post(Command &&command)
         m_poller.wake();
 }
 
-void NetworkThread::adopt(int fd, quint64 id, const PeerAddress &peer, bool proxy)
+void NetworkThread::adopt(int fd, quint64 id, const PeerAddress &peer, bool proxy, bool tls)
 {
     Command c(Command::Type::Adopt);
     c.fd = fd;
     c.id = id;
     c.peer = peer;
     c.flag = proxy;
+    c.tls = tls;
     post(std::move(c));
 }
 
@@ -264,6 +266,11 @@ void NetworkThread::connectionProxied(Connection *connection, const PeerAddress 
     m_log.proxied(connection->id(), connection->peer(), proxy);
 }
 
+void NetworkThread::connectionTls(Connection *connection, const QString &version, const QString &cipher)
+{
+    m_log.tls(connection->id(), connection->peer(), version, cipher);
+}
+
 // Refused after its header (--max-per-ip by the real address): logged and
 // counted as a refusal at accept is, `rejected` and no `closed`; views
 // that showed it since `connected` still get its close.
@@ -295,7 +302,7 @@ void NetworkThread::runAdopt(const Command &command, qint64 nowNs)
         refusal.fd = command.fd;
         refusal.peer = command.peer;
         refusal.reason = CloseReason::ServerShutdown;
-        refusal.flag = command.flag; // a proxy listener: no BYE before the header
+        refusal.flag = command.flag || command.tls; // proxy, tls: no BYE in clear
         runReject(refusal);
         if (command.flag)
             m_admission.releaseUnnamed();
@@ -304,11 +311,15 @@ void NetworkThread::runAdopt(const Command &command, qint64 nowNs)
         return;
     }
     auto *connection = new Connection(*this, command.fd, command.id, command.peer, nowNs);
-    if (command.flag)
-        connection->expectProxyHeader(nowNs);
-    if (!m_poller.add(command.fd, connection, true, false)) {
+    const bool handshake = command.flag || command.tls;
+    ssl_ctx_st *tls = command.tls && m_config->tlsContext ? m_config->tlsContext->handle() : nullptr;
+    QString error;
+    if (handshake && (!connection->beginHandshake(command.flag, tls, nowNs) || (command.tls && !tls)))
+        error = QStringLiteral("no TLS session could be created");
+    else if (!m_poller.add(command.fd, connection, true, false))
+        error = QStringLiteral("the network thread cannot watch it (epoll_ctl: %1)").arg(QString::fromLocal8Bit(strerror(errno)));
+    if (!error.isEmpty()) {
         // Never adopt what is never polled: close it, say so, count it.
-        const QString error = QString::fromLocal8Bit(strerror(errno));
         delete connection; // closes the descriptor; nothing was sent
         if (command.flag)
             m_admission.releaseUnnamed();
@@ -316,9 +327,7 @@ void NetworkThread::runAdopt(const Command &command, qint64 nowNs)
             m_admission.release(command.peer);
         m_counters.rejected.add();
         m_counters.pollFailures.add();
-        m_log.notice(QStringLiteral("conn %1 peer=%2 dropped at accept: the network thread cannot watch it (epoll_ctl: %3)")
-                         .arg(command.id)
-                         .arg(command.peer.toString(), error));
+        m_log.notice(QStringLiteral("conn %1 peer=%2 dropped at accept: %3").arg(command.id).arg(command.peer.toString(), error));
         return;
     }
     m_connections.emplace(command.id, connection);
@@ -332,7 +341,7 @@ void NetworkThread::runAdopt(const Command &command, qint64 nowNs)
         e.conn = command.id;
         recordEvent(std::move(e));
     }
-    if (!command.flag) // a proxied connection opens once its header is in
+    if (!handshake) // a proxied or TLS connection opens once its handshake is done
         connection->open(nowNs);
 }
 

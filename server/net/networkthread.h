@@ -42,10 +42,12 @@ public:
 
     // Thread-safe commands (queued; the loop runs them in order).
     // proxy: the connection came from a proxy listener (PROTOCOL.md §9);
-    // it was admitted unnamed (AdmissionControl::tryAdmitUnnamed).
-    void adopt(int fd, quint64 id, const PeerAddress &peer, bool proxy = false);
-    // inClear false: a proxy listener's socket, where no BYE may precede
-    // the PROXY header (PROTOCOL.md §9).
+    // it was admitted unnamed (AdmissionControl::tryAdmitUnnamed). tls:
+    // from a tls listener; it runs the TLS handshake with the config's
+    // tlsContext as it is when the thread takes the socket.
+    void adopt(int fd, quint64 id, const PeerAddress &peer, bool proxy = false, bool tls = false);
+    // inClear false: a proxy or tls listener's socket, where no BYE may
+    // precede the PROXY header or the TLS handshake (PROTOCOL.md §9).
     void reject(int fd, const PeerAddress &peer, CloseReason reason, bool inClear = true);
     void kick(quint64 id, CloseReason reason = CloseReason::Kicked);
     // One DATA message to connection id (dropped if it is not open here).
@@ -95,6 +97,8 @@ public:
     // address it names, the `proxied` event, a refusal over the limit.
     bool admitHost(const PeerAddress &peer) { return m_admission.tryAddHost(peer); }
     void connectionProxied(Connection *connection, const PeerAddress &proxy);
+    // The TLS handshake completed: the `tls` event.
+    void connectionTls(Connection *connection, const QString &version, const QString &cipher);
     void connectionRejectedLate(Connection *connection, CloseReason reason);
 
 protected:

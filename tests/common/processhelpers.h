@@ -21,11 +21,13 @@ public:
     VigildProcess &operator=(const VigildProcess &) = delete;
 
     // Starts vigild and waits for its "listening on HOST:PORT" line (or the
-    // JSON "listening" event with --log-format json).
-    bool start(const QStringList &extraArguments, int timeoutMs = 10000)
+    // JSON "listening" event with --log-format json). listen: the one
+    // --listen (its host must stay 127.0.0.1), e.g. "127.0.0.1:0,tls".
+    bool start(const QStringList &extraArguments, int timeoutMs = 10000,
+               const QString &listen = QStringLiteral("127.0.0.1:0"))
     {
         m_process.setProgram(QStringLiteral(VIGILD_PATH));
-        m_process.setArguments(QStringList{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")} + extraArguments);
+        m_process.setArguments(QStringList{QStringLiteral("--listen"), listen} + extraArguments);
         m_process.start();
         if (!m_process.waitForStarted(timeoutMs))
             return false;

@@ -1,6 +1,7 @@
 // Bench, as a process: `vigil-client bench` against the real vigild in
 // each mode; its JSON must parse and make sense.
 #include "processhelpers.h"
+#include "tlsfiles.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -48,7 +49,55 @@ private slots:
     void connectionRefused();
     void dialFailuresByReason();
     void refusesNonLoopback();
+    void tlsRrAndHold_data();
+    void tlsRrAndHold();
+    void tlsIsNotForChurn();
 };
+
+void TestBench::tlsRrAndHold_data()
+{
+    QTest::addColumn<QString>("mode");
+    QTest::newRow("rr") << "rr";
+    QTest::newRow("hold") << "hold";
+}
+
+// bench --tls against a ,tls listener: every connection completes its
+// handshake, rr gets its echoes and hold keeps every connection open with
+// heartbeats inside TLS; vigild logs one tls event per connection.
+void TestBench::tlsRrAndHold()
+{
+    QFETCH(QString, mode);
+    TlsFiles files;
+    QVERIFY2(files.make(), qPrintable(files.error()));
+    VigildProcess server;
+    QVERIFY(server.start({QStringLiteral("--tls-cert"), files.path("ec.crt"), QStringLiteral("--tls-key"), files.path("ec.key"),
+                          QStringLiteral("--idle-timeout"), QStringLiteral("800ms")},
+                         10000, QStringLiteral("127.0.0.1:0,tls")));
+    ProcessResult r;
+    const QJsonObject o = runBench({QStringLiteral("--connect"), server.address(), QStringLiteral("--tls"), QStringLiteral("--mode"), mode,
+                                    QStringLiteral("--connections"), QStringLiteral("30"), QStringLiteral("--heartbeat"),
+                                    QStringLiteral("200ms"), QStringLiteral("--duration"), QStringLiteral("1500ms"),
+                                    QStringLiteral("--warmup"), QStringLiteral("200ms")},
+                                   &r);
+    QVERIFY2(!o.isEmpty(), qPrintable(dump(r)));
+    QCOMPARE(o.value(QLatin1String("connections")).toInt(), 30);
+    QCOMPARE(o.value(QLatin1String("dial_errors")).toDouble(), 0.0);
+    QCOMPARE(o.value(QLatin1String("errors")).toDouble(), 0.0);
+    QVERIFY(o.value(QLatin1String("messages")).toDouble() >= 30);
+    if (mode == QLatin1String("hold"))
+        QCOMPARE(o.value(QLatin1String("stayed_open")).toInt(), 30); // heartbeats inside TLS beat the idle timeout
+    QVERIFY(o.value(QLatin1String("connect_p50_us")).toDouble() > 0);
+}
+
+void TestBench::tlsIsNotForChurn()
+{
+    const ProcessResult r = runClient({QStringLiteral("bench"), QStringLiteral("--tls"), QStringLiteral("--mode"), QStringLiteral("churn"),
+                                       QStringLiteral("--connections"), QStringLiteral("1")},
+                                      BenchTimeoutMs);
+    QVERIFY(r.finished);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QLatin1String("--tls")), qPrintable(r.err));
+}
 
 void TestBench::requestResponseJson_data()
 {

@@ -256,13 +256,13 @@ void TestClientCommandLine::helpListsEveryOption()
     const QString help = ClientCommandLine::helpText();
     const QStringList sender = ClientCommandLine::senderOptionNames();
     const QStringList bench = ClientCommandLine::benchOptionNames();
-    for (const char *name : {"connect", "framing", "count", "interval", "message", "wait", "heartbeat", "hello", "quiet", "reconnect"})
+    for (const char *name : {"connect", "framing", "count", "interval", "message", "wait", "heartbeat", "hello", "quiet", "reconnect", "tls", "ca", "insecure"})
         QVERIFY2(sender.contains(QLatin1String(name)), name);
     for (const char *name : {"connect", "framing", "connections", "mode", "inflight", "payload", "duration", "warmup",
-                             "rate", "sources", "heartbeat", "threads", "dial-concurrency", "busy-poll", "reconnect", "json"})
+                             "rate", "sources", "heartbeat", "threads", "dial-concurrency", "busy-poll", "reconnect", "tls", "json"})
         QVERIFY2(bench.contains(QLatin1String(name)), name);
-    QCOMPARE(sender.size(), 10);
-    QCOMPARE(bench.size(), 16);
+    QCOMPARE(sender.size(), 13);
+    QCOMPARE(bench.size(), 17);
     QCOMPARE(QStringList(sender).removeDuplicates(), 0); // one row per option and form
     QCOMPARE(QStringList(bench).removeDuplicates(), 0);
     const auto [senderPart, benchPart] = [&help]() {

@@ -1,6 +1,7 @@
 // Sender, as a process: the real vigil-client against the real vigild on
 // loopback, in every framing, with idle timeouts, heartbeats and HELLO.
 #include "processhelpers.h"
+#include "tlsfiles.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -37,6 +38,10 @@ private slots:
     void reconnectGoesOnAfterGoAway();
     void reconnectGivesUpWhenNobodyListens();
     void connectionRefused();
+    void tlsEchoes_data();
+    void tlsEchoes();
+    void tlsRefusesAnUntrustedServer();
+    void tlsFlagsNeedTls();
     void badFlag();
     void versionAndHelp();
     void sendOverIsTheLastLine_data();
@@ -272,6 +277,70 @@ void TestSender::reconnectGivesUpWhenNobodyListens()
     QVERIFY2(out.contains(QStringLiteral("reconnecting to %1\n").arg(server.address())), qPrintable(out));
     QCOMPARE(err.count(QLatin1Char('\n')), 1);
     QVERIFY2(err.contains(QLatin1String("cannot reconnect to")) && err.contains(QLatin1String("after 8 attempts")), qPrintable(err));
+}
+
+void TestSender::tlsEchoes_data()
+{
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<bool>("insecure");
+    QTest::newRow("--ca, name checked") << "localhost" << false;
+    QTest::newRow("--insecure") << "127.0.0.1" << true;
+}
+
+// PROTOCOL.md §9 from the client: --tls to a ,tls listener, the server's
+// certificate trusted through --ca (its name, localhost, checked) or not
+// checked at all with --insecure; the echoes as in clear.
+void TestSender::tlsEchoes()
+{
+    QFETCH(QString, host);
+    QFETCH(bool, insecure);
+    TlsFiles files;
+    QVERIFY2(files.make(), qPrintable(files.error()));
+    VigildProcess server;
+    QVERIFY(server.start({QStringLiteral("--tls-cert"), files.path("rsa.crt"), QStringLiteral("--tls-key"),
+                          files.path("rsa.key")},
+                         10000, QStringLiteral("127.0.0.1:0,tls")));
+    QStringList args{QStringLiteral("--connect"), QStringLiteral("%1:%2").arg(host, server.address().section(QLatin1Char(':'), 1)),
+                     QStringLiteral("--count"), QStringLiteral("3"), QStringLiteral("--interval"), QStringLiteral("50ms"),
+                     QStringLiteral("--tls")};
+    if (insecure)
+        args << QStringLiteral("--insecure");
+    else
+        args << QStringLiteral("--ca") << files.path("rsa.crt");
+    const ProcessResult r = runClient(args, ClientTimeoutMs);
+    QVERIFY2(r.finished, qPrintable(r.out + r.err));
+    QCOMPARE(r.exitCode, 0);
+    for (int i = 0; i < 3; ++i)
+        QVERIFY2(r.out.contains(echoLine(i)), qPrintable(r.out));
+    QVERIFY2(r.err.isEmpty(), qPrintable(r.err));
+}
+
+// A self-signed certificate nobody vouches for: no session, exit 1.
+void TestSender::tlsRefusesAnUntrustedServer()
+{
+    TlsFiles files;
+    QVERIFY2(files.make(), qPrintable(files.error()));
+    VigildProcess server;
+    QVERIFY(server.start({QStringLiteral("--tls-cert"), files.path("rsa.crt"), QStringLiteral("--tls-key"),
+                          files.path("rsa.key")},
+                         10000, QStringLiteral("127.0.0.1:0,tls")));
+    const ProcessResult r = runClient({QStringLiteral("--connect"), server.address(), QStringLiteral("--tls"),
+                                       QStringLiteral("--ca"), files.path("ec.crt")},
+                                      ClientTimeoutMs);
+    QVERIFY2(r.finished, qPrintable(r.out + r.err));
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(QLatin1String("cannot connect")), qPrintable(r.err));
+    QVERIFY2(!r.out.contains(echoLine(0)), qPrintable(r.out));
+}
+
+void TestSender::tlsFlagsNeedTls()
+{
+    for (const QStringList &args : {QStringList{QStringLiteral("--insecure")}, QStringList{QStringLiteral("--ca"), QStringLiteral("x.pem")},
+                                    QStringList{QStringLiteral("--tls"), QStringLiteral("--insecure"), QStringLiteral("--ca"), QStringLiteral("x.pem")}}) {
+        const ProcessResult r = runClient(args, ClientTimeoutMs);
+        QVERIFY(r.finished);
+        QCOMPARE(r.exitCode, 2);
+    }
 }
 
 void TestSender::connectionRefused()

@@ -175,6 +175,8 @@ void tst_CommandLine::everyFlag_data()
     QTest::newRow("--proxy-from everyone") << QStringList{"--proxy-from", "0.0.0.0/0"} << "proxyFrom" << "0.0.0.0/0";
     QTest::newRow("--handshake-timeout") << QStringList{"--handshake-timeout", "2s"} << "handshakeTimeout" << "2000";
     QTest::newRow("--handshake-timeout default") << QStringList{} << "handshakeTimeout" << "10000";
+    QTest::newRow("--listen ,tls with files") << QStringList{"--listen", "127.0.0.1:0,tls", "--tls-cert", "c.pem", "--tls-key", "k.pem"}
+                                             << "listen" << "127.0.0.1:0,tls";
     QTest::newRow("--tls-cert") << QStringList{"--tls-cert", "/etc/vigil/cert.pem"} << "tlsCert" << "/etc/vigil/cert.pem";
     QTest::newRow("--tls-key") << QStringList{"--tls-key", "/etc/vigil/key.pem"} << "tlsKey" << "/etc/vigil/key.pem";
     QTest::newRow("--framing legacy") << QStringList{"--framing", "legacy"} << "framing" << "legacy";

@@ -210,7 +210,7 @@ void tst_ProxyProtocol::bytesAfterTheHeaderSurvive()
     Fd c(rawConnect(server.port()));
     QVERIFY(c.fd >= 0);
     static const char hello[] = "\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03 client hello bytes";
-    const QByteArray after(hello, sizeof hello - 1); // the literal's own length, NULs included
+    const QByteArray after(hello, sizeof(hello) - 1); // the NULs inside count, the terminator not
     QVERIFY(rawSend(c.fd, v2Inet("10.9.8.7", 999) + after));
     QCOMPARE(rawRead(c.fd, after.size(), WaitMs), after);
     QTRY_COMPARE_WITH_TIMEOUT(server.event(QStringLiteral("proxied")).value(QLatin1String("peer")).toString(),
