@@ -60,6 +60,12 @@ void MonitorSettings::setServerConfig(const ServerConfig &c)
     for (const ListenAddress &a : c.listen)
         listen << a.spec(); // with ,tls and ,proxy
     m_settings->setValue(QStringLiteral("listen"), listen);
+    for (const auto &[key, file] : {std::pair{QStringLiteral("tls-cert"), c.tlsCert}, std::pair{QStringLiteral("tls-key"), c.tlsKey}}) {
+        if (file.isEmpty())
+            m_settings->remove(key);
+        else
+            m_settings->setValue(key, file);
+    }
     m_settings->setValue(QStringLiteral("framing"), framingName(c.framing));
     m_settings->setValue(QStringLiteral("policy"), policyName(c.policy));
     m_settings->setValue(QStringLiteral("idle-timeout"), formatDuration(c.idleTimeoutMs));

@@ -168,8 +168,12 @@ QVariant ConnectionTableModel::data(const QModelIndex &index, int role) const
             return previewText(s.lastMessage);
         if (column == ClientColumn && !s.client.isEmpty())
             return s.client;
-        if (column == PeerColumn)
-            return s.proxy.isEmpty() ? s.peer : tr("%1, via proxy %2").arg(s.peer, s.proxy);
+        if (column == PeerColumn) {
+            QString tip = s.proxy.isEmpty() ? s.peer : tr("%1, via proxy %2").arg(s.peer, s.proxy);
+            if (!s.tlsVersion.isEmpty())
+                tip += tr(" · %1 %2").arg(s.tlsVersion, s.tlsCipher);
+            return tip;
+        }
         if (column == UpstreamColumn && s.upstream)
             return FeedText::upstream(*s.upstream);
         if (column == IdleLeftColumn && s.idleDeadlineMs)

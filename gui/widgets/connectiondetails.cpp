@@ -170,6 +170,8 @@ void ConnectionDetails::refresh()
         html += row(tr("Peer"), s.peer);
         if (!s.proxy.isEmpty())
             html += row(tr("Via proxy"), s.proxy);
+        if (!s.tlsVersion.isEmpty())
+            html += row(tr("TLS"), s.tlsVersion + QStringLiteral(", ") + s.tlsCipher);
         html += row(tr("Client"), s.hello ? (s.client.isEmpty() ? tr("HELLO without a name") : s.client) : tr("no HELLO"));
         html += row(tr("Framing / policy"), framingName(s.framing) + QStringLiteral(" / ") + policyName(s.timers.policy));
         html += row(tr("Idle timeout"), timerText(s.timers.idleTimeoutMs, m_closed ? 0 : s.idleDeadlineMs, now));

@@ -5,11 +5,14 @@
 #include "duration.h"
 
 #include <QComboBox>
+#include <QFileDialog>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QRegularExpression>
 #include <QSpinBox>
+#include <QToolButton>
 
 namespace Vigil {
 
@@ -36,6 +39,8 @@ SettingsForm::SettingsForm(QWidget *parent)
     , m_lifetimeJitter(limitBox(this, ServerConfig::MaxLifetimeJitterPct, tr("none")))
     , m_lifetimeGrace(new QLineEdit(this))
     , m_drainTime(new QLineEdit(this))
+    , m_tlsCert(new QLineEdit(this))
+    , m_tlsKey(new QLineEdit(this))
     , m_minPingInterval(new QLineEdit(this))
     , m_frameTimeout(new QLineEdit(this))
     , m_maxPayload(new QLineEdit(this))
@@ -73,6 +78,10 @@ SettingsForm::SettingsForm(QWidget *parent)
     auto *form = new QFormLayout(this);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form->addRow(tr("&Listen on"), m_listen);
+    m_tlsCert->setToolTip(tr("PEM certificate chain for ,tls listeners (--tls-cert)"));
+    m_tlsKey->setToolTip(tr("PEM private key for ,tls listeners (--tls-key)"));
+    form->addRow(tr("TLS certi&ficate"), withFilePicker(m_tlsCert, tr("TLS Certificate Chain (PEM)")));
+    form->addRow(tr("TLS &key"), withFilePicker(m_tlsKey, tr("TLS Private Key (PEM)")));
     form->addRow(tr("&Framing"), m_framing);
     form->addRow(tr("&Policy"), m_policy);
     form->addRow(tr("&Idle timeout"), m_idleTimeout);
@@ -95,7 +104,7 @@ SettingsForm::SettingsForm(QWidget *parent)
     m_errorLabel->hide();
     form->addRow(m_errorLabel);
 
-    for (QLineEdit *edit : {m_listen, m_idleTimeout, m_lifetime, m_writeTimeout, m_probeInterval, m_lifetimeGrace,
+    for (QLineEdit *edit : {m_listen, m_tlsCert, m_tlsKey, m_idleTimeout, m_lifetime, m_writeTimeout, m_probeInterval, m_lifetimeGrace,
                             m_drainTime, m_minPingInterval, m_frameTimeout, m_maxPayload}) {
         connect(edit, &QLineEdit::textChanged, this, &SettingsForm::revalidate);
         connect(edit, &QLineEdit::editingFinished, this, &SettingsForm::configEdited);
@@ -127,6 +136,8 @@ void SettingsForm::setConfig(const ServerConfig &config)
     m_lifetimeJitter->setValue(config.lifetimeJitterPct);
     m_lifetimeGrace->setText(formatDuration(config.lifetimeGraceMs));
     m_drainTime->setText(formatDuration(config.drainTimeMs));
+    m_tlsCert->setText(config.tlsCert);
+    m_tlsKey->setText(config.tlsKey);
     m_minPingInterval->setText(formatDuration(config.minPingIntervalMs));
     m_frameTimeout->setText(formatDuration(config.frameTimeoutMs));
     m_maxPayload->setText(QString::number(config.maxPayload));
@@ -169,6 +180,9 @@ std::optional<ServerConfig> SettingsForm::config(QString *error) const
             return fail(tr("Listen on: %1").arg(why));
         c.listen.append(*address);
     }
+    c.tlsCert = m_tlsCert->text().trimmed();
+    c.tlsKey = m_tlsKey->text().trimmed();
+    c.tlsContext.reset(); // loaded again from the files at start
     c.framing = Framing(m_framing->currentData().toInt());
     c.policy = Policy(m_policy->currentData().toInt());
     const struct
@@ -216,6 +230,27 @@ std::optional<ServerConfig> SettingsForm::config(QString *error) const
     return c;
 }
 
+QWidget *SettingsForm::withFilePicker(QLineEdit *edit, const QString &caption)
+{
+    auto *box = new QWidget(this);
+    auto *row = new QHBoxLayout(box);
+    row->setContentsMargins(0, 0, 0, 0);
+    row->addWidget(edit, 1);
+    auto *pick = new QToolButton(box);
+    pick->setText(QStringLiteral("…"));
+    pick->setToolTip(tr("Choose the file"));
+    row->addWidget(pick);
+    connect(pick, &QToolButton::clicked, this, [this, edit, caption] {
+        const QString file = QFileDialog::getOpenFileName(this, caption, edit->text(),
+                                                          tr("PEM files (*.pem *.crt *.key);;All files (*)"));
+        if (!file.isEmpty()) {
+            edit->setText(file);
+            emit configEdited();
+        }
+    });
+    return box;
+}
+
 QString SettingsForm::listenHelp()
 {
     return tr("HOST:PORT, several separated by commas; port 0 picks a free port. Append ,tls for a TLS listener "
@@ -224,12 +259,15 @@ QString SettingsForm::listenHelp()
 
 void SettingsForm::setRunning(bool running)
 {
-    for (QWidget *w : std::initializer_list<QWidget *>{m_listen, m_framing, m_threads}) {
+    for (QWidget *w : std::initializer_list<QWidget *>{m_listen, m_tlsCert, m_tlsKey, m_framing, m_threads}) {
         w->setEnabled(!running);
         w->setToolTip(running ? tr("Fixed while the server runs; stop it to change") : QString());
     }
-    if (!running)
+    if (!running) {
         m_listen->setToolTip(listenHelp());
+        m_tlsCert->setToolTip(tr("PEM certificate chain for ,tls listeners (--tls-cert)"));
+        m_tlsKey->setToolTip(tr("PEM private key for ,tls listeners (--tls-key)"));
+    }
 }
 
 void SettingsForm::revalidate()

@@ -38,6 +38,8 @@ public:
     QSpinBox *lifetimeJitterBox() const { return m_lifetimeJitter; }
     QLineEdit *lifetimeGraceEdit() const { return m_lifetimeGrace; }
     QLineEdit *drainTimeEdit() const { return m_drainTime; }
+    QLineEdit *tlsCertEdit() const { return m_tlsCert; }
+    QLineEdit *tlsKeyEdit() const { return m_tlsKey; }
     QLineEdit *minPingIntervalEdit() const { return m_minPingInterval; }
     QLineEdit *frameTimeoutEdit() const { return m_frameTimeout; }
     QComboBox *policyBox() const { return m_policy; }
@@ -49,6 +51,8 @@ signals:
 
 private:
     static QString listenHelp();
+    // A path field with a "…" button that opens a file dialog.
+    QWidget *withFilePicker(QLineEdit *edit, const QString &caption);
     void revalidate();
 
     ServerConfig m_base; // settings the form does not show survive a round trip
@@ -62,6 +66,8 @@ private:
     QSpinBox *m_lifetimeJitter;     // PROTOCOL.md §10
     QLineEdit *m_lifetimeGrace;
     QLineEdit *m_drainTime;
+    QLineEdit *m_tlsCert;
+    QLineEdit *m_tlsKey;
     QLineEdit *m_minPingInterval;
     QLineEdit *m_frameTimeout;
     QLineEdit *m_maxPayload;

@@ -201,6 +201,9 @@ QJsonObject encodeConnection(const ConnectionSnapshot &s, qint64 nowMs, Previews
     // client the PROXY header named, this is who sent it.
     if (!s.proxy.isEmpty())
         o.insert(Key::Proxy, s.proxy);
+    // TLS connections only, once the handshake is done: as the `tls` event.
+    if (!s.tlsVersion.isEmpty())
+        o.insert(Key::Tls, QJsonObject{{Key::Version, s.tlsVersion}, {Key::Cipher, s.tlsCipher}});
     o.insert(Key::Client, s.client);
     o.insert(Key::Hello, s.hello);
     o.insert(Key::Framing, framingName(s.framing));
@@ -379,6 +382,13 @@ Decoded<ConnectionSnapshot> decodeConnection(const QJsonValue &json, qint64 nowM
     }
     if (r.has(Key::Proxy))
         s.proxy = r.string(Key::Proxy);
+    if (r.has(Key::Tls)) {
+        Reader t(r.object(Key::Tls), "connection tls");
+        s.tlsVersion = t.string(Key::Version);
+        s.tlsCipher = t.string(Key::Cipher);
+        if (!t.ok())
+            return Decoded<ConnectionSnapshot>::failure(t.error());
+    }
     if (r.has(Key::Upstream)) {
         Reader u(r.object(Key::Upstream), "connection upstream");
         UpstreamSnapshot up;

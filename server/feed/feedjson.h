@@ -53,6 +53,9 @@ inline constexpr QLatin1String ClosingReason{"closing_reason"};
 // and bytes_in / bytes_out / pending_out (absent in the other modes).
 inline constexpr QLatin1String Upstream{"upstream"};
 inline constexpr QLatin1String Proxy{"proxy"};
+inline constexpr QLatin1String Tls{"tls"};
+inline constexpr QLatin1String Version{"version"};
+inline constexpr QLatin1String Cipher{"cipher"};
 inline constexpr QLatin1String Address{"address"};
 // Events (conn, peer as above).
 inline constexpr QLatin1String Seq{"seq"};

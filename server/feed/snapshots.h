@@ -46,6 +46,8 @@ struct ConnectionSnapshot
     quint64 id = 0;
     QString peer;   // "127.0.0.1:50123"; behind a ,proxy listener the client the header named
     QString proxy;  // PROTOCOL.md §9: the socket address of the proxy that sent the header, empty if none
+    QString tlsVersion; // ,tls listeners, once the handshake is done: "TLSv1.3"
+    QString tlsCipher;  // "TLS_AES_256_GCM_SHA384"
     QString client; // from HELLO, empty without one
     Framing framing = Framing::Vigil;
     ConnectionState state = ConnectionState::Open;

@@ -146,6 +146,10 @@ ConnectionSnapshot Connection::snapshot() const
     s.id = m_id;
     s.peer = m_peer.toString();
     s.proxy = m_proxy;
+    if (m_tls && m_tls->isEstablished()) {
+        s.tlsVersion = m_tls->version();
+        s.tlsCipher = m_tls->cipher();
+    }
     s.client = m_client;
     s.framing = m_decoder.framing();
     s.state = m_state;

@@ -10,6 +10,7 @@
 #include "payloaddialog.h"
 #include "remoteserversource.h"
 #include "serverview.h"
+#include "tlsfiles.h"
 #include "statspanel.h"
 #include "trafficfilterproxy.h"
 #include "trafficlogmodel.h"
@@ -22,6 +23,8 @@
 #include <QPushButton>
 #include <QPointer>
 #include <QSortFilterProxyModel>
+#include <QSslCipher>
+#include <QSslSocket>
 #include <QSignalSpy>
 #include <QStackedWidget>
 #include <QHeaderView>
@@ -49,6 +52,7 @@ private slots:
     void inspectorShowsWhatTheLogKeeps();
     void forwardModeShowsTheUpstream();
     void proxiedRowsShowTheClientAndTheProxy();
+    void tlsRowsShowVersionAndCipher();
 };
 
 void tst_ServerView::embeddedRowsKickAndStop()
@@ -467,6 +471,41 @@ void tst_ServerView::proxiedRowsShowTheClientAndTheProxy()
     view.connectionView()->selectRow(0);
     QTRY_VERIFY2(view.details()->text().contains(proxy), qPrintable(view.details()->text()));
     QVERIFY(view.connectionModel()->index(0, 0).data(ConnectionTableModel::SearchTextRole).toString().contains(proxy));
+    source->stop();
+}
+
+// A ,tls listener's connection shows the negotiated version and cipher in
+// Details and the peer's tooltip (PROTOCOL.md §9's `tls` event, per row).
+void tst_ServerView::tlsRowsShowVersionAndCipher()
+{
+    if (!QSslSocket::supportsSsl())
+        QSKIP("Qt has no TLS backend here");
+    TlsFiles files;
+    QVERIFY2(files.make(), qPrintable(files.error()));
+    auto *source = new EmbeddedServerSource;
+    ServerConfig config;
+    config.listen = {*ListenAddress::parseListener(QStringLiteral("127.0.0.1:0,tls"))};
+    config.tlsCert = files.path("ec.crt");
+    config.tlsKey = files.path("ec.key");
+    source->applyConfig(config, false);
+    source->setWatched(true);
+    ServerView view(source);
+    view.show();
+    view.details()->show();
+    QVERIFY2(source->start(), qPrintable(source->errorString()));
+    QSslSocket client;
+    client.setPeerVerifyMode(QSslSocket::VerifyNone);
+    client.connectToHostEncrypted(QStringLiteral("127.0.0.1"), source->server().boundAddresses().value(0).port);
+    QVERIFY(client.waitForEncrypted(10000));
+    client.write(frame(0x01, "secret"));
+    QTRY_COMPARE_WITH_TIMEOUT(view.connectionModel()->rowCount(), 1, 5000);
+    const QString cipher = client.sessionCipher().name();
+    auto peerTip = [&view] {
+        return view.connectionModel()->index(0, ConnectionTableModel::PeerColumn).data(Qt::ToolTipRole).toString();
+    };
+    QTRY_VERIFY2_WITH_TIMEOUT(peerTip().contains(QStringLiteral(" · TLSv1.")), qPrintable(peerTip()), 5000);
+    view.connectionView()->selectRow(0);
+    QTRY_VERIFY2(view.details()->text().contains(cipher), qPrintable(view.details()->text()));
     source->stop();
 }
 

@@ -19,6 +19,7 @@ private slots:
     void badLifecycleValueNamesTheField();
     void drainTimeRoundTrip();
     void listenerOptionsSurvive();
+    void tlsListenerNeedsItsFiles();
 };
 
 void tst_SettingsForm::lifecycleRoundTrip()
@@ -118,6 +119,27 @@ void tst_SettingsForm::listenerOptionsSurvive()
     form.listenEdit()->setText(QStringLiteral("127.0.0.1:7600,proxy,proxy"));
     QVERIFY(!form.isValid());
     QVERIFY2(form.errorString().startsWith(QLatin1String("Listen on: ")), qPrintable(form.errorString()));
+}
+
+// A ,tls listener is refused until both files are given, by the flags'
+// names; the files then make the round trip.
+void tst_SettingsForm::tlsListenerNeedsItsFiles()
+{
+    SettingsForm form;
+    form.listenEdit()->setText(QStringLiteral("127.0.0.1:7600,tls"));
+    QVERIFY(!form.isValid());
+    QVERIFY2(form.errorString().contains(QLatin1String("needs --tls-cert and --tls-key")), qPrintable(form.errorString()));
+    form.tlsCertEdit()->setText(QStringLiteral("/etc/vigil/server.crt"));
+    QVERIFY2(form.errorString().contains(QLatin1String("needs --tls-key")), qPrintable(form.errorString()));
+    form.tlsKeyEdit()->setText(QStringLiteral("/etc/vigil/server.key"));
+    const std::optional<ServerConfig> c = form.config();
+    QVERIFY2(c, qPrintable(form.errorString()));
+    QVERIFY(c->listen.value(0).tls);
+    QCOMPARE(c->tlsCert, QStringLiteral("/etc/vigil/server.crt"));
+    SettingsForm again;
+    again.setConfig(*c);
+    QCOMPARE(again.tlsKeyEdit()->text(), QStringLiteral("/etc/vigil/server.key"));
+    QCOMPARE(again.listenEdit()->text(), QStringLiteral("127.0.0.1:7600,tls"));
 }
 
 QTEST_MAIN(tst_SettingsForm)

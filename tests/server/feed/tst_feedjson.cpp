@@ -167,6 +167,17 @@ void tst_FeedJson::connectionProxyRoundTrip()
     QVERIFY2(d, qPrintable(d.error));
     QCOMPARE(d.value->peer, s.peer);
     QCOMPARE(d.value->proxy, s.proxy);
+
+    // A TLS connection: version and cipher as the `tls` event has them.
+    QVERIFY(!json.contains(Key::Tls));
+    s.tlsVersion = QStringLiteral("TLSv1.3");
+    s.tlsCipher = QStringLiteral("TLS_AES_256_GCM_SHA384");
+    const QJsonObject tls = encodeConnection(s, ServerNow, Previews::Omit);
+    QCOMPARE(tls.value(Key::Tls).toObject().value(Key::Cipher).toString(), s.tlsCipher);
+    const Decoded<ConnectionSnapshot> t = decodeConnection(parse(compact(tls)), ReaderNow);
+    QVERIFY2(t, qPrintable(t.error));
+    QCOMPARE(t.value->tlsVersion, s.tlsVersion);
+    QCOMPARE(t.value->tlsCipher, s.tlsCipher);
 }
 
 void tst_FeedJson::connectionPreviewsOnlyWhenAsked()
