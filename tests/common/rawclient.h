@@ -89,6 +89,23 @@ inline void rawReset(int fd)
     ::close(fd);
 }
 
+// A raw socket closed when the test leaves, however it leaves.
+struct Fd
+{
+    int fd;
+    explicit Fd(int f)
+        : fd(f)
+    {
+    }
+    ~Fd()
+    {
+        if (fd >= 0)
+            ::close(fd);
+    }
+    Fd(const Fd &) = delete;
+    Fd &operator=(const Fd &) = delete;
+};
+
 // The next Vigil frame (PROTOCOL.md §2) from a blocking socket: {type,
 // payload}, type 0 on timeout.
 inline std::pair<quint8, QByteArray> rawReadFrame(int fd, int timeoutMs)

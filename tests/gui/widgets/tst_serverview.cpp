@@ -37,6 +37,16 @@
 using namespace Vigil;
 using namespace VigilTest;
 
+// An embedded server's source with config, watched (it publishes) but
+// not started; the ServerView given it owns it.
+static EmbeddedServerSource *watchedSource(const ServerConfig &config)
+{
+    auto *source = new EmbeddedServerSource;
+    source->applyConfig(config, false);
+    source->setWatched(true);
+    return source;
+}
+
 class tst_ServerView : public QObject
 {
     Q_OBJECT
@@ -57,12 +67,10 @@ private slots:
 
 void tst_ServerView::embeddedRowsKickAndStop()
 {
-    auto *source = new EmbeddedServerSource;
     ServerConfig config;
     config.listen = {*ListenAddress::parse(QStringLiteral("127.0.0.1:0"))};
     config.idleTimeoutMs = 30000;
-    source->applyConfig(config, false);
-    source->setWatched(true);
+    auto *source = watchedSource(config);
     ServerView view(source);
     view.show();
     QCOMPARE(view.statusText(), QStringLiteral("Stopped"));
@@ -142,12 +150,10 @@ void tst_ServerView::closedRowStaysInHistory()
 {
     // A selected connection that closes keeps its details, now with its
     // reason and totals; the history and the log's "closed" row keep them.
-    auto *source = new EmbeddedServerSource;
     ServerConfig config;
     config.listen = {*ListenAddress::parse(QStringLiteral("127.0.0.1:0"))};
     config.idleTimeoutMs = 30000;
-    source->applyConfig(config, false);
-    source->setWatched(true);
+    auto *source = watchedSource(config);
     ServerView view(source);
     view.show();
     view.details()->show();
@@ -325,13 +331,11 @@ void tst_ServerView::detailsShowRateAndProbeRoundTrip()
 {
     // A client that answers the server's probe PINGs with PONG: Details
     // shows the round trip, and its message rate.
-    auto *source = new EmbeddedServerSource;
     ServerConfig config;
     config.listen = {*ListenAddress::parse(QStringLiteral("127.0.0.1:0"))};
     config.idleTimeoutMs = 30000;
     config.probeIntervalMs = 200;
-    source->applyConfig(config, false);
-    source->setWatched(true);
+    auto *source = watchedSource(config);
     ServerView view(source);
     view.show();
     view.details()->show();
@@ -366,11 +370,9 @@ void tst_ServerView::detailsShowRateAndProbeRoundTrip()
 // keeps (ServerEvent::PayloadBytes), both ways, not the table's preview.
 void tst_ServerView::inspectorShowsWhatTheLogKeeps()
 {
-    auto *source = new EmbeddedServerSource;
     ServerConfig config;
     config.listen = {*ListenAddress::parse(QStringLiteral("127.0.0.1:0"))};
-    source->applyConfig(config, false);
-    source->setWatched(true);
+    auto *source = watchedSource(config);
     ServerView view(source);
     view.show();
     QVERIFY(source->start());
@@ -409,13 +411,11 @@ void tst_ServerView::forwardModeShowsTheUpstream()
     QVERIFY(service.listen(QHostAddress::LocalHost, 0));
     QTcpSocket *relayed = nullptr;
     connect(&service, &QTcpServer::newConnection, &service, [&] { relayed = service.nextPendingConnection(); });
-    auto *source = new EmbeddedServerSource;
     ServerConfig config;
     config.listen = {*ListenAddress::parse(QStringLiteral("127.0.0.1:0"))};
     config.mode = Mode::Forward;
     config.upstream = *UpstreamAddress::parse(QStringLiteral("127.0.0.1:%1").arg(service.serverPort()));
-    source->applyConfig(config, false);
-    source->setWatched(true);
+    auto *source = watchedSource(config);
     ServerView view(source);
     view.show();
     view.details()->show();
@@ -449,11 +449,9 @@ void tst_ServerView::forwardModeShowsTheUpstream()
 // filter.
 void tst_ServerView::proxiedRowsShowTheClientAndTheProxy()
 {
-    auto *source = new EmbeddedServerSource;
     ServerConfig config;
     config.listen = {*ListenAddress::parseListener(QStringLiteral("127.0.0.1:0,proxy"))};
-    source->applyConfig(config, false);
-    source->setWatched(true);
+    auto *source = watchedSource(config);
     ServerView view(source);
     view.show();
     view.details()->show();
@@ -482,13 +480,11 @@ void tst_ServerView::tlsRowsShowVersionAndCipher()
         QSKIP("Qt has no TLS backend here");
     TlsFiles files;
     QVERIFY2(files.make(), qPrintable(files.error()));
-    auto *source = new EmbeddedServerSource;
     ServerConfig config;
     config.listen = {*ListenAddress::parseListener(QStringLiteral("127.0.0.1:0,tls"))};
     config.tlsCert = files.path("ec.crt");
     config.tlsKey = files.path("ec.key");
-    source->applyConfig(config, false);
-    source->setWatched(true);
+    auto *source = watchedSource(config);
     ServerView view(source);
     view.show();
     view.details()->show();

@@ -92,22 +92,6 @@ int connectFrom(const char *source, quint16 port)
     return fd;
 }
 
-// A raw socket closed when the test leaves, however it leaves.
-struct Fd
-{
-    int fd;
-    explicit Fd(int f)
-        : fd(f)
-    {
-    }
-    ~Fd()
-    {
-        if (fd >= 0)
-            ::close(fd);
-    }
-    Fd(const Fd &) = delete;
-    Fd &operator=(const Fd &) = delete;
-};
 
 // A port nobody listens on right now, for HAProxy's frontend.
 quint16 freePort()

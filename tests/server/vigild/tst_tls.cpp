@@ -124,22 +124,6 @@ QByteArray v2Header(const char *source, quint16 sport)
     return h;
 }
 
-// A raw socket closed when the test leaves, however it leaves.
-struct Fd
-{
-    int fd;
-    explicit Fd(int f)
-        : fd(f)
-    {
-    }
-    ~Fd()
-    {
-        if (fd >= 0)
-            ::close(fd);
-    }
-    Fd(const Fd &) = delete;
-    Fd &operator=(const Fd &) = delete;
-};
 } // namespace
 
 class tst_Tls : public QObject
