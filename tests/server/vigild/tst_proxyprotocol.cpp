@@ -419,8 +419,16 @@ void tst_ProxyProtocol::behindHaproxy()
 
     const char *sources[] = {"127.0.0.2", "127.0.0.3"};
     for (const char *source : sources) {
-        Fd c(connectFrom(source, front));
-        QVERIFY(c.fd >= 0);
+        // HAProxy is up; a connect can still be refused while it is busy
+        // with the last one on a loaded box: retry, and say why if it died.
+        int fd = -1;
+        QVERIFY2(QTest::qWaitFor([&]() { return (fd = connectFrom(source, front)) >= 0; }, WaitMs)
+                     && proxy.state() == QProcess::Running,
+                 qPrintable(QStringLiteral("connect from %1: %2; haproxy %3: %4")
+                                .arg(QLatin1String(source), QString::fromLocal8Bit(std::strerror(errno)))
+                                .arg(proxy.state() == QProcess::Running ? QStringLiteral("running") : QStringLiteral("gone"),
+                                     QString::fromLocal8Bit(proxy.readAll()))));
+        Fd c(fd);
         const QString real = QStringLiteral("%1:%2").arg(QLatin1String(source)).arg(localPort(c.fd));
         const QByteArray frame = vigilFrame(Type::Data, QByteArray("via haproxy from ") + source);
         QVERIFY(rawSend(c.fd, frame));
