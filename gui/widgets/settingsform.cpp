@@ -58,7 +58,8 @@ SettingsForm::SettingsForm(QWidget *parent)
     for (Mode m : {Mode::Echo, Mode::Sink})
         m_mode->addItem(modeName(m), int(m));
 
-    m_listen->setToolTip(listenHelp());
+    setHelp(m_listen, tr("HOST:PORT, several separated by commas; port 0 picks a free port. Append ,tls for a TLS listener "
+                         "and ,proxy for one behind a PROXY-protocol balancer: 127.0.0.1:7601,proxy"));
     const QString durationHelp = tr("A number with a unit: 250ms, 5s, 2m, 1h; 0 turns it off");
     for (QLineEdit *edit : {m_idleTimeout, m_lifetime, m_writeTimeout, m_probeInterval, m_lifetimeGrace,
                             m_drainTime, m_minPingInterval, m_frameTimeout})
@@ -78,8 +79,8 @@ SettingsForm::SettingsForm(QWidget *parent)
     auto *form = new QFormLayout(this);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form->addRow(tr("&Listen on"), m_listen);
-    m_tlsCert->setToolTip(tr("PEM certificate chain for ,tls listeners (--tls-cert)"));
-    m_tlsKey->setToolTip(tr("PEM private key for ,tls listeners (--tls-key)"));
+    setHelp(m_tlsCert, tr("PEM certificate chain for ,tls listeners (--tls-cert)"));
+    setHelp(m_tlsKey, tr("PEM private key for ,tls listeners (--tls-key)"));
     form->addRow(tr("TLS certi&ficate"), withFilePicker(m_tlsCert, tr("TLS Certificate Chain (PEM)")));
     form->addRow(tr("TLS &key"), withFilePicker(m_tlsKey, tr("TLS Private Key (PEM)")));
     form->addRow(tr("&Framing"), m_framing);
@@ -251,22 +252,19 @@ QWidget *SettingsForm::withFilePicker(QLineEdit *edit, const QString &caption)
     return box;
 }
 
-QString SettingsForm::listenHelp()
+// The tooltip a field shows while it can be edited; setRunning() puts it
+// back when the server stops.
+void SettingsForm::setHelp(QWidget *field, const QString &help)
 {
-    return tr("HOST:PORT, several separated by commas; port 0 picks a free port. Append ,tls for a TLS listener "
-              "and ,proxy for one behind a PROXY-protocol balancer: 127.0.0.1:7601,proxy");
+    field->setProperty("help", help);
+    field->setToolTip(help);
 }
 
 void SettingsForm::setRunning(bool running)
 {
     for (QWidget *w : std::initializer_list<QWidget *>{m_listen, m_tlsCert, m_tlsKey, m_framing, m_threads}) {
         w->setEnabled(!running);
-        w->setToolTip(running ? tr("Fixed while the server runs; stop it to change") : QString());
-    }
-    if (!running) {
-        m_listen->setToolTip(listenHelp());
-        m_tlsCert->setToolTip(tr("PEM certificate chain for ,tls listeners (--tls-cert)"));
-        m_tlsKey->setToolTip(tr("PEM private key for ,tls listeners (--tls-key)"));
+        w->setToolTip(running ? tr("Fixed while the server runs; stop it to change") : w->property("help").toString());
     }
 }
 

@@ -50,7 +50,7 @@ signals:
     void validityChanged(bool valid);
 
 private:
-    static QString listenHelp();
+    static void setHelp(QWidget *field, const QString &help);
     // A path field with a "…" button that opens a file dialog.
     QWidget *withFilePicker(QLineEdit *edit, const QString &caption);
     void revalidate();
