@@ -177,6 +177,9 @@ inline QList<HttpReply> readAnswers(QTcpSocket &socket, const QList<bool> &heads
         QTimer::singleShot(int(left), &loop, &QEventLoop::quit);
         QObject::connect(&socket, &QTcpSocket::readyRead, &loop, &QEventLoop::quit);
         QObject::connect(&socket, &QTcpSocket::disconnected, &loop, &QEventLoop::quit);
+        // A refused connect emits no disconnected(): without this a stopped
+        // vigild cost every request its whole timeout.
+        QObject::connect(&socket, &QTcpSocket::errorOccurred, &loop, &QEventLoop::quit);
         loop.exec();
     }
     return answers;
