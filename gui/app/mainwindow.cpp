@@ -12,6 +12,8 @@
 #include "drainprogress.h"
 #include "embeddedserversource.h"
 #include "feedtext.h"
+#include "fleetdialog.h"
+#include "fleetsource.h"
 #include "historypanel.h"
 #include "monitorsettings.h"
 #include "monotonicclock.h"
@@ -100,6 +102,7 @@ void MainWindow::createActions()
     connect(m_actions->drain(), &QAction::triggered, this, &MainWindow::drainServer);
     connect(m_actions->applyToOpen(), &QAction::triggered, this, &MainWindow::applyToOpenConnections);
     connect(m_actions->attach(), &QAction::triggered, this, &MainWindow::showAttachDialog);
+    connect(m_actions->attachFleet(), &QAction::triggered, this, &MainWindow::showAttachFleetDialog);
     connect(m_actions->detach(), &QAction::triggered, this, [this] { detachServer(currentView()); });
     connect(m_actions->details(), &QAction::triggered, this, &MainWindow::showDetails);
     connect(m_actions->kickMatching(), &QAction::triggered, this, &MainWindow::kickMatchingConnections);
@@ -208,6 +211,9 @@ ServerView *MainWindow::addView(ServerView *view, bool closable)
     const QByteArray header = m_persist->connectionHeader();
     if (!header.isEmpty())
         view->connectionView()->horizontalHeader()->restoreState(header);
+    // The saved header is the first tab's: the Instance column is a fleet's.
+    view->connectionView()->horizontalHeader()->setSectionHidden(ConnectionTableModel::InstanceColumn,
+                                                                 view->source()->members().isEmpty());
     m_docks->addView(view);
     connect(view, &ServerView::statusChanged, this, [this, view] { handleViewStatus(view); });
     connect(view, &ServerView::selectionChanged, this, &MainWindow::updateActions);
@@ -300,17 +306,30 @@ void MainWindow::restoreAttachedServers()
         if (RemoteServerSource::isValidAddress(server.address))
             attachServer(server.address, server.token, !server.token.isEmpty());
     }
+    const QList<SavedFleet> fleets = m_persist->fleets();
+    for (const SavedFleet &fleet : fleets) {
+        const bool valid = fleet.addresses.size() <= FleetSource::MaxInstances
+            && std::all_of(fleet.addresses.cbegin(), fleet.addresses.cend(), RemoteServerSource::isValidAddress);
+        if (valid)
+            attachFleet(fleet.name, fleet.addresses, fleet.token, !fleet.token.isEmpty());
+    }
     m_tabs->setCurrentIndex(0);
 }
 
 void MainWindow::saveAttachedServers()
 {
     QList<AttachedServer> servers;
+    QList<SavedFleet> fleets;
     for (ServerView *view : attachedViews()) {
         const Attachment a = m_attachments.value(view);
-        servers.append({a.address, a.remember ? a.token : QString()});
+        const QString token = a.remember ? a.token : QString();
+        if (a.fleet.isEmpty())
+            servers.append({a.address, token});
+        else
+            fleets.append({a.fleet, a.addresses, token});
     }
     m_persist->setAttachedServers(servers);
+    m_persist->setFleets(fleets);
 }
 
 Server &MainWindow::server()
@@ -363,7 +382,7 @@ ServerView *MainWindow::attachServer(const QString &address, const QString &toke
     }
     for (ServerView *view : attachedViews()) {
         const Attachment a = m_attachments.value(view);
-        if (a.address != trimmed)
+        if (!a.fleet.isEmpty() || a.address != trimmed)
             continue;
         // The same server again: show it, or start over with the new
         // token (the way to correct a rejected one).
@@ -375,7 +394,17 @@ ServerView *MainWindow::attachServer(const QString &address, const QString &toke
         break;
     }
     auto *view = addView(new ServerView(new RemoteServerSource(trimmed, token)), true);
-    m_attachments.insert(view, {trimmed, token.trimmed(), rememberToken && !token.trimmed().isEmpty()});
+    Attachment attachment;
+    attachment.address = trimmed;
+    startAttached(view, attachment, token, rememberToken);
+    return view;
+}
+
+void MainWindow::startAttached(ServerView *view, Attachment attachment, const QString &token, bool rememberToken)
+{
+    attachment.token = token.trimmed();
+    attachment.remember = rememberToken && !attachment.token.isEmpty();
+    m_attachments.insert(view, attachment);
     // A token corrected from the tab is saved the way the first one was.
     connect(view, &ServerView::tokenChanged, this, [this, view](const QString &newToken) {
         auto it = m_attachments.find(view);
@@ -387,6 +416,50 @@ ServerView *MainWindow::attachServer(const QString &address, const QString &toke
     view->source()->start();
     m_tabs->setCurrentWidget(view);
     saveAttachedServers();
+}
+
+void MainWindow::showAttachFleetDialog()
+{
+    auto *dialog = new FleetDialog(this);
+    dialog->setObjectName(QStringLiteral("fleetDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        attachFleet(dialog->name(), dialog->addresses(), dialog->token(), dialog->rememberToken());
+    });
+    dialog->open();
+}
+
+ServerView *MainWindow::attachFleet(const QString &name, const QStringList &addresses, const QString &token,
+                                    bool rememberToken)
+{
+    const QString trimmed = name.trimmed();
+    if (trimmed.isEmpty() || addresses.isEmpty() || addresses.size() > FleetSource::MaxInstances) {
+        showError(tr("Cannot attach"), tr("A fleet needs a name and 1 to %1 addresses").arg(FleetSource::MaxInstances));
+        return nullptr;
+    }
+    for (const QString &address : addresses) {
+        if (!RemoteServerSource::isValidAddress(address)) {
+            showError(tr("Cannot attach"), tr("\"%1\" is not HOST:PORT").arg(address));
+            return nullptr;
+        }
+    }
+    for (ServerView *view : attachedViews()) {
+        const Attachment a = m_attachments.value(view);
+        if (a.fleet != trimmed)
+            continue;
+        // The same fleet again: show it; changed, start it over.
+        if (a.addresses == addresses && a.token == token.trimmed()) {
+            m_tabs->setCurrentWidget(view);
+            return view;
+        }
+        detachServer(view);
+        break;
+    }
+    auto *view = addView(new ServerView(new FleetSource(trimmed, addresses, token)), true);
+    Attachment attachment;
+    attachment.fleet = trimmed;
+    attachment.addresses = addresses;
+    startAttached(view, attachment, token, rememberToken);
     return view;
 }
 
@@ -635,6 +708,7 @@ QAction *MainWindow::stopAction() const { return m_actions->stop(); }
 QAction *MainWindow::applyToOpenAction() const { return m_actions->applyToOpen(); }
 QAction *MainWindow::kickAction() const { return m_actions->kick(); }
 QAction *MainWindow::attachAction() const { return m_actions->attach(); }
+QAction *MainWindow::attachFleetAction() const { return m_actions->attachFleet(); }
 QAction *MainWindow::detachAction() const { return m_actions->detach(); }
 
 ConnectionTableModel *MainWindow::connectionModel() const

@@ -8,6 +8,7 @@
 #include <QHash>
 #include <QMainWindow>
 #include <QPointer>
+#include <QStringList>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -88,6 +89,7 @@ public:
     QAction *applyToOpenAction() const;
     QAction *kickAction() const;
     QAction *attachAction() const;
+    QAction *attachFleetAction() const;
     QAction *detachAction() const;
 
     // Opens a tab that follows the vigild admin endpoint at address
@@ -95,6 +97,13 @@ public:
     // is saved in the settings only with rememberToken.
     ServerView *attachServer(const QString &address, const QString &token = QString(), bool rememberToken = false);
     void detachServer(ServerView *view);
+    // Opens a tab that follows several vigild as the fleet name (a summary
+    // page and one merged connection table), or switches to the one open
+    // under that name with the same addresses and token.
+    ServerView *attachFleet(const QString &name, const QStringList &addresses, const QString &token = QString(),
+                            bool rememberToken = false);
+    // "Attach to Fleet…": the dialog, non-blocking.
+    void showAttachFleetDialog();
     // "Attach to Server…": the dialog, non-blocking.
     void showAttachDialog();
     // Writes model (as shown) to file, CSV or JSON by its suffix.
@@ -127,6 +136,8 @@ private:
     void restoreAttachedServers();
     void saveSettings();
     void saveAttachedServers();
+    struct Attachment;
+    void startAttached(ServerView *view, Attachment attachment, const QString &token, bool rememberToken);
 
     void handleCurrentViewChanged();
     void handleViewStatus(ServerView *view);
@@ -159,6 +170,8 @@ private:
         QString address;
         QString token;
         bool remember = false;
+        QString fleet;         // a fleet's name; then address is empty
+        QStringList addresses; // a fleet's instances
     };
     QHash<ServerView *, Attachment> m_attachments;
     QPointer<QMessageBox> m_errorBox;

@@ -149,6 +149,38 @@ void MonitorSettings::setAttachedServers(const QList<AttachedServer> &servers)
     m_settings->endArray();
 }
 
+QList<SavedFleet> MonitorSettings::fleets() const
+{
+    QList<SavedFleet> fleets;
+    const int count = m_settings->beginReadArray(QStringLiteral("fleets"));
+    for (int i = 0; i < count; ++i) {
+        m_settings->setArrayIndex(i);
+        SavedFleet fleet;
+        fleet.name = m_settings->value(QStringLiteral("name")).toString();
+        fleet.addresses = m_settings->value(QStringLiteral("addresses")).toStringList();
+        fleet.token = m_settings->value(QStringLiteral("token")).toString();
+        if (!fleet.name.isEmpty() && !fleet.addresses.isEmpty())
+            fleets.append(fleet);
+    }
+    m_settings->endArray();
+    return fleets;
+}
+
+void MonitorSettings::setFleets(const QList<SavedFleet> &fleets)
+{
+    // Rewritten whole, like the attached servers.
+    m_settings->remove(QStringLiteral("fleets"));
+    m_settings->beginWriteArray(QStringLiteral("fleets"), int(fleets.size()));
+    for (int i = 0; i < fleets.size(); ++i) {
+        m_settings->setArrayIndex(i);
+        m_settings->setValue(QStringLiteral("name"), fleets[i].name);
+        m_settings->setValue(QStringLiteral("addresses"), fleets[i].addresses);
+        if (!fleets[i].token.isEmpty())
+            m_settings->setValue(QStringLiteral("token"), fleets[i].token);
+    }
+    m_settings->endArray();
+}
+
 bool MonitorSettings::trayWelcomed() const
 {
     return m_settings->value(QStringLiteral("tray/welcomed"), false).toBool();

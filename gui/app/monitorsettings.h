@@ -6,6 +6,7 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QStringList>
 #include <memory>
 
 class QSettings;
@@ -17,6 +18,15 @@ namespace Vigil {
 struct AttachedServer
 {
     QString address;
+    QString token;
+};
+
+// A named fleet of vigild (FleetSource): the admin addresses in fleet
+// order and one token, empty unless the user asked to remember it.
+struct SavedFleet
+{
+    QString name;
+    QStringList addresses;
     QString token;
 };
 
@@ -41,6 +51,8 @@ public:
 
     QList<AttachedServer> attachedServers() const;
     void setAttachedServers(const QList<AttachedServer> &servers);
+    QList<SavedFleet> fleets() const;
+    void setFleets(const QList<SavedFleet> &fleets);
 
     bool trayWelcomed() const;
     void setTrayWelcomed();

@@ -52,6 +52,9 @@ ServerActions::ServerActions(QWidget *window)
     m_attach->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     m_attach->setToolTip(tr("Watch a running vigild through its admin endpoint, in a tab of its own (Ctrl+Shift+O)"));
 
+    m_attachFleet = new QAction(tr("Attach to &Fleet…"), this);
+    m_attachFleet->setToolTip(tr("Watch several vigild as one: a summary of the instances and all their connections in one table"));
+
     m_detach = new QAction(tr("&Detach"), this);
     m_detach->setToolTip(tr("Stop watching the attached server of the current tab"));
 
@@ -78,6 +81,7 @@ void ServerActions::fillServerMenu(QMenu *menu) const
     menu->addAction(m_applyToOpen);
     menu->addSeparator();
     menu->addAction(m_attach);
+    menu->addAction(m_attachFleet);
     menu->addAction(m_detach);
     menu->addSeparator();
     menu->addAction(m_exportConnections);

@@ -31,6 +31,7 @@ public:
     QAction *exportHistory() const { return m_exportHistory; }
     QAction *exportTraffic() const { return m_exportTraffic; }
     QAction *attach() const { return m_attach; }
+    QAction *attachFleet() const { return m_attachFleet; }
     QAction *detach() const { return m_detach; }
     QAction *copyPeer() const { return m_copyPeer; }
     QAction *details() const { return m_details; }
@@ -56,6 +57,7 @@ private:
     QAction *m_exportHistory;
     QAction *m_exportTraffic;
     QAction *m_attach;
+    QAction *m_attachFleet;
     QAction *m_detach;
     QAction *m_copyPeer;
     QAction *m_details;

@@ -2,6 +2,7 @@
 // its front with beginRemoveRows (the TrafficLogModel shape), so views keep
 // their selection and scroll position.
 #include "closedconnectionmodel.h"
+#include "fleetid.h"
 
 #include "feedtext.h"
 
@@ -79,7 +80,7 @@ QString ClosedConnectionModel::display(const ClosedRecord &r, int column) const
 {
     const ConnectionSnapshot &s = r.last;
     switch (column) {
-    case IdColumn: return QString::number(s.id);
+    case IdColumn: return QString::number(FleetId::local(s.id));
     case PeerColumn: return s.peer;
     case ClientColumn: return s.client.isEmpty() ? QStringLiteral("-") : s.client;
     case ReasonColumn: return reasonText(r);
@@ -124,7 +125,7 @@ QVariant ClosedConnectionModel::data(const QModelIndex &index, int role) const
     case IdRole:
         return s.id;
     case SearchTextRole:
-        return QString(QString::number(s.id) + QLatin1Char(' ') + s.peer + QLatin1Char(' ') + s.client
+        return QString(QString::number(FleetId::local(s.id)) + QLatin1Char(' ') + s.peer + QLatin1Char(' ') + s.client
                        + QLatin1Char(' ') + reasonText(r));
     case Qt::TextAlignmentRole:
         switch (column) {

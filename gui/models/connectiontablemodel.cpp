@@ -1,6 +1,7 @@
 // ConnectionTableModel: batch application in the qBittorrent
 // transferlistmodel shape, plus countdowns computed at paint time.
 #include "connectiontablemodel.h"
+#include "fleetid.h"
 
 #include "duration.h"
 #include "feedtext.h"
@@ -102,6 +103,7 @@ QVariant ConnectionTableModel::headerData(int section, Qt::Orientation orientati
         case LastMessageColumn: return tr("Last msg");
         case PreviewColumn: return tr("Preview");
         case UpstreamColumn: return tr("Upstream");
+        case InstanceColumn: return tr("Instance");
         }
     }
     if (role == Qt::ToolTipRole) {
@@ -113,6 +115,7 @@ QVariant ConnectionTableModel::headerData(int section, Qt::Orientation orientati
         case ClientColumn: return tr("Client name from HELLO");
         case LastMessageColumn: return tr("Time since the last complete inbound message");
         case UpstreamColumn: return tr("Forward mode: the service this client is relayed to, and that connection's state");
+        case InstanceColumn: return tr("The fleet's vigild that holds this connection (its --instance-name, or its admin address)");
         }
     }
     return QVariant();
@@ -133,8 +136,9 @@ QVariant ConnectionTableModel::data(const QModelIndex &index, int role) const
     case IdRole:
         return s.id;
     case SearchTextRole:
-        return QString(QString::number(s.id) + QLatin1Char(' ') + s.peer + QLatin1Char(' ') + s.client
-                       + (s.proxy.isEmpty() ? QString() : QLatin1Char(' ') + s.proxy));
+        return QString(QString::number(FleetId::local(s.id)) + QLatin1Char(' ') + s.peer + QLatin1Char(' ') + s.client
+                       + (s.proxy.isEmpty() ? QString() : QLatin1Char(' ') + s.proxy)
+                       + (m_instanceOf ? QLatin1Char(' ') + m_instanceOf(s.id) : QString()));
     case RemainingMsRole:
         if (column == IdleLeftColumn)
             return remaining(s.idleDeadlineMs, m_nowMs());
@@ -192,7 +196,7 @@ QVariant ConnectionTableModel::display(const Row &row, int column, qint64 now) c
 {
     const ConnectionSnapshot &s = row.snapshot;
     switch (column) {
-    case IdColumn: return QString::number(s.id);
+    case IdColumn: return QString::number(FleetId::local(s.id));
     case PeerColumn: return s.peer;
     case ClientColumn: return s.client.isEmpty() ? QStringLiteral("-") : s.client;
     case FramingColumn: return framingName(s.framing);
@@ -216,6 +220,7 @@ QVariant ConnectionTableModel::display(const Row &row, int column, qint64 now) c
     case UpstreamColumn:
         return s.upstream ? QString(s.upstream->address + QStringLiteral(" · ") + QLatin1String(upstreamStateName(s.upstream->state)))
                           : QStringLiteral("-");
+    case InstanceColumn: return m_instanceOf ? m_instanceOf(s.id) : QString();
     }
     return QVariant();
 }
@@ -252,6 +257,8 @@ std::optional<bool> ConnectionTableModel::lessThan(int leftRow, int rightRow, in
     // The same keys as sortValue(); "now" cancels out of every difference.
     switch (column) {
     case IdColumn: return l->id < r->id;
+    // The instance sits in the id's top bits (FleetId): fleet order, then id.
+    case InstanceColumn: return l->id < r->id;
     case AgeColumn: return by(-l->acceptedAtMs, -r->acceptedAtMs);
     case IdleLeftColumn:
         // Deadlines move with every message: compare them at the

@@ -35,6 +35,7 @@ public:
         LastMessageColumn,
         PreviewColumn,
         UpstreamColumn, // forward mode (PROTOCOL.md §8); last, so saved header states still fit
+        InstanceColumn, // a fleet's vigild (FleetSource); after Upstream for the same reason
         ColumnCount
     };
     enum Role {
@@ -74,6 +75,8 @@ public:
 
     // Tests pin "now"; the monitor uses the monotonic clock.
     void setClock(std::function<qint64()> nowMs) { m_nowMs = std::move(nowMs); }
+    // A fleet's table: the Instance column's text for a connection id.
+    void setInstanceResolver(std::function<QString(quint64)> instanceOf) { m_instanceOf = std::move(instanceOf); }
 
 signals:
     // Rows a batch removed, with their last snapshot, before they go:
@@ -98,6 +101,7 @@ private:
     QVector<Row> m_rows;
     QHash<quint64, int> m_rowById;
     std::function<qint64()> m_nowMs;
+    std::function<QString(quint64)> m_instanceOf;
 };
 
 } // namespace Vigil

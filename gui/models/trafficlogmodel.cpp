@@ -1,6 +1,7 @@
 // TrafficLogModel: appends in one block per batch and trims the front with
 // beginRemoveRows, so views keep their selection and scroll position.
 #include "trafficlogmodel.h"
+#include "fleetid.h"
 
 #include "feedtext.h"
 
@@ -131,7 +132,7 @@ QVariant TrafficLogModel::data(const QModelIndex &index, int role) const
         }
         switch (index.column()) {
         case TimeColumn: return QDateTime::fromMSecsSinceEpoch(e.wallMs).toString(QStringLiteral("HH:mm:ss.zzz"));
-        case ConnectionColumn: return e.conn ? QVariant(QString::number(e.conn)) : QVariant();
+        case ConnectionColumn: return e.conn ? QVariant(QString::number(FleetId::local(e.conn))) : QVariant();
         case PeerColumn: return e.peer;
         case ClientColumn: return entry.client;
         case EventColumn: return FeedText::eventKind(e.kind);

@@ -8,6 +8,7 @@
 #include "serverstats.h"
 #include "snapshots.h"
 
+#include <QList>
 #include <QObject>
 #include <QString>
 
@@ -90,6 +91,11 @@ public:
     virtual QString token() const { return QString(); }
     // Whether the source waits for retryNow() instead of retrying itself.
     virtual bool hasGivenUp() const { return false; }
+
+    // A fleet's instances, in fleet order (FleetSource); empty for one server.
+    virtual QList<ServerSource *> members() const { return {}; }
+    // The instance a connection id belongs to ("edge-1"), empty for one server.
+    virtual QString instanceOf(quint64) const { return QString(); }
 
     // Closes a connection with BYE kicked; kickFinished reports the outcome.
     virtual void kick(quint64 id) = 0;

@@ -61,6 +61,7 @@ ConnectionPanel::ConnectionPanel(ConnectionTableModel *model, QWidget *parent)
     m_view->horizontalHeader()->setToolTip(tr("Click to sort, drag to reorder, right-click to choose the columns"));
     connect(m_view->horizontalHeader(), &QWidget::customContextMenuRequested, this, &ConnectionPanel::showColumnMenu);
     m_view->horizontalHeader()->setSectionHidden(ConnectionTableModel::UpstreamColumn, true);
+    m_view->horizontalHeader()->setSectionHidden(ConnectionTableModel::InstanceColumn, true);
 
     m_empty = new QLabel(m_view->viewport());
     m_empty->setObjectName(QStringLiteral("connectionEmptyState"));

@@ -9,6 +9,8 @@
 #include "connectionpanel.h"
 #include "connectiontablemodel.h"
 #include "feedtext.h"
+#include "fleetid.h"
+#include "fleetsummarypanel.h"
 #include "historypanel.h"
 #include "statspanel.h"
 #include "trafficlogmodel.h"
@@ -20,7 +22,9 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
+#include <QHeaderView>
 #include <QPushButton>
+#include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -111,7 +115,29 @@ ServerView::ServerView(ServerSource *source, QWidget *parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
     layout->addWidget(m_bannerBox);
-    layout->addWidget(m_connections, 1);
+    const QList<ServerSource *> members = m_source->members();
+    if (members.isEmpty()) {
+        layout->addWidget(m_connections, 1);
+    } else {
+        // A fleet: its instances at a glance, and one table of all their
+        // connections with the instance in a column of its own.
+        m_connectionModel->setInstanceResolver([source = m_source](quint64 id) { return source->instanceOf(id); });
+        m_connections->view()->horizontalHeader()->setSectionHidden(ConnectionTableModel::InstanceColumn, false);
+        m_connections->setEmptyText(tr("No connections on any instance of this fleet right now."));
+        m_fleetSummary = new FleetSummaryPanel(members, this);
+        m_pages = new QTabWidget(this);
+        m_pages->setObjectName(QStringLiteral("fleetPages"));
+        m_pages->setDocumentMode(true);
+        m_pages->addTab(m_fleetSummary, tr("Summary"));
+        m_pages->addTab(m_connections, tr("Connections"));
+        m_pages->setTabToolTip(0, tr("One row per vigild: up or down, connections, rates, timeouts, closes, lateness"));
+        m_pages->setTabToolTip(1, tr("Every instance's connections; filter, sort, kick and Kick Matching act across them"));
+        connect(m_fleetSummary, &FleetSummaryPanel::instanceActivated, this, [this](const QString &instance) {
+            m_connections->filter()->setText(instance);
+            m_pages->setCurrentWidget(m_connections);
+        });
+        layout->addWidget(m_pages, 1);
+    }
 
     // Every view has the same controls; an attached vigild sends payloads
     // only with --admin-previews (without, hex shows sizes alone).
@@ -269,7 +295,7 @@ void ServerView::handleCountdownTick()
 
 void ServerView::handleKickFinished(quint64 id, bool ok, const QString &error)
 {
-    m_lastKickError = ok ? QString() : tr("Kick of connection %1 failed: %2").arg(id).arg(error);
+    m_lastKickError = ok ? QString() : tr("Kick of connection %1 failed: %2").arg(FleetId::local(id)).arg(error);
     if (!ok)
         emit kickFailed(m_lastKickError);
 }

@@ -12,6 +12,7 @@
 class QLabel;
 class QMenu;
 class QPushButton;
+class QTabWidget;
 class QTableView;
 
 namespace Vigil {
@@ -22,6 +23,7 @@ class HistoryPanel;
 class ConnectionFilterProxy;
 class ConnectionPanel;
 class ConnectionTableModel;
+class FleetSummaryPanel;
 class StatsPanel;
 class TrafficFilterProxy;
 class TrafficLogModel;
@@ -52,6 +54,10 @@ public:
     StatsPanel *statsPanel() const;
     ConnectionDetails *details() const;
     HistoryPanel *historyPanel() const;
+    // A fleet's Summary page and the tabs it shares with the table; null
+    // for one server.
+    FleetSummaryPanel *fleetSummary() const { return m_fleetSummary; }
+    QTabWidget *fleetPages() const { return m_pages; }
 
     // The banner's text; empty (and hidden) while live or stopped.
     QString bannerText() const;
@@ -110,6 +116,8 @@ private:
     TrafficLogModel *m_trafficModel;
     ClosedConnectionModel *m_historyModel;
     ConnectionPanel *m_connections = nullptr;
+    FleetSummaryPanel *m_fleetSummary = nullptr;
+    QTabWidget *m_pages = nullptr;
     QPointer<TrafficPanel> m_traffic;
     QPointer<StatsPanel> m_stats;
     QPointer<ConnectionDetails> m_details;

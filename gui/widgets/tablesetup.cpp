@@ -4,6 +4,7 @@
 
 #include "closedconnectionmodel.h"
 #include "connectiontablemodel.h"
+#include "fleetsummarymodel.h"
 #include "trafficlogmodel.h"
 
 #include <QHeaderView>
@@ -34,6 +35,7 @@ constexpr ColumnWidth ConnectionColumnWidths[] = {
     {ConnectionTableModel::BytesInColumn, "999.9 KiB"},
     {ConnectionTableModel::BytesOutColumn, "999.9 KiB"},
     {ConnectionTableModel::LastMessageColumn, "9.9 s ago"},
+    {ConnectionTableModel::InstanceColumn, "edge-eu-01"},
 };
 constexpr ColumnWidth HistoryColumnWidths[] = {
     {ClosedConnectionModel::IdColumn, "99999"},
@@ -45,6 +47,16 @@ constexpr ColumnWidth HistoryColumnWidths[] = {
     {ClosedConnectionModel::MessagesInColumn, "999,999"},
     {ClosedConnectionModel::MessagesOutColumn, "999,999"},
     {ClosedConnectionModel::BytesInColumn, "999.9 KiB"},
+};
+constexpr ColumnWidth FleetSummaryColumnWidths[] = {
+    {FleetSummaryModel::InstanceColumn, "edge-eu-01"},
+    {FleetSummaryModel::AddressColumn, "127.0.0.1:65535"},
+    {FleetSummaryModel::StateColumn, "down: connection lost"},
+    {FleetSummaryModel::ConnectionsColumn, "99,999"},
+    {FleetSummaryModel::InRateColumn, "99999.9"},
+    {FleetSummaryModel::OutRateColumn, "99999.9"},
+    {FleetSummaryModel::TimeoutsColumn, "9,999 (idle 9,999, write 99)"},
+    {FleetSummaryModel::ClosesColumn, "99,999 (idle-timeout 9,999, client-closed 9,999)"},
 };
 constexpr ColumnWidth TrafficColumnWidths[] = {
     {TrafficLogModel::TimeColumn, "00:00:00.000"},
@@ -92,6 +104,11 @@ void setConnectionColumnWidths(QTableView *view)
 void setHistoryColumnWidths(QTableView *view)
 {
     setWidths(view, HistoryColumnWidths);
+}
+
+void setFleetSummaryColumnWidths(QTableView *view)
+{
+    setWidths(view, FleetSummaryColumnWidths);
 }
 
 void setTrafficColumnWidths(QTableView *view)

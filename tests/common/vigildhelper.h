@@ -51,7 +51,8 @@ class Vigild
 public:
     static inline const QString InstanceName = QStringLiteral("edge-1");
     // adminPort 0: any free port. tokenFile: empty for none.
-    void start(quint16 adminPort = 0, const QString &tokenFile = QString())
+    // instance: its --instance-name (a fleet's members differ).
+    void start(quint16 adminPort = 0, const QString &tokenFile = QString(), const QString &instance = InstanceName)
     {
         m_process = std::make_unique<QProcess>();
         m_process->setProcessChannelMode(QProcess::SeparateChannels);
@@ -70,7 +71,7 @@ public:
         });
         QStringList args{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--admin"),
                          QStringLiteral("127.0.0.1:%1").arg(adminPort), QStringLiteral("--idle-timeout"),
-                         QStringLiteral("2m"), QStringLiteral("--instance-name"), InstanceName};
+                         QStringLiteral("2m"), QStringLiteral("--instance-name"), instance};
         if (!tokenFile.isEmpty())
             args << QStringLiteral("--admin-token-file") << tokenFile;
         m_process->start(QStringLiteral(VIGILD_PATH), args);
