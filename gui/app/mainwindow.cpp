@@ -33,6 +33,7 @@
 #include <QCloseEvent>
 #include <QFileDialog>
 #include <QHeaderView>
+#include <QTabWidget>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
@@ -416,6 +417,16 @@ void MainWindow::startAttached(ServerView *view, Attachment attachment, const QS
     view->source()->start();
     m_tabs->setCurrentWidget(view);
     saveAttachedServers();
+}
+
+void MainWindow::showTab(int index, const QString &page)
+{
+    ServerView *view = m_tabs->viewAt(index);
+    if (!view)
+        return;
+    m_tabs->setCurrentWidget(view);
+    if (view->fleetPages() && !page.isEmpty())
+        view->fleetPages()->setCurrentIndex(page == QLatin1String("connections") ? 1 : 0);
 }
 
 void MainWindow::showAttachFleetDialog()

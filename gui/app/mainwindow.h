@@ -102,6 +102,9 @@ public:
     // under that name with the same addresses and token.
     ServerView *attachFleet(const QString &name, const QStringList &addresses, const QString &token = QString(),
                             bool rememberToken = false);
+    // Brings tab index to the front (if there is one), a fleet's on page
+    // "summary" or "connections" (empty: the one it shows).
+    void showTab(int index, const QString &page = QString());
     // "Attach to Fleet…": the dialog, non-blocking.
     void showAttachFleetDialog();
     // "Attach to Server…": the dialog, non-blocking.

@@ -78,6 +78,8 @@ int MonitorLauncher::run(int argc, char *argv[])
         options.config = parsed.config;
     MainWindow window(options);
     window.show();
+    if (dev->showTab >= 0)
+        window.showTab(dev->showTab, dev->showTabPage);
     if (!dev->screenshotFile.isEmpty()) {
         // The first connection selected, so the details pane shows it.
         armScreenshot(window, dev->screenshotFile, dev->screenshotSize, dev->screenshotDelayMs,

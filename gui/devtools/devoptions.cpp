@@ -19,6 +19,7 @@ const DevOptionSpec Table[] = {
     {"screenshot-delay", "MS", "Milliseconds before the screenshot. Default 4000."},
     {"probe", "FILE", "Measure GUI-thread stalls and CPU; JSON to FILE on quit or SIGTERM."},
     {"probe-seconds", "N", "Write the probe's FILE after N seconds; the window keeps running."},
+    {"show-tab", "N[:PAGE]", "Bring tab N (0: the embedded server) to the front at start; PAGE summary or connections for a fleet."},
 };
 
 QString name(const DevOptionSpec &spec)
@@ -131,6 +132,21 @@ std::optional<DevOptions> DevOptions::fromValues(const QHash<QString, QString> &
         if (!seconds)
             return fail();
         o.probeSeconds = *seconds;
+    }
+    if (values.contains(QStringLiteral("show-tab"))) {
+        const QString value = values.value(QStringLiteral("show-tab"));
+        const QStringList parts = value.split(QLatin1Char(':'));
+        const auto tab = parts.size() <= 2 ? inRange(parts[0], 0, MaxTab) : std::nullopt;
+        const QString page = parts.size() == 2 ? parts[1] : QString();
+        if (!tab || (parts.size() == 2 && page != QLatin1String("summary") && page != QLatin1String("connections"))) {
+            why = QStringLiteral("--show-tab: expected a tab number from 0 to %1, optionally with :summary or "
+                                 ":connections, got '%2'")
+                      .arg(MaxTab)
+                      .arg(value);
+            return fail();
+        }
+        o.showTab = *tab;
+        o.showTabPage = page;
     }
     return o;
 }

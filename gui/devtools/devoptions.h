@@ -20,12 +20,15 @@ struct DevOptions
     static constexpr int MaxScreenshotDelayMs = 3600 * 1000;
     static constexpr int MaxScreenshotSide = 16384;
     static constexpr int MaxProbeSeconds = 24 * 3600;
+    static constexpr int MaxTab = 99;
 
     QString screenshotFile;   // --screenshot: save the window here, then quit
     QSize screenshotSize;     // --screenshot-size: invalid keeps the window's size
     int screenshotDelayMs = DefaultScreenshotDelayMs; // --screenshot-delay
     QString probeFile;        // --probe: write the GUI probe's JSON here
     int probeSeconds = 0;     // --probe-seconds: 0 = until quit or SIGTERM
+    int showTab = -1;         // --show-tab: the tab in front at start, -1 = the usual
+    QString showTabPage;      // and a fleet's page there: "summary", "connections" or empty
     QStringList given;        // the developer options given, in table order
 
     bool isEmpty() const { return given.isEmpty(); }

@@ -87,6 +87,17 @@ void tst_DevOptions::accepted()
     o = devOptions({"--screenshot", "s.png", "--screenshot-size", "1x16384"}, &error);
     QVERIFY2(o.has_value(), qPrintable(error));
     QCOMPARE(o->screenshotSize, QSize(1, 16384));
+
+    o = devOptions({"--show-tab", "2"}, &error);
+    QVERIFY2(o.has_value(), qPrintable(error));
+    QCOMPARE(o->showTab, 2);
+    QCOMPARE(o->showTabPage, QString());
+    o = devOptions({"--show-tab", "1:connections"}, &error);
+    QVERIFY2(o.has_value(), qPrintable(error));
+    QCOMPARE(o->showTab, 1);
+    QCOMPARE(o->showTabPage, QStringLiteral("connections"));
+    o = devOptions({}, &error);
+    QCOMPARE(o->showTab, -1);
 }
 
 void tst_DevOptions::givenInTableOrder()
@@ -137,6 +148,12 @@ void tst_DevOptions::refused_data()
     QTest::newRow("seconds: a day and one") << (probe + QStringList{"--probe-seconds", "86401"}) << seconds.arg("86401");
     QTest::newRow("seconds: word") << (probe + QStringList{"--probe-seconds", "ten"}) << seconds.arg("ten");
     QTest::newRow("seconds: unit") << (probe + QStringList{"--probe-seconds", "10s"}) << seconds.arg("10s");
+    const QString tab = QStringLiteral("--show-tab: expected a tab number from 0 to 99, optionally with :summary or :connections, got '%1'");
+    QTest::newRow("tab: negative") << QStringList{"--show-tab", "-1"} << tab.arg("-1");
+    QTest::newRow("tab: too big") << QStringList{"--show-tab", "100"} << tab.arg("100");
+    QTest::newRow("tab: bad page") << QStringList{"--show-tab", "1:details"} << tab.arg("1:details");
+    QTest::newRow("tab: two pages") << QStringList{"--show-tab", "1:summary:connections"} << tab.arg("1:summary:connections");
+    QTest::newRow("tab: empty") << QStringList{"--show-tab", ""} << tab.arg("");
     QTest::newRow("unknown option") << QStringList{"--screenshots", "s.png"} << "Unknown option 'screenshots'.";
 }
 
@@ -180,7 +197,7 @@ void tst_DevOptions::helpHasADeveloperSection()
 
     const OptionSection section = DevOptions::section();
     QCOMPARE(section.title, QStringLiteral("Developer options"));
-    QCOMPARE(section.options.size(), 5);
+    QCOMPARE(section.options.size(), 6);
     for (const QCommandLineOption &option : section.options) {
         const QString entry = QStringLiteral("--%1 <%2>").arg(option.names().constFirst(), option.valueName());
         QVERIFY2(developerPart.contains(entry), qPrintable(entry + QLatin1Char('\n') + developerPart));
