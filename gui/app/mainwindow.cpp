@@ -209,12 +209,7 @@ ServerView *MainWindow::addView(ServerView *view, bool closable)
     view->setContextMenu(m_connectionMenu);
     view->connectionView()->addAction(m_actions->kick());
     view->connectionView()->addAction(m_actions->copyPeer());
-    const QByteArray header = m_persist->connectionHeader();
-    if (!header.isEmpty())
-        view->connectionView()->horizontalHeader()->restoreState(header);
-    // The saved header is the first tab's: the Instance column is a fleet's.
-    view->connectionView()->horizontalHeader()->setSectionHidden(ConnectionTableModel::InstanceColumn,
-                                                                 view->source()->members().isEmpty());
+    view->restoreConnectionHeader(m_persist->connectionHeader());
     m_docks->addView(view);
     connect(view, &ServerView::statusChanged, this, [this, view] { handleViewStatus(view); });
     connect(view, &ServerView::selectionChanged, this, &MainWindow::updateActions);

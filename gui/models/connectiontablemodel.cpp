@@ -220,7 +220,7 @@ QVariant ConnectionTableModel::display(const Row &row, int column, qint64 now) c
     case UpstreamColumn:
         return s.upstream ? QString(s.upstream->address + QStringLiteral(" · ") + QLatin1String(upstreamStateName(s.upstream->state)))
                           : QStringLiteral("-");
-    case InstanceColumn: return m_instanceOf ? m_instanceOf(s.id) : QString();
+    case InstanceColumn: return instanceOf(s.id);
     }
     return QVariant();
 }

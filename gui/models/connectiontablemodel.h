@@ -77,6 +77,8 @@ public:
     void setClock(std::function<qint64()> nowMs) { m_nowMs = std::move(nowMs); }
     // A fleet's table: the Instance column's text for a connection id.
     void setInstanceResolver(std::function<QString(quint64)> instanceOf) { m_instanceOf = std::move(instanceOf); }
+    // The fleet instance holding id, empty for one server.
+    QString instanceOf(quint64 id) const { return m_instanceOf ? m_instanceOf(id) : QString(); }
 
 signals:
     // Rows a batch removed, with their last snapshot, before they go:

@@ -7,6 +7,7 @@
 #include "monotonicclock.h"
 
 #include <QDateTime>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -56,6 +57,7 @@ RemoteServerSource::RemoteServerSource(const QString &address, const QString &to
     connect(&m_retryTimer, &QTimer::timeout, this, &RemoteServerSource::retry);
     m_countdownTimer.setInterval(1000);
     connect(&m_countdownTimer, &QTimer::timeout, this, &RemoteServerSource::statusChanged);
+    connect(&m_decoding, &QFutureWatcher<DecodeJob>::finished, this, &RemoteServerSource::handleDecoded);
 }
 
 RemoteServerSource::~RemoteServerSource()
@@ -160,6 +162,7 @@ void RemoteServerSource::abortAll()
     // whose error is already queued makes Qt report that error twice;
     // disconnecting and the generation check keep stale answers out.
     ++m_generation;
+    m_decodeQueue.clear(); // a decode under way is dropped when it comes back
     for (QPointer<QNetworkReply> *reply : {&m_connectionsReply, &m_statsReply, &m_eventsReply}) {
         if (QNetworkReply *r = *reply) {
             disconnect(r, nullptr, this, nullptr);
@@ -246,19 +249,85 @@ void RemoteServerSource::handleReply(QNetworkReply *reply, Endpoint endpoint, qu
     case Endpoint::Stats: m_statsReply = nullptr; break;
     case Endpoint::Events: m_eventsReply = nullptr; break;
     }
-    QJsonDocument json;
-    if (!checkReply(reply, &json))
+    DecodeJob job;
+    if (!checkReply(reply, &job))
         return;
+    job.endpoint = endpoint;
+    job.generation = generation;
+    // 5,000 connections are a few MB of JSON per poll: parsed and decoded
+    // on a pool thread, one reply at a time and in the order they came,
+    // so the window never waits for it and a close the event stream
+    // reported is known before a later connections poll is applied.
+    m_decodeQueue.push_back(std::move(job));
+    decodeNext();
+}
+
+void RemoteServerSource::decodeNext()
+{
+    if (m_decodeBusy || m_decodeQueue.empty())
+        return;
+    m_decodeBusy = true;
+    DecodeJob job = std::move(m_decodeQueue.front());
+    m_decodeQueue.pop_front();
+    m_decoding.setFuture(QtConcurrent::run(&RemoteServerSource::decode, std::move(job)));
+}
+
+// On a pool thread: touches nothing but its argument.
+RemoteServerSource::DecodeJob RemoteServerSource::decode(DecodeJob job)
+{
+    QJsonParseError parseError;
+    job.json = QJsonDocument::fromJson(job.body, &parseError);
+    job.body.clear();
+    if (parseError.error != QJsonParseError::NoError || job.json.isNull())
+        job.parseError = parseError.errorString().isEmpty() ? QStringLiteral("empty answer") : parseError.errorString();
+    if (job.status != 200 || !job.parseError.isEmpty())
+        return job;
+    const qint64 now = MonotonicClock::nowMs();
+    if (job.endpoint == Endpoint::Connections && job.json.isArray()) {
+        const QJsonArray rows = job.json.array();
+        job.rows.reserve(rows.size());
+        for (const QJsonValue &row : rows) {
+            FeedJson::Decoded<ConnectionSnapshot> decoded = FeedJson::decodeConnection(row, now);
+            if (decoded)
+                job.rows.append(std::move(*decoded.value));
+        }
+        job.json = QJsonDocument(); // the rows are all that is needed
+    } else if (job.endpoint == Endpoint::Events && job.json.isObject()) {
+        job.page = FeedJson::decodeEventPage(job.json.object(), now, QDateTime::currentMSecsSinceEpoch());
+        job.json = QJsonDocument();
+    }
+    return job;
+}
+
+void RemoteServerSource::handleDecoded()
+{
+    DecodeJob job = m_decoding.result();
+    // Start the next one first: the pool works while this one is applied.
+    m_decodeBusy = false;
+    decodeNext();
+    if (job.generation != m_generation)
+        return;
+    if (job.status != 200) {
+        QString detail = job.json.object().value(QLatin1String("error")).toString();
+        if (detail.isEmpty())
+            detail = job.reason;
+        fail(State::BadResponse, tr("HTTP %1: %2").arg(job.status).arg(detail));
+        return;
+    }
+    if (!job.parseError.isEmpty()) {
+        fail(State::BadResponse, tr("not the vigild admin API: %1").arg(job.parseError));
+        return;
+    }
     if (m_state != State::Connected) {
         m_error.clear();
         m_retryMs = m_firstRetryMs;
         setState(State::Connected);
     }
-    switch (endpoint) {
-    case Endpoint::Connections: handleConnections(json); break;
-    case Endpoint::Stats: handleStats(json); break;
+    switch (job.endpoint) {
+    case Endpoint::Connections: handleConnections(job); break;
+    case Endpoint::Stats: handleStats(job.json); break;
     case Endpoint::Events:
-        handleEvents(json);
+        handleEvents(job);
         // Keep the long poll going without waiting for the next tick.
         if (m_state == State::Connected && !m_eventsReply)
             send(Endpoint::Events);
@@ -266,7 +335,7 @@ void RemoteServerSource::handleReply(QNetworkReply *reply, Endpoint endpoint, qu
     }
 }
 
-bool RemoteServerSource::checkReply(QNetworkReply *reply, QJsonDocument *json)
+bool RemoteServerSource::checkReply(QNetworkReply *reply, DecodeJob *job)
 {
     const QVariant statusAttr = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     if (!statusAttr.isValid()) {
@@ -285,44 +354,29 @@ bool RemoteServerSource::checkReply(QNetworkReply *reply, QJsonDocument *json)
         fail(State::Lost, reply->errorString());
         return false;
     }
-    const int status = statusAttr.toInt();
-    const QByteArray body = reply->readAll();
-    if (status == 401) {
+    job->status = statusAttr.toInt();
+    if (job->status == 401) {
         fail(State::Unauthorized, tr("token rejected"));
         return false;
     }
-    QJsonParseError parseError;
-    *json = QJsonDocument::fromJson(body, &parseError);
-    if (status != 200) {
-        QString detail = json->object().value(QLatin1String("error")).toString();
-        if (detail.isEmpty())
-            detail = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
-        fail(State::BadResponse, tr("HTTP %1: %2").arg(status).arg(detail));
-        return false;
-    }
-    if (parseError.error != QJsonParseError::NoError || json->isNull()) {
-        fail(State::BadResponse, tr("not the vigild admin API: %1").arg(parseError.errorString()));
-        return false;
-    }
+    job->reason = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
+    job->body = reply->readAll();
     return true;
 }
 
-void RemoteServerSource::handleConnections(const QJsonDocument &json)
+void RemoteServerSource::handleConnections(DecodeJob &job)
 {
-    if (!json.isArray()) {
+    if (!job.json.isNull()) { // decode() keeps the document only when it was not an array
         fail(State::BadResponse, tr("connections: expected a JSON array"));
         return;
     }
     // One full batch: the model drops every row the server no longer lists.
     ServerBatch batch;
     batch.full = true;
-    const qint64 now = MonotonicClock::nowMs();
-    const QJsonArray rows = json.array();
-    batch.updated.reserve(rows.size());
-    for (const QJsonValue &row : rows) {
-        FeedJson::Decoded<ConnectionSnapshot> s = FeedJson::decodeConnection(row, now);
-        if (s && !m_closedIds.contains(s.value->id))
-            batch.updated.append(std::move(*s.value));
+    batch.updated.reserve(job.rows.size());
+    for (ConnectionSnapshot &s : job.rows) {
+        if (!m_closedIds.contains(s.id))
+            batch.updated.append(std::move(s));
     }
     emit batchPublished(batch);
 }
@@ -349,17 +403,16 @@ void RemoteServerSource::handleStats(const QJsonDocument &json)
         emit statusChanged(); // the tab and the title name it
 }
 
-void RemoteServerSource::handleEvents(const QJsonDocument &json)
+void RemoteServerSource::handleEvents(DecodeJob &job)
 {
-    // Wall-clock stamps become this machine's monotonic time, so the log
-    // sorts and ages them like the embedded server's events. Events this
-    // build cannot show (a newer vigild's kinds) are left out.
-    FeedJson::Decoded<FeedJson::EventPage> page =
-        FeedJson::decodeEventPage(json.object(), MonotonicClock::nowMs(), QDateTime::currentMSecsSinceEpoch());
-    if (!json.isObject() || !page) {
-        fail(State::BadResponse, json.isObject() ? page.error : tr("events: expected an object with \"events\""));
+    // Wall-clock stamps became this machine's monotonic time (decode()),
+    // so the log sorts and ages them like the embedded server's events.
+    // Events this build cannot show (a newer vigild's kinds) are left out.
+    if (!job.page || !*job.page) {
+        fail(State::BadResponse, job.page ? job.page->error : tr("events: expected an object with \"events\""));
         return;
     }
+    FeedJson::Decoded<FeedJson::EventPage> &page = *job.page;
     ServerBatch batch;
     batch.events.reserve(page.value->events.size());
     for (FeedJson::DecodedEvent &decoded : page.value->events) {

@@ -5,7 +5,11 @@
 
 #include "serversource.h"
 
+#include "feedjson.h"
+
 #include <QElapsedTimer>
+#include <QFutureWatcher>
+#include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QObject>
 #include <QPointer>
@@ -13,8 +17,10 @@
 #include <QTimer>
 #include <QUrl>
 
+#include <deque>
+#include <optional>
+
 class QNetworkReply;
-class QJsonDocument;
 
 namespace Vigil {
 
@@ -79,11 +85,29 @@ private:
     void poll();
     QNetworkReply *get(const QString &path, const QString &query, int timeoutMs);
     void send(Endpoint endpoint);
+    // One answer on its way from the socket to the views: the HTTP part
+    // checked on this thread, the body parsed and decoded on a pool thread.
+    struct DecodeJob
+    {
+        Endpoint endpoint = Endpoint::Stats;
+        quint64 generation = 0;
+        int status = 0;
+        QString reason;   // the HTTP reason phrase
+        QByteArray body;  // until decode() parsed it
+        QJsonDocument json; // stats, an error's body, or a shape that was wrong
+        QString parseError;
+        QVector<ConnectionSnapshot> rows; // connections
+        std::optional<FeedJson::Decoded<FeedJson::EventPage>> page; // events
+    };
+
     void handleReply(QNetworkReply *reply, Endpoint endpoint, quint64 generation);
-    bool checkReply(QNetworkReply *reply, QJsonDocument *json);
-    void handleConnections(const QJsonDocument &json);
+    bool checkReply(QNetworkReply *reply, DecodeJob *job);
+    void decodeNext();
+    static DecodeJob decode(DecodeJob job);
+    void handleDecoded();
+    void handleConnections(DecodeJob &job);
     void handleStats(const QJsonDocument &json);
-    void handleEvents(const QJsonDocument &json);
+    void handleEvents(DecodeJob &job);
     enum class Then { Retry, GiveUp };
     void fail(State state, const QString &error, Then then = Then::Retry);
     void noteRun(const QJsonObject &stats);
@@ -103,6 +127,9 @@ private:
     QTimer m_pollTimer;
     QTimer m_retryTimer;
     QTimer m_countdownTimer;
+    std::deque<DecodeJob> m_decodeQueue;
+    QFutureWatcher<DecodeJob> m_decoding;
+    bool m_decodeBusy = false;
     State m_state = State::Stopped;
     QString m_error;
     // Replies of an earlier attempt are ignored after a failure.

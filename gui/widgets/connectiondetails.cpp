@@ -6,6 +6,7 @@
 #include "connectiontablemodel.h"
 #include "duration.h"
 #include "feedtext.h"
+#include "fleetid.h"
 #include "monotonicclock.h"
 #include "sparklinewidget.h"
 #include "trafficlogmodel.h"
@@ -158,7 +159,11 @@ void ConnectionDetails::refresh()
             .arg(name, elided(value).toHtmlEscaped());
     };
     QString html = QStringLiteral("<table>");
-    html += row(tr("Connection"), m_closed ? tr("%1 (closed)").arg(m_id) : QString::number(m_id));
+    // A fleet's ids carry the instance (FleetId): the vigild's own id shows.
+    const quint64 shownId = FleetId::local(m_id);
+    html += row(tr("Connection"), m_closed ? tr("%1 (closed)").arg(shownId) : QString::number(shownId));
+    if (const QString instance = m_connections->instanceOf(m_id); !instance.isEmpty())
+        html += row(tr("Instance"), instance);
     if (ended) {
         html += row(tr("Closed"), tr("%1 at %2")
                                       .arg(ClosedConnectionModel::reasonText(*ended),

@@ -122,7 +122,7 @@ ServerView::ServerView(ServerSource *source, QWidget *parent)
         // A fleet: its instances at a glance, and one table of all their
         // connections with the instance in a column of its own.
         m_connectionModel->setInstanceResolver([source = m_source](quint64 id) { return source->instanceOf(id); });
-        m_connections->view()->horizontalHeader()->setSectionHidden(ConnectionTableModel::InstanceColumn, false);
+        showInstanceColumn();
         m_connections->setEmptyText(tr("No connections on any instance of this fleet right now."));
         m_fleetSummary = new FleetSummaryPanel(members, this);
         m_pages = new QTabWidget(this);
@@ -298,6 +298,26 @@ void ServerView::handleKickFinished(quint64 id, bool ok, const QString &error)
     m_lastKickError = ok ? QString() : tr("Kick of connection %1 failed: %2").arg(FleetId::local(id)).arg(error);
     if (!ok)
         emit kickFailed(m_lastKickError);
+}
+
+void ServerView::restoreConnectionHeader(const QByteArray &state)
+{
+    if (!state.isEmpty())
+        m_connections->view()->horizontalHeader()->restoreState(state);
+    // The saved header is the first tab's, which has no Instance column.
+    if (m_fleetSummary)
+        showInstanceColumn();
+    else
+        m_connections->view()->horizontalHeader()->setSectionHidden(ConnectionTableModel::InstanceColumn, true);
+}
+
+void ServerView::showInstanceColumn()
+{
+    // Right after the ID: which vigild holds a row matters before the rest.
+    QHeaderView *header = m_connections->view()->horizontalHeader();
+    header->setSectionHidden(ConnectionTableModel::InstanceColumn, false);
+    header->moveSection(header->visualIndex(ConnectionTableModel::InstanceColumn),
+                        header->visualIndex(ConnectionTableModel::IdColumn) + 1);
 }
 
 QString ServerView::bannerText() const

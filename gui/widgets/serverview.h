@@ -59,6 +59,10 @@ public:
     FleetSummaryPanel *fleetSummary() const { return m_fleetSummary; }
     QTabWidget *fleetPages() const { return m_pages; }
 
+    // The window's saved connection-table header (columns, order, sort),
+    // with a fleet's Instance column shown beside the ID.
+    void restoreConnectionHeader(const QByteArray &state);
+
     // The banner's text; empty (and hidden) while live or stopped.
     QString bannerText() const;
     // "Listening on … · 3 connections · in 12 msg/s · out 12 msg/s", or the state.
@@ -104,6 +108,7 @@ protected:
 
 private:
     void styleBanner();
+    void showInstanceColumn();
     void handleBatch(const ServerBatch &batch);
     void handleStats(const ServerStats &stats);
     void handleSourceStatus();

@@ -3,6 +3,7 @@
 // Instance column, filter and Kick Matching across the instances, a lost
 // instance shown down while the other stays live, the fleet remembered.
 #include "closedconnectionmodel.h"
+#include "connectiondetails.h"
 #include "connectionfilterproxy.h"
 #include "connectiontablemodel.h"
 #include "fleetdialog.h"
@@ -151,6 +152,17 @@ void tst_FleetView::summaryAndMergedTable()
             model->index(r, ConnectionTableModel::InstanceColumn).data().toString();
         ones += model->index(r, ConnectionTableModel::IdColumn).data().toString() == QLatin1String("1") ? 1 : 0;
     }
+    // Beside the ID, whatever the saved header of the first tab says.
+    QCOMPARE(view->connectionView()->horizontalHeader()->visualIndex(ConnectionTableModel::InstanceColumn),
+             view->connectionView()->horizontalHeader()->visualIndex(ConnectionTableModel::IdColumn) + 1);
+    // The details pane names the vigild's own id and the instance.
+    view->fleetPages()->setCurrentIndex(1);
+    view->connectionView()->selectRow(0);
+    const QString details = view->details()->findChild<QLabel *>(QStringLiteral("detailsSummary"))->toolTip();
+    QVERIFY2(details.contains(QStringLiteral("Connection: ") + model->index(0, ConnectionTableModel::IdColumn).data().toString() + QLatin1Char('\n'))
+                 && details.contains(QStringLiteral("Instance: edge-")),
+             qPrintable(details));
+    view->fleetPages()->setCurrentIndex(0);
     QCOMPARE(instanceOf.value(QStringLiteral("sensor-a1")), QStringLiteral("edge-a"));
     QCOMPARE(instanceOf.value(QStringLiteral("sensor-b2")), QStringLiteral("edge-b"));
     QCOMPARE(ones, 2);
@@ -163,6 +175,16 @@ void tst_FleetView::summaryAndMergedTable()
     QTest::mouseDClick(summaryView->viewport(), Qt::LeftButton, {}, cell.center());
     QCOMPARE(view->fleetPages()->currentIndex(), 1);
     QTRY_COMPARE_WITH_TIMEOUT(view->connectionProxy()->rowCount(), 2, 3000);
+    // --show-tab's way to the front: a tab, and a fleet's page.
+    m_window->showTab(0);
+    QCOMPARE(m_window->tabs()->currentIndex(), 0);
+    m_window->showTab(1, QStringLiteral("summary"));
+    QCOMPARE(m_window->currentView(), view);
+    QCOMPARE(view->fleetPages()->currentIndex(), 0);
+    m_window->showTab(1, QStringLiteral("connections"));
+    QCOMPARE(view->fleetPages()->currentIndex(), 1);
+    m_window->showTab(7); // no such tab: nothing changes
+    QCOMPARE(m_window->currentView(), view);
     // The window's status line speaks of the fleet.
     QVERIFY2(m_window->statusText().contains(QStringLiteral("2 of 2 instances up")), qPrintable(m_window->statusText()));
 }
