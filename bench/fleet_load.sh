@@ -6,7 +6,7 @@
 # a rate-capped request/response load (--rr-connections at --rr-rate
 # msgs/s) on each, then runs vigil-monitor under xvfb-run with those vigild
 # saved as one fleet (XDG_CONFIG_HOME points at a settings file of its
-# own) and the fleet's Connections page in front (--show-tab 1:connections),
+# own) and the fleet's Connections page (or --page summary) in front,
 # measuring the GUI thread with --probe (see bench/monitor_load.sh). At the
 # end a screenshot shows what the window showed. Prints GUI stall
 # p50/p99/max and GUI CPU %, and what each load generator saw.
@@ -15,12 +15,12 @@
 #
 # Usage: bench/fleet_load.sh [--build DIR] [--instances N] [--connections C]
 #          [--rr-connections R] [--rr-rate MSGS] [--duration SEC]
-#          [--repeat K] [--out DIR]
+#          [--repeat K] [--out DIR] [--page connections|summary]
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$ROOT/build/release
-INSTANCES=3 CONNECTIONS=5000 RR_CONNECTIONS=100 RR_RATE=1000 DURATION=30 REPEAT=1 OUT=
+INSTANCES=3 CONNECTIONS=5000 RR_CONNECTIONS=100 RR_RATE=1000 DURATION=30 REPEAT=1 OUT= PAGE=connections
 while [ $# -gt 0 ]; do
     case $1 in
         --build) BUILD=$2; shift 2 ;;
@@ -31,6 +31,7 @@ while [ $# -gt 0 ]; do
         --duration) DURATION=$2; shift 2 ;;
         --repeat) REPEAT=$2; shift 2 ;;
         --out) OUT=$2; shift 2 ;;
+        --page) PAGE=$2; shift 2 ;;
         -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         *) echo "fleet_load.sh: unknown argument $1" >&2; exit 2 ;;
     esac
@@ -81,7 +82,7 @@ field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sy
 ROWS=()
 for run in $(seq "$REPEAT"); do
     budget=$((DURATION + 60))
-    addresses=()
+    addresses=() clients=()
     for i in $(seq "$INSTANCES"); do
         port=$(free_port) admin=$(free_port)
         timeout -k 5 $((budget + 60)) "$VIGILD" --listen "127.0.0.1:$port" --admin "127.0.0.1:$admin" \
@@ -92,10 +93,10 @@ for run in $(seq "$REPEAT"); do
         addresses+=("127.0.0.1:$admin")
         timeout -k 5 "$budget" "$CLIENT" bench --connect "127.0.0.1:$port" --mode hold --connections "$CONNECTIONS" \
             --heartbeat 1s --duration "$((DURATION + 10))s" --json >"$OUT/hold-$run-$i.json" 2>"$OUT/hold-$run-$i.err" &
-        PIDS+=($!)
+        PIDS+=($!) clients+=($!)
         timeout -k 5 "$budget" "$CLIENT" bench --connect "127.0.0.1:$port" --mode rr --connections "$RR_CONNECTIONS" \
             --rate "$RR_RATE" --duration "$((DURATION + 10))s" --json >"$OUT/rr-$run-$i.json" 2>"$OUT/rr-$run-$i.err" &
-        PIDS+=($!)
+        PIDS+=($!) clients+=($!)
     done
     # The monitor's settings: one fleet of the instances above.
     mkdir -p "$OUT/config-$run/Vigil"
@@ -106,9 +107,10 @@ for run in $(seq "$REPEAT"); do
     probe=$OUT/probe-$run.json shot=$OUT/fleet-$run.png
     XDG_CONFIG_HOME=$OUT/config-$run QT_QPA_PLATFORM=xcb \
         timeout -k 5 $((DURATION + 60)) xvfb-run -a -s "-screen 0 1600x1000x24" \
-        "$MONITOR" --show-tab 1:connections --probe "$probe" --probe-seconds "$DURATION" \
+        "$MONITOR" --show-tab "1:$PAGE" --probe "$probe" --probe-seconds "$DURATION" \
         --screenshot "$shot" --screenshot-delay $(((DURATION + 2) * 1000)) >"$OUT/monitor-$run.log" 2>&1 || true
-    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    # The load generators end on their own; then the vigild are stopped.
+    for pid in "${clients[@]}"; do wait "$pid" 2>/dev/null || true; done
     cleanup
     holds="" rrs=""
     for i in $(seq "$INSTANCES"); do

@@ -40,7 +40,9 @@ FleetSummaryPanel::FleetSummaryPanel(const QList<ServerSource *> &members, QWidg
     m_view->setObjectName(QStringLiteral("fleetSummaryView"));
     m_view->setModel(m_model);
     setupTable(m_view);
-    setFleetSummaryColumnWidths(m_view);
+    // A row per instance, at most 33: measuring them on every update costs
+    // nothing, unlike the connection table's thousands.
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_view->setToolTip(tr("One row per vigild of the fleet; double-click one to see its connections"));
     connect(m_view, &QAbstractItemView::doubleClicked, this, [this](const QModelIndex &index) {
         if (!m_model->isTotalRow(index.row()))

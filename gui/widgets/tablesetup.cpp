@@ -4,7 +4,6 @@
 
 #include "closedconnectionmodel.h"
 #include "connectiontablemodel.h"
-#include "fleetsummarymodel.h"
 #include "trafficlogmodel.h"
 
 #include <QHeaderView>
@@ -47,16 +46,6 @@ constexpr ColumnWidth HistoryColumnWidths[] = {
     {ClosedConnectionModel::MessagesInColumn, "999,999"},
     {ClosedConnectionModel::MessagesOutColumn, "999,999"},
     {ClosedConnectionModel::BytesInColumn, "999.9 KiB"},
-};
-constexpr ColumnWidth FleetSummaryColumnWidths[] = {
-    {FleetSummaryModel::InstanceColumn, "edge-eu-01"},
-    {FleetSummaryModel::AddressColumn, "127.0.0.1:65535"},
-    {FleetSummaryModel::StateColumn, "down: connection lost"},
-    {FleetSummaryModel::ConnectionsColumn, "99,999"},
-    {FleetSummaryModel::InRateColumn, "99999.9"},
-    {FleetSummaryModel::OutRateColumn, "99999.9"},
-    {FleetSummaryModel::TimeoutsColumn, "9,999 (idle 9,999, write 99)"},
-    {FleetSummaryModel::ClosesColumn, "99,999 (idle-timeout 9,999, client-closed 9,999)"},
 };
 constexpr ColumnWidth TrafficColumnWidths[] = {
     {TrafficLogModel::TimeColumn, "00:00:00.000"},
@@ -104,11 +93,6 @@ void setConnectionColumnWidths(QTableView *view)
 void setHistoryColumnWidths(QTableView *view)
 {
     setWidths(view, HistoryColumnWidths);
-}
-
-void setFleetSummaryColumnWidths(QTableView *view)
-{
-    setWidths(view, FleetSummaryColumnWidths);
 }
 
 void setTrafficColumnWidths(QTableView *view)

@@ -12,6 +12,5 @@ void setupTable(QTableView *view);
 void setConnectionColumnWidths(QTableView *view);
 void setHistoryColumnWidths(QTableView *view);
 void setTrafficColumnWidths(QTableView *view);
-void setFleetSummaryColumnWidths(QTableView *view);
 
 } // namespace Vigil
