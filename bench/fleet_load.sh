@@ -19,6 +19,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+NAME=fleet_load.sh
+. "$ROOT/bench/loadlib.sh"
 BUILD=$ROOT/build/release
 INSTANCES=3 CONNECTIONS=5000 RR_CONNECTIONS=100 RR_RATE=1000 DURATION=30 REPEAT=1 OUT= PAGE=connections
 while [ $# -gt 0 ]; do
@@ -37,19 +39,12 @@ while [ $# -gt 0 ]; do
     esac
 done
 MONITOR=$BUILD/bin/vigil-monitor VIGILD=$BUILD/bin/vigild CLIENT=$BUILD/bin/vigil-client
-for bin in "$MONITOR" "$VIGILD" "$CLIENT"; do
-    [ -x "$bin" ] || { echo "fleet_load.sh: not built: $bin" >&2; exit 2; }
-done
-command -v xvfb-run >/dev/null || { echo "fleet_load.sh: xvfb-run not found" >&2; exit 2; }
+need_built "$MONITOR" "$VIGILD" "$CLIENT"
 [ "$INSTANCES" -ge 1 ] && [ "$INSTANCES" -le 8 ] || { echo "fleet_load.sh: --instances 1..8" >&2; exit 2; }
 if [ -z "$OUT" ]; then OUT=$(mktemp -d /tmp/fleet_load.XXXXXX); else mkdir -p "$OUT"; fi
 
 # Each vigild and each hold client needs one descriptor per connection.
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-need=$((CONNECTIONS + RR_CONNECTIONS + 200))
-if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need" ]; then
-    echo "fleet_load.sh: open-file limit $(ulimit -n) < $need" >&2; exit 2
-fi
+need_files $((CONNECTIONS + RR_CONNECTIONS + 200))
 
 PIDS=()
 cleanup() {
@@ -65,19 +60,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-wait_port() { # port, pid: up to 30 s
-    for _ in $(seq 300); do
-        kill -0 "$2" 2>/dev/null || return 1
-        if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-        sleep 0.1
-    done
-    return 1
-}
-field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], "nan"))' "$1" "$2" 2>/dev/null || echo nan; }
 
 ROWS=()
 for run in $(seq "$REPEAT"); do

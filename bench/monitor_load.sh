@@ -24,6 +24,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+NAME=monitor_load.sh
+. "$ROOT/bench/loadlib.sh"
 BUILD=$ROOT/build/release
 MONITOR= VIGILD= CLIENT=
 CONNECTIONS=10000 INFLIGHT=8 DURATION=20 THREADS=2 REPEAT=1 OUT=
@@ -46,17 +48,11 @@ done
 MONITOR=${MONITOR:-$BUILD/bin/vigil-monitor}
 VIGILD=${VIGILD:-$BUILD/bin/vigild}
 CLIENT=${CLIENT:-$BUILD/bin/vigil-client}
-for bin in "$MONITOR" "$VIGILD" "$CLIENT"; do
-    [ -x "$bin" ] || { echo "monitor_load.sh: not built: $bin" >&2; exit 2; }
-done
-command -v xvfb-run >/dev/null || { echo "monitor_load.sh: xvfb-run not found" >&2; exit 2; }
+need_built "$MONITOR" "$VIGILD" "$CLIENT"
 if [ -z "$OUT" ]; then OUT=$(mktemp -d /tmp/monitor_load.XXXXXX); else mkdir -p "$OUT"; fi
 
 # Each side needs one descriptor per connection plus some slack.
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((CONNECTIONS + 200)) ]; then
-    echo "monitor_load.sh: open-file limit $(ulimit -n) < $((CONNECTIONS + 200))" >&2; exit 2
-fi
+need_files $((CONNECTIONS + 200))
 
 SERVER_PID=
 cleanup() {
@@ -69,19 +65,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
-wait_port() { # port, pid: up to 30 s for the listener
-    for _ in $(seq 300); do
-        kill -0 "$2" 2>/dev/null || return 1
-        if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-        sleep 0.1
-    done
-    return 1
-}
 
 run_bench() { # port, json output
     local budget=$((DURATION + 90))
@@ -96,8 +79,6 @@ stop_server() { # wait up to 20 s for a clean exit (the probe writes then)
     wait "$SERVER_PID" 2>/dev/null || true
     SERVER_PID=
 }
-
-field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], "nan"))' "$1" "$2" 2>/dev/null || echo nan; }
 
 ROWS=()
 for run in $(seq "$REPEAT"); do
