@@ -304,9 +304,7 @@ void MainWindow::restoreAttachedServers()
     }
     const QList<SavedFleet> fleets = m_persist->fleets();
     for (const SavedFleet &fleet : fleets) {
-        const bool valid = fleet.addresses.size() <= FleetSource::MaxInstances
-            && std::all_of(fleet.addresses.cbegin(), fleet.addresses.cend(), RemoteServerSource::isValidAddress);
-        if (valid)
+        if (FleetSource::problem(fleet.name, fleet.addresses).isEmpty())
             attachFleet(fleet.name, fleet.addresses, fleet.token, !fleet.token.isEmpty());
     }
     m_tabs->setCurrentIndex(0);
@@ -439,15 +437,9 @@ ServerView *MainWindow::attachFleet(const QString &name, const QStringList &addr
                                     bool rememberToken)
 {
     const QString trimmed = name.trimmed();
-    if (trimmed.isEmpty() || addresses.isEmpty() || addresses.size() > FleetSource::MaxInstances) {
-        showError(tr("Cannot attach"), tr("A fleet needs a name and 1 to %1 addresses").arg(FleetSource::MaxInstances));
+    if (const QString problem = FleetSource::problem(trimmed, addresses); !problem.isEmpty()) {
+        showError(tr("Cannot attach"), problem);
         return nullptr;
-    }
-    for (const QString &address : addresses) {
-        if (!RemoteServerSource::isValidAddress(address)) {
-            showError(tr("Cannot attach"), tr("\"%1\" is not HOST:PORT").arg(address));
-            return nullptr;
-        }
     }
     for (ServerView *view : attachedViews()) {
         const Attachment a = m_attachments.value(view);

@@ -138,7 +138,7 @@ QVariant ConnectionTableModel::data(const QModelIndex &index, int role) const
     case SearchTextRole:
         return QString(QString::number(FleetId::local(s.id)) + QLatin1Char(' ') + s.peer + QLatin1Char(' ') + s.client
                        + (s.proxy.isEmpty() ? QString() : QLatin1Char(' ') + s.proxy)
-                       + (m_instanceOf ? QLatin1Char(' ') + m_instanceOf(s.id) : QString()));
+                       + (m_instanceOf ? QLatin1Char(' ') + instanceOf(s.id) : QString()));
     case RemainingMsRole:
         if (column == IdleLeftColumn)
             return remaining(s.idleDeadlineMs, m_nowMs());

@@ -51,6 +51,21 @@ FleetSource::FleetSource(const QString &name, const QStringList &addresses, cons
     }
 }
 
+QString FleetSource::problem(const QString &name, const QStringList &addresses)
+{
+    if (name.trimmed().isEmpty())
+        return tr("Give the fleet a name.");
+    if (addresses.isEmpty())
+        return tr("Enter the admin address of each vigild, one per line.");
+    for (const QString &address : addresses) {
+        if (!RemoteServerSource::isValidAddress(address))
+            return tr("\"%1\" is not HOST:PORT.").arg(address);
+    }
+    if (addresses.size() > MaxInstances)
+        return tr("%1 addresses: a fleet holds at most %2.").arg(addresses.size()).arg(MaxInstances);
+    return QString();
+}
+
 FleetSource::~FleetSource()
 {
     // No status signals from members being torn down with this object.

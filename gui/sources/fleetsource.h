@@ -27,6 +27,9 @@ public:
 
     // Bounds of a fleet the monitor accepts (the dialog says so).
     static constexpr int MaxInstances = 32;
+    // Why name and addresses make no fleet, as one line for the user;
+    // empty when they do. The dialog, attaching and restoring share it.
+    static QString problem(const QString &name, const QStringList &addresses);
 
     QString name() const { return m_name; }
     QStringList addresses() const;

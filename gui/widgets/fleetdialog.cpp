@@ -3,7 +3,6 @@
 #include "fleetdialog.h"
 
 #include "fleetsource.h"
-#include "remoteserversource.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
@@ -91,18 +90,7 @@ bool FleetDialog::rememberToken() const
 
 QString FleetDialog::problem() const
 {
-    if (name().isEmpty())
-        return tr("Give the fleet a name.");
-    const QStringList list = addresses();
-    if (list.isEmpty())
-        return tr("Enter the admin address of each vigild, one per line.");
-    for (const QString &address : list) {
-        if (!RemoteServerSource::isValidAddress(address))
-            return tr("\"%1\" is not HOST:PORT.").arg(address);
-    }
-    if (list.size() > FleetSource::MaxInstances)
-        return tr("%1 addresses: a fleet holds at most %2.").arg(list.size()).arg(FleetSource::MaxInstances);
-    return QString();
+    return FleetSource::problem(name(), addresses());
 }
 
 void FleetDialog::setName(const QString &name)
