@@ -92,7 +92,11 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
 MainWindow::~MainWindow()
 {
     // The views stop their sources; the embedded one waits for its BYEs.
+    // QWidget's destructor hides the window, which takes the focus from a
+    // settings field: its editingFinished must not reach a window whose
+    // QMainWindow part is already gone.
     disconnect(m_tabs, nullptr, this, nullptr);
+    disconnect(m_settings, nullptr, this, nullptr);
 }
 
 void MainWindow::createActions()

@@ -73,6 +73,7 @@ private slots:
     void exportAndEmptyStates();
     void drainThroughTheAction();
     void drainStopNowEndsAtOnce();
+    void closingWithAFocusedSettingsField();
 
 private:
     DrainDialog *openDrainDialog();
@@ -687,6 +688,25 @@ void tst_MainWindow::drainStopNowEndsAtOnce()
     QVERIFY(seen.byeServerShutdown);
     QTRY_VERIFY(!m_window->server().isRunning());
     QTRY_VERIFY_WITH_TIMEOUT(progress.isNull(), 5000);
+}
+
+// Closing the window takes the focus from a settings field, and its
+// editingFinished reached the window after QMainWindow's own part was gone
+// (a crash in statusBar(), seen now and then in cleanup()).
+void tst_MainWindow::closingWithAFocusedSettingsField()
+{
+    start();
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QLineEdit *field = nullptr;
+    for (QLineEdit *edit : m_window->settingsForm()->findChildren<QLineEdit *>()) {
+        if (edit->isEnabled() && edit->isVisible() && !field)
+            field = edit;
+    }
+    QVERIFY(field);
+    field->setFocus();
+    QTRY_VERIFY(field->hasFocus());
+    m_window.reset(); // must not crash
 }
 
 QTEST_MAIN(tst_MainWindow)
